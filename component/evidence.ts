@@ -1,0 +1,59 @@
+import { ControlId, EvidenceItem } from "../core/controls";
+import { Settings } from "./validate";
+
+/**
+ * For each control of the guide, the resources the component creates and the settings on them
+ * that satisfy it: derived from the settings the component actually builds with, never typed by hand.
+ */
+export function buildEvidence(name: string, settings: Settings, opts: { customerKey: boolean }): EvidenceItem[] {
+    const rg = `${name}-rg`;
+    const items: EvidenceItem[] = [];
+    const add = (controlIds: ControlId[], resource: string, setting: string, value: string | number | boolean) => {
+        for (const control of controlIds) {
+            items.push({ control, resource, setting, value: String(value) });
+        }
+    };
+    const nodes = settings.clusterMode
+        ? `${settings.clusterMode.shards} shards x (1 + ${settings.clusterMode.replicasPerShard})`
+        : String(settings.numCacheClusters);
+
+    add(["0706.10b1"], rg, "engine", settings.engine);
+    add(["0706.10b1"], rg, "engineVersion", settings.engineVersion);
+    add(["0706.10b1"], rg, "autoMinorVersionUpgrade", true);
+    add(["0706.10b1"], rg, "nodeType", settings.nodeType);
+    add(["0706.10b1"], rg, "port", settings.port);
+    add(["0706.10b1"], `${name}-params`, "family", settings.parameterGroupFamily);
+
+    add(["1410.09e2", "1618.09l1"], rg, "automaticFailoverEnabled", true);
+    add(["1410.09e2", "1601.12c1"], rg, "multiAzEnabled", true);
+    add(["1601.12c1", "1618.09l1", "1620.09l1"], rg, "nodes", nodes);
+    add(
+        ["1601.12c1"],
+        rg,
+        settings.clusterMode ? "node placement" : "preferredCacheClusterAzs",
+        settings.clusterMode ? "balanced by ElastiCache over the subnet group's zones" : "round-robin over the subnets' zones",
+    );
+
+    add(["0805.01m1"], `${name}-subnets`, "subnetIds", "private subnets in two or more availability zones");
+    add(["0805.01m1"], `${name}-sg`, "ingress", `tcp ${settings.port} from listed sources only; no egress`);
+
+    add(["1903.06d1"], rg, "atRestEncryptionEnabled", true);
+    add(["0903.10f1", "1903.06d1"], rg, "kmsKeyId", opts.customerKey ? `${name}-key (rotation on)` : "caller-supplied key");
+    add(["0808.10b2"], rg, "transitEncryptionEnabled", true);
+    if (settings.transitEncryptionMode) {
+        add(["0808.10b2"], rg, "transitEncryptionMode", settings.transitEncryptionMode);
+    }
+    if (settings.authentication === "token") {
+        add(["0808.10b2", "19141.06c1"], rg, "authToken", `set (secret); update strategy ${settings.authTokenUpdateStrategy}`);
+    } else {
+        add(["0808.10b2", "19141.06c1"], rg, "userGroupIds", `${name}-users (default user disabled)`);
+    }
+    add(["19141.06c1"], `${name}-auth`, "kmsKeyId", "credentials in Secrets Manager, encrypted with the cache key");
+
+    add(["1616.09l1", "1618.09l1"], rg, "snapshotRetentionLimit", settings.snapshotRetentionDays);
+    add(["1620.09l1"], rg, "snapshotWindow", settings.snapshotWindow);
+    add(["1620.09l1"], rg, "maintenanceWindow", settings.maintenanceWindow);
+    add(["1620.09l1"], rg, "finalSnapshotIdentifier", `${settings.replicationGroupId}-final-<unique suffix>`);
+    add(["1270.09ad1"], rg, "notificationTopicArn", `${name}-events`);
+    return items;
+}

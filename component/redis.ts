@@ -1,0 +1,437 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { authTokenSpecials } from "../core/checks";
+import { EvidenceItem } from "../core/controls";
+import { HitrustRedisArgs } from "./args";
+import { buildEvidence } from "./evidence";
+import {
+    authTokenArgumentProblems,
+    defaults,
+    resolveSettings,
+    Settings,
+    spreadNodes,
+    subnetZoneProblems,
+    ValidationError,
+} from "./validate";
+
+export const componentType = "hitrust:elasticache:Redis";
+
+/**
+ * A Redis or Valkey replication group configured as the HITRUST CSF ElastiCache guide requires:
+ * its own private subnet group and security group, Multi-AZ with automatic failover, encryption
+ * at rest with a customer-managed key and in transit with TLS required, authentication with a
+ * generated token kept in Secrets Manager (or RBAC users), 35 days of automatic backups, a
+ * final snapshot and an event topic. None of these can be switched off; tunables are validated.
+ */
+export class HitrustRedis extends pulumi.ComponentResource {
+    public readonly settings: Settings;
+    public readonly replicationGroup: aws.elasticache.ReplicationGroup;
+    public readonly securityGroup: aws.ec2.SecurityGroup;
+    public readonly ingressRules: aws.vpc.SecurityGroupIngressRule[];
+    public readonly subnetGroup: aws.elasticache.SubnetGroup;
+    public readonly parameterGroup: aws.elasticache.ParameterGroup;
+    /** The key created for the cache; undefined when the caller supplied `kmsKeyArn`. */
+    public readonly kmsKey?: aws.kms.Key;
+    public readonly kmsKeyArn: pulumi.Output<string>;
+    public readonly authSecret: aws.secretsmanager.Secret;
+    public readonly eventTopic: aws.sns.Topic;
+    public readonly userGroup?: aws.elasticache.UserGroup;
+    public readonly users: aws.elasticache.User[] = [];
+
+    public readonly primaryEndpoint: pulumi.Output<string>;
+    public readonly readerEndpoint: pulumi.Output<string>;
+    public readonly configurationEndpoint: pulumi.Output<string>;
+    public readonly port: pulumi.Output<number>;
+    public readonly authSecretArn: pulumi.Output<string>;
+    public readonly securityGroupId: pulumi.Output<string>;
+    public readonly eventTopicArn: pulumi.Output<string>;
+    /** For each HITRUST control of the guide, the resources and settings that satisfy it. */
+    public readonly evidence: EvidenceItem[];
+
+    constructor(name: string, args: HitrustRedisArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        // Validate before the component itself is registered: a bad argument creates nothing.
+        const { settings, warnings } = resolveSettings(name, args);
+        super(componentType, name, {}, opts);
+        this.settings = settings;
+        for (const warning of warnings) {
+            pulumi.log.warn(warning, this);
+        }
+
+        const parent = { parent: this };
+        const id = settings.replicationGroupId;
+        const tags = {
+            ...(args.tags ?? {}),
+            "compliance:framework": "HITRUST CSF",
+            "compliance:hipaa": "phi-eligible",
+            "hitrust:component": name,
+        };
+        const identity = aws.getCallerIdentityOutput({}, parent);
+        const partition = aws.getPartitionOutput({}, parent);
+        const region = aws.getRegionOutput({}, parent);
+
+        if (args.kmsKeyArn === undefined) {
+            this.kmsKey = new aws.kms.Key(
+                `${name}-key`,
+                {
+                    description: `Encrypts ElastiCache ${id}: data at rest, snapshots, its secret and its logs.`,
+                    enableKeyRotation: true,
+                    deletionWindowInDays: 30,
+                    policy: keyPolicy(identity.accountId, partition.partition, region.region),
+                    tags,
+                },
+                // Snapshots and archives encrypted with this key are unreadable without it.
+                { ...parent, retainOnDelete: true },
+            );
+            new aws.kms.Alias(`${name}-key-alias`, { name: `alias/${id}-elasticache`, targetKeyId: this.kmsKey.keyId }, parent);
+            this.kmsKeyArn = this.kmsKey.arn;
+        } else {
+            this.kmsKeyArn = pulumi.output(args.kmsKeyArn);
+        }
+
+        this.securityGroup = new aws.ec2.SecurityGroup(
+            `${name}-sg`,
+            {
+                name: `${id}-cache`,
+                description: `ElastiCache ${id}: admits only listed clients on port ${settings.port}; no egress.`,
+                vpcId: args.vpcId,
+                revokeRulesOnDelete: true,
+                tags: { ...tags, Name: `${id}-cache` },
+            },
+            parent,
+        );
+        this.ingressRules = [
+            ...(args.allowedSecurityGroupIds ?? []).map(
+                (source, i) =>
+                    new aws.vpc.SecurityGroupIngressRule(
+                        `${name}-from-sg-${i}`,
+                        {
+                            securityGroupId: this.securityGroup.id,
+                            referencedSecurityGroupId: source,
+                            ipProtocol: "tcp",
+                            fromPort: settings.port,
+                            toPort: settings.port,
+                            description: "Cache clients",
+                            tags,
+                        },
+                        parent,
+                    ),
+            ),
+            ...settings.allowedCidrBlocks.map(
+                (cidr, i) =>
+                    new aws.vpc.SecurityGroupIngressRule(
+                        `${name}-from-cidr-${i}`,
+                        {
+                            securityGroupId: this.securityGroup.id,
+                            ...(cidr.includes(":") ? { cidrIpv6: cidr } : { cidrIpv4: cidr }),
+                            ipProtocol: "tcp",
+                            fromPort: settings.port,
+                            toPort: settings.port,
+                            description: "Cache clients",
+                            tags,
+                        },
+                        parent,
+                    ),
+            ),
+        ];
+
+        this.subnetGroup = new aws.elasticache.SubnetGroup(
+            `${name}-subnets`,
+            { name: `${id}-subnets`, description: `Private subnets of ElastiCache ${id}`, subnetIds: args.subnetIds, tags },
+            parent,
+        );
+
+        this.parameterGroup = new aws.elasticache.ParameterGroup(
+            `${name}-params`,
+            {
+                name: `${id}-params`,
+                family: settings.parameterGroupFamily,
+                description: `Parameters of ElastiCache ${id}`,
+                parameters: Object.entries(settings.parameters)
+                    .sort(([a], [b]) => a.localeCompare(b))
+                    .map(([paramName, value]) => ({ name: paramName, value })),
+                tags,
+            },
+            parent,
+        );
+
+        this.eventTopic = new aws.sns.Topic(
+            `${name}-events`,
+            // Not encrypted at rest on purpose: ElastiCache cannot publish to an encrypted topic and
+            // silently drops the association. Cluster events carry no PHI (node IDs, event names).
+            { name: `${id}-events`, tags },
+            parent,
+        );
+        new aws.sns.TopicPolicy(
+            `${name}-events-policy`,
+            { arn: this.eventTopic.arn, policy: topicPolicy(this.eventTopic.arn, identity.accountId) },
+            parent,
+        );
+
+        // Authentication: a token (generated unless supplied) or RBAC users. Secrets stay Outputs
+        // marked secret from creation to Secrets Manager; they are never returned in plain text.
+        let authToken: pulumi.Output<string> | undefined;
+        let userGroupIds: pulumi.Output<string>[] | undefined;
+        let credentials: pulumi.Output<Record<string, string>>;
+        if (settings.authentication === "token") {
+            authToken = pulumi.secret(
+                args.authToken !== undefined
+                    ? pulumi.output(args.authToken).apply((token) => {
+                          const problems = authTokenArgumentProblems(token);
+                          if (problems.length > 0) {
+                              throw new ValidationError(name, problems);
+                          }
+                          return token;
+                      })
+                    : generatedSecret(`${name}-auth-token`, args.authTokenRotation, this).result,
+            );
+            credentials = authToken.apply((token): Record<string, string> => ({ authToken: token }));
+        } else {
+            const passwords: Record<string, pulumi.Output<string>> = {};
+            const userArgs = [
+                // A user group must contain a user named "default"; this one is switched off.
+                { userName: "default", accessString: "off -@all", authentication: "password" as const, userId: `${id}-default` },
+                ...args.rbac!.users.map((u) => ({
+                    ...u,
+                    authentication: u.authentication ?? ("password" as const),
+                    userId: u.authentication === "iam" ? u.userName.toLowerCase() : `${id}-${u.userName.toLowerCase()}`,
+                })),
+            ];
+            for (const user of userArgs) {
+                let authenticationMode: aws.types.input.elasticache.UserAuthenticationMode;
+                if (user.authentication === "iam") {
+                    authenticationMode = { type: "iam" };
+                } else {
+                    const password = generatedSecret(`${name}-user-${user.userName}-password`, args.authTokenRotation, this);
+                    authenticationMode = { type: "password", passwords: [password.result] };
+                    if (user.userName !== "default") {
+                        passwords[user.userName] = password.result;
+                    }
+                }
+                this.users.push(
+                    new aws.elasticache.User(
+                        `${name}-user-${user.userName}`,
+                        {
+                            userId: user.userId,
+                            userName: user.userName,
+                            accessString: user.accessString,
+                            engine: settings.engine,
+                            authenticationMode,
+                            tags,
+                        },
+                        parent,
+                    ),
+                );
+            }
+            this.userGroup = new aws.elasticache.UserGroup(
+                `${name}-users`,
+                { userGroupId: `${id}-users`, engine: settings.engine, userIds: this.users.map((u) => u.userId), tags },
+                parent,
+            );
+            userGroupIds = [this.userGroup.userGroupId];
+            credentials = pulumi.secret(pulumi.all(passwords));
+        }
+
+        const finalSnapshotSuffix = new random.RandomString(
+            `${name}-final-snapshot-suffix`,
+            { length: 8, special: false, upper: false },
+            parent,
+        );
+
+        let preferredCacheClusterAzs: pulumi.Output<string[]> | undefined;
+        const zones = pulumi
+            .all(args.subnetIds.map((subnetId) => aws.ec2.getSubnetOutput({ id: subnetId }, parent).availabilityZone))
+            .apply((found) => {
+                const problems = subnetZoneProblems(found);
+                if (problems.length > 0) {
+                    throw new ValidationError(name, problems);
+                }
+                return found;
+            });
+        if (settings.numCacheClusters !== undefined) {
+            const nodes = settings.numCacheClusters;
+            preferredCacheClusterAzs = zones.apply((found) => spreadNodes(found, nodes));
+        }
+
+        this.replicationGroup = new aws.elasticache.ReplicationGroup(
+            `${name}-rg`,
+            {
+                replicationGroupId: id,
+                description: args.description ?? `HITRUST CSF-ready ${settings.engine} for ${name}`,
+                engine: settings.engine,
+                engineVersion: settings.engineVersion,
+                nodeType: settings.nodeType,
+                port: settings.port,
+                parameterGroupName: this.parameterGroup.name,
+                subnetGroupName: this.subnetGroup.name,
+                securityGroupIds: [this.securityGroup.id],
+                ...(settings.clusterMode
+                    ? {
+                          clusterMode: "enabled",
+                          numNodeGroups: settings.clusterMode.shards,
+                          replicasPerNodeGroup: settings.clusterMode.replicasPerShard,
+                      }
+                    : { numCacheClusters: settings.numCacheClusters, preferredCacheClusterAzs }),
+                ...(authToken
+                    ? { authToken, authTokenUpdateStrategy: settings.authTokenUpdateStrategy }
+                    : { userGroupIds }),
+                snapshotRetentionLimit: settings.snapshotRetentionDays,
+                snapshotWindow: settings.snapshotWindow,
+                maintenanceWindow: settings.maintenanceWindow,
+                finalSnapshotIdentifier: pulumi.interpolate`${id}-final-${finalSnapshotSuffix.result}`,
+                notificationTopicArn: this.eventTopic.arn,
+                applyImmediately: false,
+                tags,
+                // Compliance settings come last so nothing above can override them.
+                automaticFailoverEnabled: true,
+                multiAzEnabled: true,
+                atRestEncryptionEnabled: true,
+                kmsKeyId: this.kmsKeyArn,
+                transitEncryptionEnabled: true,
+                ...(settings.transitEncryptionMode ? { transitEncryptionMode: settings.transitEncryptionMode } : {}),
+                autoMinorVersionUpgrade: true,
+            },
+            parent,
+        );
+
+        this.primaryEndpoint = settings.clusterMode
+            ? this.replicationGroup.configurationEndpointAddress
+            : this.replicationGroup.primaryEndpointAddress;
+        this.readerEndpoint = settings.clusterMode
+            ? this.replicationGroup.configurationEndpointAddress
+            : this.replicationGroup.readerEndpointAddress;
+        this.configurationEndpoint = this.replicationGroup.configurationEndpointAddress;
+        this.port = pulumi.output(settings.port);
+
+        this.authSecret = new aws.secretsmanager.Secret(
+            `${name}-auth`,
+            {
+                name: `${id}-elasticache-auth`,
+                description: `Credentials of ElastiCache ${id}; read them here, never from code or state.`,
+                kmsKeyId: this.kmsKeyArn,
+                recoveryWindowInDays: 30,
+                tags,
+            },
+            parent,
+        );
+        new aws.secretsmanager.SecretVersion(
+            `${name}-auth-version`,
+            {
+                secretId: this.authSecret.id,
+                secretString: pulumi.secret(
+                    pulumi
+                        .all([credentials, this.primaryEndpoint, this.readerEndpoint])
+                        .apply(([secretValues, host, readerHost]) =>
+                            JSON.stringify({ ...secretValues, host, readerHost, port: settings.port, tls: true }),
+                        ),
+                ),
+            },
+            parent,
+        );
+
+        this.authSecretArn = this.authSecret.arn;
+        this.securityGroupId = this.securityGroup.id;
+        this.eventTopicArn = this.eventTopic.arn;
+        this.evidence = buildEvidence(name, settings, { customerKey: args.kmsKeyArn === undefined });
+
+        this.registerOutputs({
+            primaryEndpoint: this.primaryEndpoint,
+            readerEndpoint: this.readerEndpoint,
+            configurationEndpoint: this.configurationEndpoint,
+            port: this.port,
+            authSecretArn: this.authSecretArn,
+            securityGroupId: this.securityGroupId,
+            kmsKeyArn: this.kmsKeyArn,
+            eventTopicArn: this.eventTopicArn,
+            replicationGroupId: this.replicationGroup.replicationGroupId,
+            evidence: this.evidence,
+        });
+    }
+}
+
+/** A generated secret of the characters ElastiCache accepts; change `rotation` to get a new one. */
+function generatedSecret(name: string, rotation: string | undefined, parent: pulumi.Resource): random.RandomPassword {
+    return new random.RandomPassword(
+        name,
+        {
+            length: defaults.authTokenLength,
+            special: true,
+            overrideSpecial: authTokenSpecials,
+            minLower: 4,
+            minUpper: 4,
+            minNumeric: 4,
+            minSpecial: 2,
+            keepers: { rotation: rotation ?? "initial" },
+        },
+        { parent },
+    );
+}
+
+/** The account administers the key; CloudWatch Logs in this region may use it for the cache's logs. */
+export function keyPolicy(
+    accountId: pulumi.Input<string>,
+    partition: pulumi.Input<string>,
+    region: pulumi.Input<string>,
+): pulumi.Output<string> {
+    return pulumi.all([accountId, partition, region]).apply(([account, part, reg]) =>
+        JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [
+                {
+                    Sid: "AccountAdministers",
+                    Effect: "Allow",
+                    Principal: { AWS: `arn:${part}:iam::${account}:root` },
+                    Action: "kms:*",
+                    Resource: "*",
+                },
+                {
+                    Sid: "CloudWatchLogsEncryptsCacheLogs",
+                    Effect: "Allow",
+                    Principal: { Service: `logs.${reg}.amazonaws.com` },
+                    Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+                    Resource: "*",
+                    Condition: {
+                        ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:${part}:logs:${reg}:${account}:log-group:*` },
+                    },
+                },
+            ],
+        }),
+    );
+}
+
+/**
+ * ElastiCache may publish events; AWS documents `aws:SourceOwner` for it (`aws:SourceAccount`
+ * breaks the association). Publishing without TLS is denied to everyone.
+ */
+export function topicPolicy(topicArn: pulumi.Input<string>, accountId: pulumi.Input<string>): pulumi.Output<string> {
+    return pulumi.all([topicArn, accountId]).apply(([arn, account]) =>
+        JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [
+                {
+                    Sid: "ElastiCachePublishesEvents",
+                    Effect: "Allow",
+                    Principal: { Service: "elasticache.amazonaws.com" },
+                    Action: "sns:Publish",
+                    Resource: arn,
+                    Condition: { StringEquals: { "aws:SourceOwner": account } },
+                },
+                {
+                    Sid: "AccountManagesTopic",
+                    Effect: "Allow",
+                    Principal: { AWS: account },
+                    Action: ["sns:GetTopicAttributes", "sns:SetTopicAttributes", "sns:Subscribe", "sns:ListSubscriptionsByTopic", "sns:Publish"],
+                    Resource: arn,
+                },
+                {
+                    Sid: "DenyInsecureTransport",
+                    Effect: "Deny",
+                    Principal: "*",
+                    Action: "sns:Publish",
+                    Resource: arn,
+                    Condition: { Bool: { "aws:SecureTransport": "false" } },
+                },
+            ],
+        }),
+    );
+}

@@ -1,0 +1,242 @@
+// Facts about ElastiCache and the pure checks built on them, shared by the component (to refuse
+// bad arguments) and the policy pack (to reject bad resources), so the two can never disagree.
+
+export type Engine = "redis" | "valkey";
+
+/** The oldest Redis engine AWS names as HIPAA-eligible; the guide recommends it as the floor. */
+export const complianceEngineFloor = "4.0.10";
+/** Valkey is HIPAA-eligible from its first ElastiCache release. */
+export const valkeyEngineFloor = "7.2";
+export const defaultEngineVersions: Record<Engine, string> = { redis: "7.1", valkey: "8.0" };
+/** Slow-log delivery needs Redis 6.0+, engine-log 6.2+; Valkey supports both. */
+export const slowLogMinimumVersion = "6.0";
+export const engineLogMinimumVersion = "6.2";
+/** `transitEncryptionMode` exists from Redis 7.0.5 (and on every Valkey). */
+export const transitModeMinimumVersion = "7.0.5";
+/** RBAC user groups need Redis 6.0+. */
+export const rbacMinimumVersion = "6.0";
+
+/** End of standard support per major Redis OSS version (AWS ElastiCache version lifecycle). */
+export const redisStandardSupportEnds: readonly { readonly below: string; readonly ended: string }[] = [
+    { below: "6.0", ended: "2026-01-31" },
+    { below: "7.0", ended: "2027-01-31" },
+];
+
+export const defaultRedisPort = 6379;
+export const maxBackupRetentionDays = 35;
+/** ElastiCache accepts these non-alphanumeric characters in an AUTH token, and no others. */
+export const authTokenSpecials = "!&#$^<>-";
+export const authTokenMinLength = 16;
+export const authTokenMaxLength = 128;
+
+export interface Version {
+    readonly parts: readonly number[];
+    /** True for "6.x"-style versions, which mean "the newest 6" to ElastiCache. */
+    readonly wildcard: boolean;
+}
+
+/** Parses "7.1", "4.0.10", "6.x" or "7.2.4"; returns undefined for anything else. */
+export function parseVersion(text: string): Version | undefined {
+    const match = /^(\d+)(?:\.(\d+|x))?(?:\.(\d+))?$/.exec(text.trim());
+    if (!match) {
+        return undefined;
+    }
+    const wildcard = match[2] === "x";
+    if (wildcard && match[3] !== undefined) {
+        return undefined;
+    }
+    const parts = [Number(match[1])];
+    if (match[2] !== undefined && !wildcard) {
+        parts.push(Number(match[2]));
+    }
+    if (match[3] !== undefined) {
+        parts.push(Number(match[3]));
+    }
+    return { parts, wildcard };
+}
+
+/**
+ * Compares two versions numerically, part by part; missing parts count as 0 ("4.0" = "4.0.0"),
+ * so "4.0.9" < "4.0.10" and "10.0" > "9.9". A "6.x" compares as "6.9999": the newest 6.
+ */
+export function compareVersions(a: Version, b: Version): number {
+    const pad = (v: Version): number[] => {
+        const parts = [...v.parts];
+        while (parts.length < 3) {
+            parts.push(v.wildcard && parts.length >= 1 ? 9999 : 0);
+        }
+        return parts;
+    };
+    const pa = pad(a);
+    const pb = pad(b);
+    for (let i = 0; i < 3; i++) {
+        if (pa[i] !== pb[i]) {
+            return pa[i] < pb[i] ? -1 : 1;
+        }
+    }
+    return 0;
+}
+
+/** True when `version` is at least `minimum`; both as text. Unparseable versions are not. */
+export function versionAtLeast(version: string, minimum: string): boolean {
+    const v = parseVersion(version);
+    const m = parseVersion(minimum);
+    return v !== undefined && m !== undefined && compareVersions(v, m) >= 0;
+}
+
+/** The engine floor for an engine, overridable for Redis by an org's policy configuration. */
+export function engineFloor(engine: Engine, redisFloor: string = complianceEngineFloor): string {
+    return engine === "valkey" ? valkeyEngineFloor : redisFloor;
+}
+
+/** The parameter group family for an engine and version, e.g. redis 6.2 -> "redis6.x". */
+export function parameterGroupFamily(engine: Engine, version: string): string {
+    const parsed = parseVersion(version);
+    if (!parsed) {
+        throw new Error(`'${version}' is not an engine version.`);
+    }
+    const [major, minor = 0] = parsed.parts;
+    if (engine === "valkey") {
+        return `valkey${major}`;
+    }
+    if (major >= 7) {
+        return `redis${major}`;
+    }
+    if (major === 6) {
+        return "redis6.x";
+    }
+    return `redis${major}.${minor}`;
+}
+
+/** The date standard support ended or ends for a Redis version; undefined for current ones. */
+export function redisStandardSupportEnd(version: string): string | undefined {
+    const parsed = parseVersion(version);
+    if (!parsed) {
+        return undefined;
+    }
+    for (const entry of redisStandardSupportEnds) {
+        if (compareVersions(parsed, parseVersion(entry.below)!) < 0) {
+            return entry.ended;
+        }
+    }
+    return undefined;
+}
+
+/**
+ * Why an AUTH token would be refused, or [] when it is acceptable. Never echoes the token: the
+ * messages may end up in logs and reports.
+ */
+export function authTokenProblems(token: string): string[] {
+    const problems: string[] = [];
+    if (token.length < authTokenMinLength || token.length > authTokenMaxLength) {
+        problems.push(
+            `must be ${authTokenMinLength} to ${authTokenMaxLength} characters long (it has ${token.length})`,
+        );
+    }
+    const bad = new Set<string>();
+    for (const ch of token) {
+        if (!/[A-Za-z0-9]/.test(ch) && !authTokenSpecials.includes(ch)) {
+            bad.add(/[\x21-\x7e]/.test(ch) ? ch : "a non-printable or non-ASCII character");
+        }
+    }
+    if (bad.size > 0) {
+        problems.push(
+            `may contain only letters, digits and the characters ${authTokenSpecials.split("").join(" ")} ` +
+                `(found ${[...bad].map((c) => (c.length === 1 ? `'${c}'` : c)).join(", ")})`,
+        );
+    }
+    return problems;
+}
+
+/** Node families AWS lists as previous generation; they are not HIPAA-eligible. */
+export const previousGenerationNodeFamilies = ["t1", "m1", "m2", "m3", "c1", "r3"];
+
+/** Why a node type is not acceptable, or undefined when it is a current-generation type. */
+export function nodeTypeProblem(nodeType: string): string | undefined {
+    const match = /^cache\.([a-z]+\d+[a-z]*)\.([a-z0-9]+)$/.exec(nodeType);
+    if (!match) {
+        return `'${nodeType}' is not an ElastiCache node type (expected the form cache.r7g.large)`;
+    }
+    if (previousGenerationNodeFamilies.includes(match[1])) {
+        return `'${nodeType}' is a previous-generation node type; use a current generation such as cache.r7g.large or cache.m7g.large`;
+    }
+    return undefined;
+}
+
+/** An address range that admits the whole internet: any prefix of length 0 (0.0.0.0/0, ::/0). */
+export function isInternetCidr(cidr: string): boolean {
+    return /\/0+$/.test(cidr.trim());
+}
+
+/** A syntactically valid IPv4 or IPv6 CIDR block. */
+export function isCidr(cidr: string): boolean {
+    const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
+    if (v4) {
+        return v4.slice(1, 5).every((o) => Number(o) <= 255) && Number(v4[5]) <= 32;
+    }
+    const v6 = /^([0-9a-fA-F:]+)\/(\d{1,3})$/.exec(cidr);
+    return !!v6 && v6[1].includes(":") && Number(v6[2]) <= 128;
+}
+
+const days = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
+const minutesPerDay = 24 * 60;
+const minutesPerWeek = 7 * minutesPerDay;
+
+/** A window as minute ranges in the week: [start, end) with end > start (may pass the week's end). */
+export interface Window {
+    readonly start: number;
+    readonly length: number;
+}
+
+function clock(text: string): number | undefined {
+    const match = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(text);
+    return match ? Number(match[1]) * 60 + Number(match[2]) : undefined;
+}
+
+/** Parses a daily snapshot window "hh24:mi-hh24:mi" (UTC) into minutes of the day. */
+export function parseSnapshotWindow(text: string): Window | undefined {
+    const [from, to, extra] = text.split("-");
+    const start = from === undefined ? undefined : clock(from);
+    const end = to === undefined ? undefined : clock(to);
+    if (start === undefined || end === undefined || extra !== undefined) {
+        return undefined;
+    }
+    const length = (end - start + minutesPerDay) % minutesPerDay;
+    return { start, length };
+}
+
+/** Parses a weekly maintenance window "ddd:hh24:mi-ddd:hh24:mi" (UTC) into minutes of the week. */
+export function parseMaintenanceWindow(text: string): Window | undefined {
+    const match = /^([a-z]{3}):(\d\d:\d\d)-([a-z]{3}):(\d\d:\d\d)$/.exec(text.toLowerCase());
+    if (!match) {
+        return undefined;
+    }
+    const startDay = days.indexOf(match[1]);
+    const endDay = days.indexOf(match[3]);
+    const startClock = clock(match[2]);
+    const endClock = clock(match[4]);
+    if (startDay < 0 || endDay < 0 || startClock === undefined || endClock === undefined) {
+        return undefined;
+    }
+    const start = startDay * minutesPerDay + startClock;
+    const end = endDay * minutesPerDay + endClock;
+    return { start, length: (end - start + minutesPerWeek) % minutesPerWeek };
+}
+
+/** True when a daily snapshot window and a weekly maintenance window share any minute. */
+export function windowsOverlap(snapshot: Window, maintenance: Window): boolean {
+    for (let day = 0; day < 7; day++) {
+        const a = day * minutesPerDay + snapshot.start;
+        // Compare on a doubled week so that windows that wrap past Saturday midnight still meet.
+        for (const shift of [-minutesPerWeek, 0, minutesPerWeek]) {
+            const b = maintenance.start + shift;
+            if (a < b + maintenance.length && b < a + snapshot.length) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+export const minimumWindowMinutes = 60;
+export const maximumMaintenanceWindowMinutes = 24 * 60;
