@@ -31,20 +31,32 @@ export function buildEvidence(name: string, settings: Settings, opts: { customer
         ["1601.12c1"],
         rg,
         settings.clusterMode ? "node placement" : "preferredCacheClusterAzs",
-        settings.clusterMode ? "balanced by ElastiCache over the subnet group's zones" : "round-robin over the subnets' zones",
+        settings.clusterMode
+            ? "balanced by ElastiCache over the subnet group's zones"
+            : "round-robin over the subnets' zones",
     );
 
     add(["0805.01m1"], `${name}-subnets`, "subnetIds", "private subnets in two or more availability zones");
     add(["0805.01m1"], `${name}-sg`, "ingress", `tcp ${settings.port} from listed sources only; no egress`);
 
     add(["1903.06d1"], rg, "atRestEncryptionEnabled", true);
-    add(["0903.10f1", "1903.06d1"], rg, "kmsKeyId", opts.customerKey ? `${name}-key (rotation on)` : "caller-supplied key");
+    add(
+        ["0903.10f1", "1903.06d1"],
+        rg,
+        "kmsKeyId",
+        opts.customerKey ? `${name}-key (rotation on)` : "caller-supplied key",
+    );
     add(["0808.10b2"], rg, "transitEncryptionEnabled", true);
     if (settings.transitEncryptionMode) {
         add(["0808.10b2"], rg, "transitEncryptionMode", settings.transitEncryptionMode);
     }
     if (settings.authentication === "token") {
-        add(["0808.10b2", "19141.06c1"], rg, "authToken", `set (secret); update strategy ${settings.authTokenUpdateStrategy}`);
+        add(
+            ["0808.10b2", "19141.06c1"],
+            rg,
+            "authToken",
+            `set (secret); update strategy ${settings.authTokenUpdateStrategy}`,
+        );
     } else {
         add(["0808.10b2", "19141.06c1"], rg, "userGroupIds", `${name}-users (default user disabled)`);
     }

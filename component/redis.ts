@@ -83,7 +83,11 @@ export class HitrustRedis extends pulumi.ComponentResource {
                 // Snapshots and archives encrypted with this key are unreadable without it.
                 { ...parent, retainOnDelete: true },
             );
-            new aws.kms.Alias(`${name}-key-alias`, { name: `alias/${id}-elasticache`, targetKeyId: this.kmsKey.keyId }, parent);
+            new aws.kms.Alias(
+                `${name}-key-alias`,
+                { name: `alias/${id}-elasticache`, targetKeyId: this.kmsKey.keyId },
+                parent,
+            );
             this.kmsKeyArn = this.kmsKey.arn;
         } else {
             this.kmsKeyArn = pulumi.output(args.kmsKeyArn);
@@ -137,7 +141,12 @@ export class HitrustRedis extends pulumi.ComponentResource {
 
         this.subnetGroup = new aws.elasticache.SubnetGroup(
             `${name}-subnets`,
-            { name: `${id}-subnets`, description: `Private subnets of ElastiCache ${id}`, subnetIds: args.subnetIds, tags },
+            {
+                name: `${id}-subnets`,
+                description: `Private subnets of ElastiCache ${id}`,
+                subnetIds: args.subnetIds,
+                tags,
+            },
             parent,
         );
 
@@ -190,7 +199,12 @@ export class HitrustRedis extends pulumi.ComponentResource {
             const passwords: Record<string, pulumi.Output<string>> = {};
             const userArgs = [
                 // A user group must contain a user named "default"; this one is switched off.
-                { userName: "default", accessString: "off -@all", authentication: "password" as const, userId: `${id}-default` },
+                {
+                    userName: "default",
+                    accessString: "off -@all",
+                    authentication: "password" as const,
+                    userId: `${id}-default`,
+                },
                 ...args.rbac!.users.map((u) => ({
                     ...u,
                     authentication: u.authentication ?? ("password" as const),
@@ -202,8 +216,12 @@ export class HitrustRedis extends pulumi.ComponentResource {
                 if (user.authentication === "iam") {
                     authenticationMode = { type: "iam" };
                 } else {
-                    const password = generatedSecret(`${name}-user-${user.userName}-password`, args.authTokenRotation, this);
-                    authenticationMode = { type: "password", passwords: [password.result] };
+                    const password = generatedSecret(
+                        `${name}-user-${user.userName}-password`,
+                        args.authTokenRotation,
+                        this,
+                    );
+                    authenticationMode = { type: "password", passwords: [pulumi.secret(password.result)] };
                     if (user.userName !== "default") {
                         passwords[user.userName] = password.result;
                     }
@@ -391,7 +409,9 @@ export function keyPolicy(
                     Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
                     Resource: "*",
                     Condition: {
-                        ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:${part}:logs:${reg}:${account}:log-group:*` },
+                        ArnLike: {
+                            "kms:EncryptionContext:aws:logs:arn": `arn:${part}:logs:${reg}:${account}:log-group:*`,
+                        },
                     },
                 },
             ],
@@ -420,7 +440,13 @@ export function topicPolicy(topicArn: pulumi.Input<string>, accountId: pulumi.In
                     Sid: "AccountManagesTopic",
                     Effect: "Allow",
                     Principal: { AWS: account },
-                    Action: ["sns:GetTopicAttributes", "sns:SetTopicAttributes", "sns:Subscribe", "sns:ListSubscriptionsByTopic", "sns:Publish"],
+                    Action: [
+                        "sns:GetTopicAttributes",
+                        "sns:SetTopicAttributes",
+                        "sns:Subscribe",
+                        "sns:ListSubscriptionsByTopic",
+                        "sns:Publish",
+                    ],
                     Resource: arn,
                 },
                 {

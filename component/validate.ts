@@ -64,9 +64,7 @@ export class ValidationError extends Error {
         readonly resourceName: string,
         readonly problems: string[],
     ) {
-        super(
-            `HitrustRedis '${resourceName}' has invalid arguments:\n` + problems.map((p) => `  - ${p}`).join("\n"),
-        );
+        super(`HitrustRedis '${resourceName}' has invalid arguments:\n` + problems.map((p) => `  - ${p}`).join("\n"));
         this.name = "ValidationError";
     }
 }
@@ -120,7 +118,10 @@ export function resolveSettings(name: string, args: HitrustRedisArgs): { setting
         problems.push(
             `subnetIds: ${count} subnet${count === 1 ? "" : "s"} given; pass private subnets in at least two availability zones.`,
         );
-    } else if (new Set(args.subnetIds.filter((s) => typeof s === "string")).size !== args.subnetIds.filter((s) => typeof s === "string").length) {
+    } else if (
+        new Set(args.subnetIds.filter((s) => typeof s === "string")).size !==
+        args.subnetIds.filter((s) => typeof s === "string").length
+    ) {
         problems.push("subnetIds: the same subnet is listed twice; list each subnet once.");
     }
 
@@ -251,7 +252,9 @@ export function resolveSettings(name: string, args: HitrustRedisArgs): { setting
     const snapshot = parseSnapshotWindow(snapshotWindow);
     const maintenance = parseMaintenanceWindow(maintenanceWindow);
     if (!snapshot) {
-        problems.push(`snapshotWindow: '${snapshotWindow}' is not hh24:mi-hh24:mi (UTC); use for example '03:00-05:00'.`);
+        problems.push(
+            `snapshotWindow: '${snapshotWindow}' is not hh24:mi-hh24:mi (UTC); use for example '03:00-05:00'.`,
+        );
     } else if (snapshot.length < minimumWindowMinutes) {
         problems.push(`snapshotWindow: '${snapshotWindow}' is shorter than 60 minutes; widen it to at least an hour.`);
     }
@@ -306,7 +309,9 @@ const userNamePattern = /^[a-zA-Z][a-zA-Z0-9-]{0,39}$/;
 function rbacProblems(rbac: HitrustRedisArgs["rbac"], engine: Engine, engineVersion: string): string[] {
     const problems: string[] = [];
     if (engine === "redis" && !versionAtLeast(engineVersion, rbacMinimumVersion)) {
-        problems.push(`rbac: RBAC needs Redis ${rbacMinimumVersion} or later; raise engineVersion or use an AUTH token.`);
+        problems.push(
+            `rbac: RBAC needs Redis ${rbacMinimumVersion} or later; raise engineVersion or use an AUTH token.`,
+        );
     }
     const users = rbac?.users ?? [];
     if (users.length === 0) {
@@ -320,7 +325,9 @@ function rbacProblems(rbac: HitrustRedisArgs["rbac"], engine: Engine, engineVers
                 `${arg}.userName: '${user.userName}' must be 1 to 40 letters, digits and hyphens, starting with a letter.`,
             );
         } else if (user.userName === "default") {
-            problems.push(`${arg}.userName: 'default' is the open default user, which the component disables; choose another name.`);
+            problems.push(
+                `${arg}.userName: 'default' is the open default user, which the component disables; choose another name.`,
+            );
         } else if (seen.has(user.userName)) {
             problems.push(`${arg}.userName: '${user.userName}' is listed twice; give each user its own name.`);
         }
@@ -335,7 +342,9 @@ function rbacProblems(rbac: HitrustRedisArgs["rbac"], engine: Engine, engineVers
         if (mode !== "password" && mode !== "iam") {
             problems.push(`${arg}.authentication: '${mode}' is not allowed; use 'password' or 'iam'.`);
         } else if (mode === "iam" && engine === "redis" && !versionAtLeast(engineVersion, "7.0")) {
-            problems.push(`${arg}.authentication: IAM authentication needs Redis 7.0 or later; use 'password' or raise engineVersion.`);
+            problems.push(
+                `${arg}.authentication: IAM authentication needs Redis 7.0 or later; use 'password' or raise engineVersion.`,
+            );
         }
     });
     return problems;

@@ -61,7 +61,8 @@ export const controls: readonly Control[] = [
         relatedTo: "Business Associate Agreement",
         topic: "BAA",
         steps: [1],
-        requirement: "A Business Associate Addendum is accepted with AWS for every account that stores PHI in ElastiCache.",
+        requirement:
+            "A Business Associate Addendum is accepted with AWS for every account that stores PHI in ElastiCache.",
         apiReference: "NA: AWS Artifact has no API",
         hipaa: ["164.308(b)(1)"],
         manualAttestation:
@@ -94,7 +95,8 @@ export const controls: readonly Control[] = [
         relatedTo: "Organizational.1238",
         topic: "Disaster recovery",
         steps: [3],
-        requirement: "Nodes spread over availability zones, with at least one replica in a zone other than the primary's.",
+        requirement:
+            "Nodes spread over availability zones, with at least one replica in a zone other than the primary's.",
         apiReference: "DescribeCacheClusters",
         hipaa: ["164.308(a)(7)(i)"],
         manualAttestation: "The business continuity plan names the cache and its recovery objectives.",
@@ -115,7 +117,8 @@ export const controls: readonly Control[] = [
         relatedTo: "Organizational.8",
         topic: "Disaster recovery; back-ups",
         steps: [3, 5],
-        requirement: "Backups taken in a defined window, a final snapshot on deletion, and backups archived beyond the 35 days ElastiCache keeps.",
+        requirement:
+            "Backups taken in a defined window, a final snapshot on deletion, and backups archived beyond the 35 days ElastiCache keeps.",
         apiReference: "DescribeCacheClusters",
         hipaa: ["164.308(a)(7)(ii)(A)", "164.310(d)(2)(iv)"],
         manualAttestation: "Restores from snapshot are tested on the schedule the backup policy sets.",
@@ -168,7 +171,8 @@ export const controls: readonly Control[] = [
         relatedTo: "Organizational.7",
         topic: "Encryption",
         steps: [4],
-        requirement: "Records and secrets are protected: credentials never stored in plain text, kept encrypted in a secret store.",
+        requirement:
+            "Records and secrets are protected: credentials never stored in plain text, kept encrypted in a secret store.",
         apiReference: "CacheCluster",
         hipaa: ["164.312(a)(1)", "164.312(c)(1)"],
     },
@@ -178,7 +182,8 @@ export const controls: readonly Control[] = [
         relatedTo: "Organizational.16",
         topic: "Back-ups",
         steps: [5],
-        requirement: "Automatic backups are enabled and retained (the guide: 35 days in ElastiCache, then at least 6 years archived).",
+        requirement:
+            "Automatic backups are enabled and retained (the guide: 35 days in ElastiCache, then at least 6 years archived).",
         apiReference: "CacheCluster",
         hipaa: ["164.308(a)(7)(ii)(A)"],
     },
@@ -199,7 +204,8 @@ export const controls: readonly Control[] = [
         relatedTo: "System.2",
         topic: "Logging & monitoring",
         steps: [6],
-        requirement: "Audit logging is always on while the system is active, including privileged actions and their outcome.",
+        requirement:
+            "Audit logging is always on while the system is active, including privileged actions and their outcome.",
         apiReference: "Variable",
         hipaa: ["164.312(b)"],
     },

@@ -23,6 +23,7 @@ export interface RecordedResource {
     urn: string;
     custom: boolean;
     parent: string;
+    retainOnDelete: boolean;
     dependencies: string[];
     propertyDependencies: Record<string, string[]>;
     /** Inputs as the engine sends them to an analyzer: wire form, resource references as IDs. */
@@ -81,7 +82,9 @@ function computedOutputs(type: string, name: string, inputs: Record<string, any>
                 arn: arn("elasticache", `replicationgroup:${rgId}`),
                 primaryEndpointAddress: clustered ? undefined : `master.${rgId}.abc123.use1.cache.amazonaws.com`,
                 readerEndpointAddress: clustered ? undefined : `replica.${rgId}.abc123.use1.cache.amazonaws.com`,
-                configurationEndpointAddress: clustered ? `clustercfg.${rgId}.abc123.use1.cache.amazonaws.com` : undefined,
+                configurationEndpointAddress: clustered
+                    ? `clustercfg.${rgId}.abc123.use1.cache.amazonaws.com`
+                    : undefined,
             };
         }
         case "aws:kms/key:Key":
@@ -91,7 +94,12 @@ function computedOutputs(type: string, name: string, inputs: Record<string, any>
         case "aws:secretsmanager/secret:Secret":
             return { arn: arn("secretsmanager", `secret:${inputs.name ?? name}-AbCdEf`) };
         case "random:index/randomPassword:RandomPassword":
-            return { result: "Mock-Token-0123456789-abcdefghij-ABCDEFGHIJ-!&#$^<>-0123456789xyz".slice(0, inputs.length ?? 32) };
+            // The provider returns `result` as a secret; so does the mock.
+            return {
+                result: pulumi.secret(
+                    "Mock-Token-0123456789-abcdefghij-ABCDEFGHIJ-!&#$^<>-0123456789xyz".slice(0, inputs.length ?? 32),
+                ),
+            };
         case "random:index/randomString:RandomString":
             return { result: "k3j9x2m1".slice(0, inputs.length ?? 8) };
         case "aws:elasticache/userGroup:UserGroup":
@@ -118,7 +126,10 @@ let running = false;
  * Runs `program` (a function, or the path of a Pulumi program module) under mocks and returns
  * what it registered. One run at a time: mocks are process-wide.
  */
-export async function runUnderMocks(program: string | (() => unknown), options: MockRunOptions): Promise<MockRunResult> {
+export async function runUnderMocks(
+    program: string | (() => unknown),
+    options: MockRunOptions,
+): Promise<MockRunResult> {
     if (running) {
         throw new Error("runUnderMocks: another run is in progress; mocks are process-wide.");
     }
@@ -128,8 +139,13 @@ export async function runUnderMocks(program: string | (() => unknown), options: 
     const errors: Error[] = [];
     const warnings: string[] = [];
     const subnetZones: Record<string, string> = { ...(options.subnetZones ?? {}) };
+    // The engine stops a program at its first error; a registration whose input failed never
+    // completes, so waiting for every RPC would hang. Stop waiting shortly after the first error.
+    let signalError: () => void = () => undefined;
+    const firstError = new Promise<void>((resolve) => (signalError = () => setTimeout(resolve, 50)));
     const onRejection = (reason: unknown) => {
         errors.push(reason instanceof Error ? reason : new Error(String(reason)));
+        signalError();
     };
     process.on("unhandledRejection", onRejection);
 
@@ -149,6 +165,7 @@ export async function runUnderMocks(program: string | (() => unknown), options: 
             urn: this.newUrn(req.getParent(), req.getType(), req.getName()),
             custom: req.getCustom(),
             parent: req.getParent(),
+            retainOnDelete: !!req.getRetainondelete?.(),
             dependencies: req.getDependenciesList(),
             propertyDependencies,
             inputs: toEngineForm(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
@@ -176,12 +193,20 @@ export async function runUnderMocks(program: string | (() => unknown), options: 
             if (options.preview || !args.custom) {
                 return { id: options.preview ? undefined : `${args.name}-id`, state: inputs };
             }
-            return { id: mockId(args.type, args.name), state: { ...inputs, ...computedOutputs(args.type, args.name, inputs) } };
+            return {
+                id: mockId(args.type, args.name),
+                state: { ...inputs, ...computedOutputs(args.type, args.name, inputs) },
+            };
         },
         call(args) {
             switch (args.token) {
                 case "aws:index/getCallerIdentity:getCallerIdentity":
-                    return { accountId: mockAccountId, arn: `arn:aws:iam::${mockAccountId}:user/ci`, userId: "AIDAMOCK", id: mockAccountId };
+                    return {
+                        accountId: mockAccountId,
+                        arn: `arn:aws:iam::${mockAccountId}:user/ci`,
+                        userId: "AIDAMOCK",
+                        id: mockAccountId,
+                    };
                 case "aws:index/getPartition:getPartition":
                     return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
                 case "aws:index/getRegion:getRegion":
@@ -216,14 +241,14 @@ export async function runUnderMocks(program: string | (() => unknown), options: 
                 await program();
             }
         } catch (e) {
-            errors.push(e as Error);
+            onRejection(e);
         }
         // Wait for every registration, and for applies to settle, before reading the record.
         const settings = require("@pulumi/pulumi/runtime/settings");
         try {
-            await settings.waitForRPCs();
+            await Promise.race([settings.waitForRPCs(), firstError]);
         } catch (e) {
-            errors.push(e as Error);
+            onRejection(e);
         }
         await new Promise((resolve) => setTimeout(resolve, 10));
         const exports: Record<string, unknown> = {};

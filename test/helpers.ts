@@ -1,0 +1,77 @@
+import * as assert from "assert";
+import { HitrustRedis, HitrustRedisArgs } from "../component";
+import { MockRunResult, RecordedResource, runUnderMocks, sig, unknownSentinel } from "../tools/mockrun";
+
+export const subnetZones = { "subnet-a": "us-east-1a", "subnet-b": "us-east-1b", "subnet-c": "us-east-1c" };
+
+export const baseArgs: HitrustRedisArgs = {
+    vpcId: "vpc-123",
+    subnetIds: ["subnet-a", "subnet-b", "subnet-c"],
+    allowedSecurityGroupIds: ["sg-app"],
+};
+
+/** Builds the component under mocks and returns what it registered. */
+export async function runComponent(
+    args: Partial<HitrustRedisArgs> = {},
+    options: { preview?: boolean; zones?: Record<string, string>; name?: string } = {},
+): Promise<MockRunResult & { component?: HitrustRedis }> {
+    let component: HitrustRedis | undefined;
+    const result = await runUnderMocks(
+        () => {
+            component = new HitrustRedis(options.name ?? "cache", { ...baseArgs, ...args } as HitrustRedisArgs);
+        },
+        { preview: options.preview ?? false, subnetZones: options.zones ?? subnetZones },
+    );
+    return { ...result, component };
+}
+
+export function ofType(result: MockRunResult, type: string): RecordedResource[] {
+    return result.resources.filter((r) => r.type === type);
+}
+
+export function one(result: MockRunResult, type: string): RecordedResource {
+    const found = ofType(result, type);
+    assert.strictEqual(found.length, 1, `expected one ${type}, found ${found.length}`);
+    return found[0];
+}
+
+export const types = {
+    replicationGroup: "aws:elasticache/replicationGroup:ReplicationGroup",
+    cluster: "aws:elasticache/cluster:Cluster",
+    subnetGroup: "aws:elasticache/subnetGroup:SubnetGroup",
+    parameterGroup: "aws:elasticache/parameterGroup:ParameterGroup",
+    user: "aws:elasticache/user:User",
+    userGroup: "aws:elasticache/userGroup:UserGroup",
+    securityGroup: "aws:ec2/securityGroup:SecurityGroup",
+    ingressRule: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+    sgRule: "aws:ec2/securityGroupRule:SecurityGroupRule",
+    key: "aws:kms/key:Key",
+    topic: "aws:sns/topic:Topic",
+    topicPolicy: "aws:sns/topicPolicy:TopicPolicy",
+    secret: "aws:secretsmanager/secret:Secret",
+    secretVersion: "aws:secretsmanager/secretVersion:SecretVersion",
+    password: "random:index/randomPassword:RandomPassword",
+    subnet: "aws:ec2/subnet:Subnet",
+    logGroup: "aws:cloudwatch/logGroup:LogGroup",
+    alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
+};
+
+export function isSecretWrapped(value: unknown): value is { value: unknown } {
+    return typeof value === "object" && value !== null && (value as any)[sig.key] === sig.secret;
+}
+
+export function isUnknown(value: unknown): boolean {
+    return value === unknownSentinel;
+}
+
+/** Every plain string in a value, skipping the insides of secret wrappers. */
+export function plainStrings(value: unknown, out: string[] = []): string[] {
+    if (typeof value === "string") {
+        out.push(value);
+    } else if (Array.isArray(value)) {
+        value.forEach((v) => plainStrings(v, out));
+    } else if (value !== null && typeof value === "object" && !isSecretWrapped(value)) {
+        Object.values(value).forEach((v) => plainStrings(v, out));
+    }
+    return out;
+}
