@@ -1,0 +1,81 @@
+// Policies on aws.elasticache.Cluster and aws.elasticache.ServerlessCache.
+import { isMissing, isUnknown, knownString } from "../props";
+import { ResourceRuleSpec } from "../registry";
+import { types } from "../types";
+
+const memcachedMessage =
+    "engine is memcached, which has no authentication, no at-rest encryption and no backups: use a Redis or Valkey replication group.";
+
+export const clusterDisallowMemcached: ResourceRuleSpec = {
+    name: "aws-elasticache-cluster-disallow-memcached",
+    description: "Checks that ElastiCache clusters do not run Memcached, which cannot meet the HIPAA safeguards.",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    controls: ["0808.10b2", "1903.06d1", "1616.09l1"],
+    tags: ["encryption", "authentication"],
+    remediationSteps: "Replace the Memcached cluster with an `aws.elasticache.ReplicationGroup` running Redis or Valkey.",
+    resourceTypes: [types.cluster],
+    check(props) {
+        return knownString(props.engine) === "memcached" ? memcachedMessage : undefined;
+    },
+};
+
+export const clusterDisallowStandaloneRedis: ResourceRuleSpec = {
+    name: "aws-elasticache-cluster-disallow-standalone-redis",
+    description: "Checks that Redis and Valkey ElastiCache clusters belong to a replication group, which alone offers failover, Multi-AZ and encryption settings.",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    controls: ["1410.09e2", "1601.12c1", "0808.10b2", "1903.06d1"],
+    tags: ["availability", "encryption"],
+    remediationSteps: "Use an `aws.elasticache.ReplicationGroup` (or set `replicationGroupId` to add the node to one).",
+    resourceTypes: [types.cluster],
+    check(props) {
+        const engine = props.engine;
+        const group = props.replicationGroupId;
+        if (isUnknown(engine) || isUnknown(group) || !isMissing(group) || engine === "memcached") {
+            return undefined;
+        }
+        return `a standalone ${knownString(engine) ?? "redis"} cluster has no replica, failover or at-rest encryption setting: create an aws.elasticache.ReplicationGroup instead.`;
+    },
+};
+
+export const serverlessDisallowMemcached: ResourceRuleSpec = {
+    name: "aws-elasticache-serverlesscache-disallow-memcached",
+    description: "Checks that ElastiCache serverless caches do not run Memcached, which cannot meet the HIPAA safeguards.",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    controls: ["0808.10b2", "1616.09l1"],
+    tags: ["authentication"],
+    remediationSteps: "Set `engine` to `redis` or `valkey` and give the cache a user group.",
+    resourceTypes: [types.serverlessCache],
+    check(props) {
+        return knownString(props.engine) === "memcached" ? memcachedMessage : undefined;
+    },
+};
+
+export const serverlessEnableAuthentication: ResourceRuleSpec = {
+    name: "aws-elasticache-serverlesscache-enable-authentication",
+    description: "Checks that Redis and Valkey ElastiCache serverless caches require RBAC authentication through a user group.",
+    enforcementLevel: "mandatory",
+    severity: "critical",
+    controls: ["0808.10b2", "19141.06c1"],
+    tags: ["authentication"],
+    remediationSteps: "Create an `aws.elasticache.UserGroup` whose `default` user is disabled and set `userGroupId`.",
+    resourceTypes: [types.serverlessCache],
+    check(props) {
+        const group = props.userGroupId;
+        if (isUnknown(group) || knownString(props.engine) === "memcached") {
+            return undefined;
+        }
+        return isMissing(group)
+            ? "userGroupId is not set, so any client on the network can connect: attach an RBAC user group with the default user disabled."
+            : undefined;
+    },
+};
+
+export const clusterRules: ResourceRuleSpec[] = [
+    clusterDisallowMemcached,
+    clusterDisallowStandaloneRedis,
+    serverlessDisallowMemcached,
+    serverlessEnableAuthentication,
+];

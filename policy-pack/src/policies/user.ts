@@ -1,0 +1,68 @@
+// Policies on aws.elasticache.User (RBAC).
+import { at, isUnknown, knownBoolean, knownString } from "../props";
+import { ResourceRuleSpec } from "../registry";
+import { types } from "../types";
+
+/** True when an ACL access string lets the user in without a password. */
+export function accessStringAllowsNoPassword(access: string): boolean {
+    return /(^|\s)nopass(\s|$)/.test(access);
+}
+
+/** True when an ACL access string is enabled ("on") rather than switched off. */
+export function accessStringEnabled(access: string): boolean {
+    return /(^|\s)on(\s|$)/.test(access.trim());
+}
+
+export const userEnforcePasswordRequired: ResourceRuleSpec = {
+    name: "aws-elasticache-user-enforce-password-required",
+    description: "Checks that ElastiCache RBAC users cannot connect without a password or IAM authentication.",
+    enforcementLevel: "mandatory",
+    severity: "critical",
+    controls: ["0808.10b2", "19141.06c1"],
+    tags: ["authentication"],
+    remediationSteps:
+        "Remove `noPasswordRequired` and `nopass`, and set `authenticationMode` to `{ type: \"password\", passwords: [...] }` with generated secrets or `{ type: \"iam\" }`.",
+    resourceTypes: [types.user],
+    check(props) {
+        const problems: string[] = [];
+        if (knownBoolean(props.noPasswordRequired) === true) {
+            problems.push("noPasswordRequired is true: remove it and give the user a generated password or IAM authentication.");
+        }
+        const mode = at(props, "authenticationMode", "type");
+        if (!isUnknown(mode) && knownString(mode) === "no-password-required") {
+            problems.push('authenticationMode is "no-password-required": use "password" with generated passwords or "iam".');
+        }
+        const access = knownString(props.accessString);
+        if (access !== undefined && accessStringAllowsNoPassword(access) && accessStringEnabled(access)) {
+            problems.push("the access string contains 'nopass': remove it so the user must authenticate.");
+        }
+        return problems;
+    },
+};
+
+export const userDisallowBroadAccess: ResourceRuleSpec = {
+    name: "aws-elasticache-user-disallow-broad-access",
+    description: "Checks that ElastiCache RBAC users are not granted every command on every key.",
+    enforcementLevel: "advisory",
+    severity: "medium",
+    controls: ["19141.06c1"],
+    tags: ["authentication", "least-privilege"],
+    remediationSteps:
+        "Grant the key patterns and command categories the application needs, for example `on ~app:* +@read +@write -@dangerous`.",
+    resourceTypes: [types.user],
+    check(props) {
+        const access = knownString(props.accessString);
+        if (access === undefined || !accessStringEnabled(access)) {
+            return undefined;
+        }
+        const tokens = access.split(/\s+/);
+        const allKeys = tokens.includes("~*") || tokens.includes("allkeys");
+        const allCommands = tokens.includes("+@all") || tokens.includes("allcommands");
+        return allKeys && allCommands
+            ? `the access string '${access}' grants every command on every key: limit it to the keys and command categories the application needs.`
+            : undefined;
+    },
+};
+
+export const userRules: ResourceRuleSpec[] = [userEnforcePasswordRequired, userDisallowBroadAccess];
+

@@ -1,0 +1,268 @@
+// Turns rule specifications into @pulumi/policy policies with uniform metadata taken from the
+// control catalog, and keeps the registry the pack is assembled from (duplicates refused).
+import {
+    EnforcementLevel,
+    PolicyConfigSchema,
+    PolicyResource,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    Severity,
+    StackValidationPolicy,
+} from "@pulumi/policy";
+import { control, ControlId, hitrustVersion } from "../../core/controls";
+import { Plain, toPlain } from "./props";
+
+export const namePattern = /^aws-elasticache-[a-z]+-(missing|disallow|enable|configure|enforce)-[a-z0-9-]+$/;
+export const docsUrl = "https://github.com/hitrust-elasticache/hitrust-elasticache/blob/main/policy-pack/README.md";
+
+export type ConfigProperty = {
+    type: "integer" | "string" | "array" | "number" | "boolean";
+    default: unknown;
+    description: string;
+    minimum?: number;
+    maximum?: number;
+    pattern?: string;
+    items?: { type: string; pattern?: string };
+};
+
+interface CommonSpec {
+    /** `aws-elasticache-<resource>-<verb>-<thing>`. */
+    name: string;
+    /** A full sentence that starts "Checks that". */
+    description: string;
+    enforcementLevel: EnforcementLevel;
+    severity: Severity;
+    controls: ControlId[];
+    tags: string[];
+    remediationSteps: string;
+    /** Thresholds an organization may tune, with safe defaults. */
+    config?: Record<string, ConfigProperty>;
+}
+
+export interface ResourceContext {
+    readonly type: string;
+    readonly name: string;
+    readonly urn: string;
+    readonly config: Record<string, any>;
+}
+
+export interface ResourceRuleSpec extends CommonSpec {
+    /** The Pulumi types the rule applies to. */
+    resourceTypes: string[];
+    /** Returns what is wrong (one line each), or nothing. Values unknown at preview are `UNKNOWN`. */
+    check(props: Plain, context: ResourceContext): string | string[] | undefined;
+    /** A safe, mechanical fix, run only when an organization sets the policy to `remediate`. */
+    remediate?(props: Record<string, any>, context: ResourceContext): Record<string, any> | undefined;
+}
+
+export interface StackRuleSpec extends CommonSpec {
+    check(stack: StackIndex, config: Record<string, any>, report: (message: string, urn: string) => void): void;
+}
+
+export type Rule = ResourceRuleSpec | StackRuleSpec;
+
+/** Every rule with its metadata, for the report and for tests. */
+export interface PolicyMetadata {
+    name: string;
+    description: string;
+    enforcementLevel: EnforcementLevel;
+    severity: Severity;
+    controls: ControlId[];
+    kind: "resource" | "stack";
+    resourceTypes: string[];
+    remediable: boolean;
+}
+
+function configSchema(spec: CommonSpec): PolicyConfigSchema | undefined {
+    if (!spec.config) {
+        return undefined;
+    }
+    return { properties: spec.config as any };
+}
+
+/** Schema defaults under whatever the organization configured (the SDK does not apply defaults). */
+export function configWithDefaults(spec: CommonSpec, configured: Record<string, any> | undefined): Record<string, any> {
+    const out: Record<string, any> = {};
+    for (const [key, property] of Object.entries(spec.config ?? {})) {
+        out[key] = property.default;
+    }
+    for (const [key, value] of Object.entries(configured ?? {})) {
+        if (key !== "enforcementLevel" && value !== undefined) {
+            out[key] = value;
+        }
+    }
+    return out;
+}
+
+/** "aws-elasticache-replicationgroup-enable-multi-az" -> "ReplicationGroup: enable multi az". */
+export function displayName(name: string): string {
+    const [, resource, ...rest] = name.replace(/^aws-/, "").split("-");
+    const resources: Record<string, string> = {
+        replicationgroup: "Replication group",
+        cluster: "Cache cluster",
+        serverlesscache: "Serverless cache",
+        subnetgroup: "Subnet group",
+        securitygroup: "Security group",
+        loggroup: "Log group",
+        usergroup: "User group",
+        user: "User",
+        kmskey: "KMS key",
+        notificationtopic: "Notification topic",
+    };
+    return `ElastiCache ${(resources[resource] ?? resource).toLowerCase()}: ${rest.join(" ")}`;
+}
+
+function metadata(spec: CommonSpec) {
+    const controls = spec.controls.map(control);
+    return {
+        name: spec.name,
+        displayName: displayName(spec.name),
+        description: spec.description,
+        enforcementLevel: spec.enforcementLevel,
+        severity: spec.severity,
+        framework: {
+            name: controls.some((c) => c.framework === "HITRUST CSF") ? "HITRUST CSF" : "HIPAA",
+            version: hitrustVersion,
+            reference: spec.controls.join(", "),
+            specification: controls.map((c) => `${c.id}: ${c.requirement}`).join(" "),
+        },
+        tags: [...new Set([...spec.tags, "elasticache", "hitrust", "hipaa"])],
+        remediationSteps: spec.remediationSteps,
+        url: `${docsUrl}#${spec.name}`,
+        configSchema: configSchema(spec),
+    };
+}
+
+function asArray(found: string | string[] | undefined): string[] {
+    return found === undefined ? [] : Array.isArray(found) ? found : [found];
+}
+
+export function toResourcePolicy(spec: ResourceRuleSpec): ResourceValidationPolicy {
+    const types = new Set(spec.resourceTypes);
+    const context = (args: ResourceValidationArgs): ResourceContext => ({
+        type: args.type,
+        name: args.name,
+        urn: args.urn,
+        config: configWithDefaults(spec, args.getConfig<Record<string, any>>()),
+    });
+    return {
+        ...metadata(spec),
+        validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
+            if (!types.has(args.type)) {
+                return;
+            }
+            for (const message of asArray(spec.check(toPlain(args.props), context(args)))) {
+                report(message);
+            }
+        },
+        ...(spec.remediate
+            ? {
+                  remediateResource: (args: ResourceValidationArgs) => {
+                      if (!types.has(args.type)) {
+                          return undefined;
+                      }
+                      return spec.remediate!(toPlain(args.props) as Record<string, any>, context(args));
+                  },
+              }
+            : {}),
+    };
+}
+
+/**
+ * The stack seen by one stack policy: resources indexed by URN and by type once, so that every
+ * lookup is constant time and the policy stays linear in the size of the stack.
+ */
+export class StackIndex {
+    private readonly byType = new Map<string, PolicyResource[]>();
+    private readonly plain = new Map<PolicyResource, Plain>();
+
+    constructor(readonly resources: PolicyResource[]) {
+        for (const resource of resources) {
+            const list = this.byType.get(resource.type);
+            if (list) {
+                list.push(resource);
+            } else {
+                this.byType.set(resource.type, [resource]);
+            }
+        }
+    }
+
+    ofType(...types: string[]): PolicyResource[] {
+        return types.flatMap((t) => this.byType.get(t) ?? []);
+    }
+
+    props(resource: PolicyResource): Plain {
+        let found = this.plain.get(resource);
+        if (!found) {
+            found = toPlain(resource.props);
+            this.plain.set(resource, found);
+        }
+        return found;
+    }
+
+    /** The resources a property of `resource` depends on, as the engine reports them. */
+    dependencies(resource: PolicyResource, property: string, ...types: string[]): PolicyResource[] {
+        const deps = resource.propertyDependencies?.[property] ?? [];
+        return types.length === 0 ? deps : deps.filter((d) => types.includes(d.type));
+    }
+}
+
+export function toStackPolicy(spec: StackRuleSpec): StackValidationPolicy {
+    return {
+        ...metadata(spec),
+        validateStack: (args, report) => {
+            const index = new StackIndex(args.resources);
+            spec.check(index, configWithDefaults(spec, args.getConfig<Record<string, any>>()), (message, urn) =>
+                report(message, urn),
+            );
+        },
+    };
+}
+
+export function isStackRule(rule: Rule): rule is StackRuleSpec {
+    return !("resourceTypes" in rule);
+}
+
+/** The rules of the pack. Refuses a second rule of the same name and names off the scheme. */
+export class Registry {
+    private readonly rules = new Map<string, Rule>();
+
+    add(...rules: Rule[]): this {
+        for (const rule of rules) {
+            if (this.rules.has(rule.name)) {
+                throw new Error(`A policy named '${rule.name}' is already registered.`);
+            }
+            if (!namePattern.test(rule.name)) {
+                throw new Error(`Policy name '${rule.name}' does not follow aws-elasticache-<resource>-<verb>-<thing>.`);
+            }
+            if (!rule.description.startsWith("Checks that ")) {
+                throw new Error(`The description of '${rule.name}' must start with "Checks that ".`);
+            }
+            rule.controls.forEach(control);
+            this.rules.set(rule.name, rule);
+        }
+        return this;
+    }
+
+    all(): Rule[] {
+        return [...this.rules.values()];
+    }
+
+    policies(): (ResourceValidationPolicy | StackValidationPolicy)[] {
+        return this.all().map((rule) => (isStackRule(rule) ? toStackPolicy(rule) : toResourcePolicy(rule)));
+    }
+
+    metadata(): PolicyMetadata[] {
+        return this.all().map((rule) => ({
+            name: rule.name,
+            description: rule.description,
+            enforcementLevel: rule.enforcementLevel,
+            severity: rule.severity,
+            controls: rule.controls,
+            kind: isStackRule(rule) ? "stack" : "resource",
+            resourceTypes: isStackRule(rule) ? [] : rule.resourceTypes,
+            remediable: !isStackRule(rule) && rule.remediate !== undefined,
+        }));
+    }
+}

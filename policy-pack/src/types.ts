@@ -1,0 +1,21 @@
+// Pulumi type tokens the pack inspects. The pack reads plain properties and never imports
+// @pulumi/aws, so it starts fast and ships with two dependencies.
+export const types = {
+    replicationGroup: "aws:elasticache/replicationGroup:ReplicationGroup",
+    cluster: "aws:elasticache/cluster:Cluster",
+    serverlessCache: "aws:elasticache/serverlessCache:ServerlessCache",
+    subnetGroup: "aws:elasticache/subnetGroup:SubnetGroup",
+    user: "aws:elasticache/user:User",
+    userGroup: "aws:elasticache/userGroup:UserGroup",
+    securityGroup: "aws:ec2/securityGroup:SecurityGroup",
+    securityGroupRule: "aws:ec2/securityGroupRule:SecurityGroupRule",
+    ingressRule: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+    subnet: "aws:ec2/subnet:Subnet",
+    logGroup: "aws:cloudwatch/logGroup:LogGroup",
+    metricAlarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
+    kmsKey: "aws:kms/key:Key",
+    snsTopic: "aws:sns/topic:Topic",
+} as const;
+
+/** Resources that run a cache and take security groups. */
+export const cacheTypes = [types.replicationGroup, types.cluster, types.serverlessCache];

@@ -1,0 +1,294 @@
+// Starts a policy pack the way `pulumi preview --policy-pack DIR` does (node run-policy-pack with
+// the pack folder as working directory), and speaks the Analyzer gRPC protocol to it as the
+// engine does: GetAnalyzerInfo, Configure (schema defaults, then a config file), Analyze for
+// each resource, AnalyzeStack with parents and property dependencies, Remediate.
+import { ChildProcess, spawn } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { RecordedResource } from "./mockrun";
+
+const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
+const fromPulumi = (id: string) => require(require.resolve(id, { paths: [pulumiDir] }));
+const grpc = fromPulumi("@grpc/grpc-js");
+const analyzerPb = require("@pulumi/pulumi/proto/analyzer_pb");
+const analyzerGrpc = require("@pulumi/pulumi/proto/analyzer_grpc_pb");
+const emptyPb = fromPulumi("google-protobuf/google/protobuf/empty_pb");
+const structPb = fromPulumi("google-protobuf/google/protobuf/struct_pb");
+
+export type EnforcementLevel = "advisory" | "mandatory" | "remediate" | "disabled";
+const levelNames: EnforcementLevel[] = ["advisory", "mandatory", "disabled", "remediate"];
+const levelNumbers: Record<EnforcementLevel, number> = { advisory: 0, mandatory: 1, disabled: 2, remediate: 3 };
+const severityNames = ["", "low", "medium", "high", "critical"];
+
+export interface PolicyInfo {
+    name: string;
+    displayName: string;
+    description: string;
+    enforcementLevel: EnforcementLevel;
+    severity: string;
+    framework?: { name: string; version: string; reference: string; specification: string };
+    tags: string[];
+    remediationSteps: string;
+    url: string;
+    configSchema?: { properties: Record<string, any>; required: string[] };
+}
+
+export interface PackInfo {
+    name: string;
+    version: string;
+    displayName: string;
+    supportsConfig: boolean;
+    policies: PolicyInfo[];
+}
+
+export interface Diagnostic {
+    policyName: string;
+    policyPackName: string;
+    policyPackVersion: string;
+    description: string;
+    message: string;
+    enforcementLevel: EnforcementLevel;
+    severity: string;
+    urn: string;
+}
+
+export interface Remediation {
+    policyName: string;
+    properties: Record<string, unknown>;
+}
+
+/** Pulumi's policy config file format: `{ "all": level, "<policy>": level | { enforcementLevel?, ...config } }`. */
+export type PolicyPackConfigFile = Record<string, EnforcementLevel | Record<string, unknown>>;
+
+/** The config the engine sends for each policy: schema defaults, then the file's values. */
+export function resolvePolicyConfig(
+    info: PackInfo,
+    file: PolicyPackConfigFile = {},
+): Record<string, { enforcementLevel: EnforcementLevel; properties: Record<string, unknown> }> {
+    const unknownKeys = Object.keys(file).filter((k) => k !== "all" && !info.policies.some((p) => p.name === k));
+    if (unknownKeys.length > 0) {
+        throw new Error(`policy pack config names policies that are not in pack ${info.name}: ${unknownKeys.join(", ")}`);
+    }
+    const all = file.all;
+    if (all !== undefined && (typeof all !== "string" || !(all in levelNumbers))) {
+        throw new Error(`policy pack config: "all" must be one of ${Object.keys(levelNumbers).join(", ")}`);
+    }
+    const out: Record<string, { enforcementLevel: EnforcementLevel; properties: Record<string, unknown> }> = {};
+    for (const policy of info.policies) {
+        const properties: Record<string, unknown> = {};
+        for (const [key, schema] of Object.entries(policy.configSchema?.properties ?? {})) {
+            if (schema && typeof schema === "object" && "default" in schema) {
+                properties[key] = schema.default;
+            }
+        }
+        let level: EnforcementLevel = (all as EnforcementLevel | undefined) ?? policy.enforcementLevel;
+        const entry = file[policy.name];
+        if (typeof entry === "string") {
+            level = entry;
+        } else if (entry && typeof entry === "object") {
+            for (const [key, value] of Object.entries(entry)) {
+                if (key === "enforcementLevel") {
+                    level = value as EnforcementLevel;
+                } else if (!(key in (policy.configSchema?.properties ?? {}))) {
+                    throw new Error(`policy pack config: '${key}' is not a setting of policy ${policy.name}`);
+                } else {
+                    properties[key] = value;
+                }
+            }
+        }
+        if (!(level in levelNumbers)) {
+            throw new Error(`policy pack config: '${level}' is not an enforcement level (policy ${policy.name})`);
+        }
+        out[policy.name] = { enforcementLevel: level, properties };
+    }
+    return out;
+}
+
+function toStruct(value: Record<string, unknown>): any {
+    return structPb.Struct.fromJavaScript(value);
+}
+
+function diagnosticFrom(d: any): Diagnostic {
+    return {
+        policyName: d.getPolicyname(),
+        policyPackName: d.getPolicypackname(),
+        policyPackVersion: d.getPolicypackversion(),
+        description: d.getDescription(),
+        message: d.getMessage(),
+        enforcementLevel: levelNames[d.getEnforcementlevel()],
+        severity: severityNames[d.getSeverity()] ?? "",
+        urn: d.getUrn(),
+    };
+}
+
+function resourceOptions(resource: RecordedResource): any {
+    const options = new analyzerPb.AnalyzerResourceOptions();
+    if (resource.parent) {
+        options.setParent(resource.parent);
+    }
+    return options;
+}
+
+function analyzeRequest(resource: RecordedResource): any {
+    const req = new analyzerPb.AnalyzeRequest();
+    req.setType(resource.type);
+    req.setUrn(resource.urn);
+    req.setName(resource.name);
+    req.setProperties(toStruct(resource.inputs));
+    req.setOptions(resourceOptions(resource));
+    return req;
+}
+
+/** A running policy pack and a gRPC client connected to it. */
+export class PolicyPackProcess {
+    private constructor(
+        private readonly child: ChildProcess,
+        private readonly client: any,
+        readonly stderr: () => string,
+    ) {}
+
+    /** Starts the pack in `packDir` through @pulumi/pulumi's run-policy-pack, as the CLI does. */
+    static async start(packDir: string, timeoutMs = 60000): Promise<PolicyPackProcess> {
+        const dir = path.resolve(packDir);
+        if (!fs.existsSync(path.join(dir, "PulumiPolicy.yaml"))) {
+            throw new Error(`${dir} is not a policy pack: it has no PulumiPolicy.yaml`);
+        }
+        const runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack");
+        const child = spawn(process.execPath, [runner, "127.0.0.1:0", "."], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+        let stdout = "";
+        let stderr = "";
+        child.stderr!.on("data", (chunk) => (stderr += chunk));
+        const port = await new Promise<number>((resolve, reject) => {
+            const timer = setTimeout(() => reject(new Error(`policy pack did not start in ${timeoutMs} ms:\n${stderr}`)), timeoutMs);
+            child.stdout!.on("data", (chunk) => {
+                stdout += chunk;
+                const match = /^(\d+)\s*$/m.exec(stdout);
+                if (match) {
+                    clearTimeout(timer);
+                    resolve(Number(match[1]));
+                }
+            });
+            child.on("exit", (code) => {
+                clearTimeout(timer);
+                reject(new Error(`policy pack exited with code ${code} before it served:\n${stderr}`));
+            });
+        });
+        const client = new analyzerGrpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+        return new PolicyPackProcess(child, client, () => stderr);
+    }
+
+    private call<T>(method: string, request: any): Promise<T> {
+        return new Promise((resolve, reject) => {
+            this.client[method](request, (err: Error | null, response: T) => (err ? reject(err) : resolve(response)));
+        });
+    }
+
+    async info(): Promise<PackInfo> {
+        const res: any = await this.call("getAnalyzerInfo", new emptyPb.Empty());
+        return {
+            name: res.getName(),
+            version: res.getVersion(),
+            displayName: res.getDisplayname(),
+            supportsConfig: res.getSupportsconfig(),
+            policies: res.getPoliciesList().map((p: any) => {
+                const framework = p.getFramework();
+                const schema = p.getConfigschema();
+                return {
+                    name: p.getName(),
+                    displayName: p.getDisplayname(),
+                    description: p.getDescription(),
+                    enforcementLevel: levelNames[p.getEnforcementlevel()],
+                    severity: severityNames[p.getSeverity()] ?? "",
+                    framework: framework
+                        ? {
+                              name: framework.getName(),
+                              version: framework.getVersion(),
+                              reference: framework.getReference(),
+                              specification: framework.getSpecification(),
+                          }
+                        : undefined,
+                    tags: p.getTagsList(),
+                    remediationSteps: p.getRemediationSteps(),
+                    url: p.getUrl(),
+                    configSchema: schema
+                        ? { properties: schema.getProperties()?.toJavaScript() ?? {}, required: schema.getRequiredList() }
+                        : undefined,
+                } as PolicyInfo;
+            }),
+        };
+    }
+
+    /** Configure as the engine does: every policy gets its level and its config with schema defaults. */
+    async configure(info: PackInfo, file?: PolicyPackConfigFile): Promise<void> {
+        const resolved = resolvePolicyConfig(info, file);
+        const req = new analyzerPb.ConfigureAnalyzerRequest();
+        const map = req.getPolicyconfigMap();
+        for (const [name, { enforcementLevel, properties }] of Object.entries(resolved)) {
+            const config = new analyzerPb.PolicyConfig();
+            config.setEnforcementlevel(levelNumbers[enforcementLevel]);
+            config.setProperties(toStruct(properties));
+            map.set(name, config);
+        }
+        await this.call("configure", req);
+    }
+
+    async analyze(resource: RecordedResource): Promise<Diagnostic[]> {
+        const res: any = await this.call("analyze", analyzeRequest(resource));
+        // The engine attributes Analyze diagnostics to the resource it sent.
+        return res.getDiagnosticsList().map((d: any) => ({ ...diagnosticFrom(d), urn: d.getUrn() || resource.urn }));
+    }
+
+    async remediate(resource: RecordedResource): Promise<Remediation[]> {
+        const res: any = await this.call("remediate", analyzeRequest(resource));
+        return res.getRemediationsList().map((r: any) => ({
+            policyName: r.getPolicyname(),
+            properties: r.getProperties()?.toJavaScript() ?? {},
+        }));
+    }
+
+    async analyzeStack(resources: RecordedResource[]): Promise<Diagnostic[]> {
+        const req = new analyzerPb.AnalyzeStackRequest();
+        req.setResourcesList(
+            resources.map((r) => {
+                const res = new analyzerPb.AnalyzerResource();
+                res.setType(r.type);
+                res.setUrn(r.urn);
+                res.setName(r.name);
+                res.setProperties(toStruct(r.inputs));
+                res.setOptions(resourceOptions(r));
+                if (r.parent) {
+                    res.setParent(r.parent);
+                }
+                res.setDependenciesList(r.dependencies);
+                const deps = res.getPropertydependenciesMap();
+                for (const [key, urns] of Object.entries(r.propertyDependencies)) {
+                    const list = new analyzerPb.AnalyzerPropertyDependencies();
+                    list.setUrnsList(urns);
+                    deps.set(key, list);
+                }
+                return res;
+            }),
+        );
+        const res: any = await this.call("analyzeStack", req);
+        return res.getDiagnosticsList().map(diagnosticFrom);
+    }
+
+    async stop(): Promise<void> {
+        this.client.close();
+        if (this.child.exitCode === null) {
+            const exited = new Promise((resolve) => this.child.once("exit", resolve));
+            this.child.kill("SIGTERM");
+            await exited;
+        }
+    }
+}
+
+/** Everything the engine reports for a stack: per-resource Analyze, then AnalyzeStack. */
+export async function analyzeAll(pack: PolicyPackProcess, resources: RecordedResource[]): Promise<Diagnostic[]> {
+    const diagnostics: Diagnostic[] = [];
+    for (const resource of resources) {
+        diagnostics.push(...(await pack.analyze(resource)));
+    }
+    diagnostics.push(...(await pack.analyzeStack(resources)));
+    return diagnostics;
+}
