@@ -32,6 +32,20 @@ export interface ClusterModeArgs {
     replicasPerShard: number;
 }
 
+/** Thresholds of the CloudWatch alarms on every node. */
+export interface AlarmThresholdArgs {
+    /** Engine CPU percent, 1 to 100. Defaults to 80. */
+    engineCpuPercent?: number;
+    /** Memory used, percent of maxmemory, 1 to 100. Defaults to 80. */
+    memoryPercent?: number;
+    /** Evicted keys in 5 minutes, 0 or more. Defaults to 100. */
+    evictions?: number;
+    /** New connections in 5 minutes (a spike signals misuse), 1 or more. Defaults to 1000. */
+    newConnections?: number;
+    /** Replication lag in seconds, 1 to 3600. Defaults to 10. */
+    replicationLagSeconds?: number;
+}
+
 export interface HitrustRedisArgs {
     /** The VPC the cache's security group lives in. */
     vpcId: pulumi.Input<string>;
@@ -95,6 +109,14 @@ export interface HitrustRedisArgs {
      * overlapping the snapshot window. Defaults to `sun:05:30-sun:07:00`.
      */
     maintenanceWindow?: string;
+
+    /**
+     * Days the slow log and engine log stay in CloudWatch Logs: a CloudWatch retention value of
+     * at least 90 (the guide keeps audit records 90 days online). Defaults to 365.
+     */
+    logRetentionDays?: number;
+    /** Alarm thresholds; every alarm notifies the event topic. */
+    alarms?: AlarmThresholdArgs;
 
     /** The replication group ID; 1 to 40 lowercase letters, digits and hyphens. Defaults to one derived from the name. */
     replicationGroupId?: string;

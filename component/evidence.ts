@@ -67,5 +67,17 @@ export function buildEvidence(name: string, settings: Settings, opts: { customer
     add(["1620.09l1"], rg, "maintenanceWindow", settings.maintenanceWindow);
     add(["1620.09l1"], rg, "finalSnapshotIdentifier", `${settings.replicationGroupId}-final-<unique suffix>`);
     add(["1270.09ad1"], rg, "notificationTopicArn", `${name}-events`);
+    for (const logType of settings.logTypes) {
+        add(["1202.09aa1", "1203.09aa1"], rg, `logDeliveryConfigurations[${logType}]`, `${name}-${logType} (json)`);
+        add(["1204.09aa1"], `${name}-${logType}`, "retentionInDays", settings.logRetentionDays);
+    }
+    if (settings.nodeIds.length > 0) {
+        add(
+            ["12100.09ab2", "1270.09ad1"],
+            `${name}-*-<metric>`,
+            "CloudWatch alarms",
+            `${settings.nodeIds.length} nodes x CPU, memory, evictions, new connections, replication lag -> ${name}-events`,
+        );
+    }
     return items;
 }

@@ -38,6 +38,9 @@ export class HitrustRedis extends pulumi.ComponentResource {
     public readonly eventTopic: aws.sns.Topic;
     public readonly userGroup?: aws.elasticache.UserGroup;
     public readonly users: aws.elasticache.User[] = [];
+    /** One CloudWatch log group per delivered log type, so the streams never mix. */
+    public readonly logGroups: aws.cloudwatch.LogGroup[];
+    public readonly alarms: aws.cloudwatch.MetricAlarm[];
 
     public readonly primaryEndpoint: pulumi.Output<string>;
     public readonly readerEndpoint: pulumi.Output<string>;
@@ -250,6 +253,20 @@ export class HitrustRedis extends pulumi.ComponentResource {
             credentials = pulumi.secret(pulumi.all(passwords));
         }
 
+        this.logGroups = settings.logTypes.map(
+            (logType) =>
+                new aws.cloudwatch.LogGroup(
+                    `${name}-${logType}`,
+                    {
+                        name: `/aws/elasticache/${id}/${logType}`,
+                        retentionInDays: settings.logRetentionDays,
+                        kmsKeyId: this.kmsKeyArn,
+                        tags,
+                    },
+                    parent,
+                ),
+        );
+
         const finalSnapshotSuffix = new random.RandomString(
             `${name}-final-snapshot-suffix`,
             { length: 8, special: false, upper: false },
@@ -296,6 +313,12 @@ export class HitrustRedis extends pulumi.ComponentResource {
                 snapshotRetentionLimit: settings.snapshotRetentionDays,
                 snapshotWindow: settings.snapshotWindow,
                 maintenanceWindow: settings.maintenanceWindow,
+                logDeliveryConfigurations: settings.logTypes.map((logType, i) => ({
+                    destination: this.logGroups[i].name,
+                    destinationType: "cloudwatch-logs",
+                    logFormat: "json",
+                    logType,
+                })),
                 finalSnapshotIdentifier: pulumi.interpolate`${id}-final-${finalSnapshotSuffix.result}`,
                 notificationTopicArn: this.eventTopic.arn,
                 applyImmediately: false,
@@ -311,6 +334,8 @@ export class HitrustRedis extends pulumi.ComponentResource {
             },
             parent,
         );
+
+        this.alarms = createAlarms(name, settings, this.eventTopic.arn, tags, this.replicationGroup, this);
 
         this.primaryEndpoint = settings.clusterMode
             ? this.replicationGroup.configurationEndpointAddress
@@ -365,6 +390,56 @@ export class HitrustRedis extends pulumi.ComponentResource {
             evidence: this.evidence,
         });
     }
+}
+
+/** The metrics that signal malfunction or misuse, per node, each notifying the event topic. */
+export const alarmMetrics = [
+    { key: "engineCpuPercent", metric: "EngineCPUUtilization", statistic: "Average", what: "engine CPU above {t}%" },
+    { key: "memoryPercent", metric: "DatabaseMemoryUsagePercentage", statistic: "Average", what: "memory use above {t}%" },
+    { key: "evictions", metric: "Evictions", statistic: "Sum", what: "more than {t} evictions in 5 minutes" },
+    { key: "newConnections", metric: "NewConnections", statistic: "Sum", what: "more than {t} new connections in 5 minutes" },
+    { key: "replicationLagSeconds", metric: "ReplicationLag", statistic: "Maximum", what: "replication lag above {t} s" },
+] as const;
+
+function createAlarms(
+    name: string,
+    settings: Settings,
+    topicArn: pulumi.Output<string>,
+    tags: Record<string, string>,
+    group: aws.elasticache.ReplicationGroup,
+    parent: pulumi.Resource,
+): aws.cloudwatch.MetricAlarm[] {
+    const alarms: aws.cloudwatch.MetricAlarm[] = [];
+    for (const nodeId of settings.nodeIds) {
+        for (const spec of alarmMetrics) {
+            const threshold = settings.alarms[spec.key];
+            alarms.push(
+                new aws.cloudwatch.MetricAlarm(
+                    `${name}-${nodeId.slice(settings.replicationGroupId.length + 1)}-${spec.metric}`,
+                    {
+                        name: `${nodeId}-${spec.metric}`,
+                        alarmDescription: `ElastiCache ${settings.replicationGroupId} node ${nodeId}: ${spec.what.replace("{t}", String(threshold))}.`,
+                        namespace: "AWS/ElastiCache",
+                        metricName: spec.metric,
+                        dimensions: { CacheClusterId: nodeId },
+                        statistic: spec.statistic,
+                        period: 300,
+                        evaluationPeriods: 3,
+                        datapointsToAlarm: 2,
+                        threshold,
+                        comparisonOperator: "GreaterThanThreshold",
+                        treatMissingData: "missing",
+                        alarmActions: [topicArn],
+                        okActions: [topicArn],
+                        tags,
+                    },
+                    // Node IDs exist once the group does.
+                    { parent, dependsOn: [group] },
+                ),
+            );
+        }
+    }
+    return alarms;
 }
 
 /** A generated secret of the characters ElastiCache accepts; change `rotation` to get a new one. */

@@ -7,6 +7,8 @@ import {
     defaultEngineVersions,
     defaultRedisPort,
     Engine,
+    engineLogMinimumVersion,
+    slowLogMinimumVersion,
     engineFloor,
     isCidr,
     isInternetCidr,
@@ -35,7 +37,15 @@ export const defaults = {
     maintenanceWindow: "sun:05:30-sun:07:00",
     authTokenUpdateStrategy: "ROTATE" as const,
     authTokenLength: 64,
+    logRetentionDays: 365,
+    alarms: { engineCpuPercent: 80, memoryPercent: 80, evictions: 100, newConnections: 1000, replicationLagSeconds: 10 },
 };
+
+/** The retention values CloudWatch Logs accepts. */
+export const cloudWatchRetentionDays = [
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
+export const minimumLogRetentionDays = 90;
 
 /** The settings the component builds with: every default applied, every value checked. */
 export interface Settings {
@@ -56,6 +66,12 @@ export interface Settings {
     readonly snapshotWindow: string;
     readonly maintenanceWindow: string;
     readonly allowedCidrBlocks: string[];
+    /** Log types the engine can deliver (slow-log from 6.0, engine-log from 6.2). */
+    readonly logTypes: ("slow-log" | "engine-log")[];
+    readonly logRetentionDays: number;
+    readonly alarms: Required<NonNullable<HitrustRedisArgs["alarms"]>>;
+    /** Node IDs ElastiCache will give the members, which CloudWatch metrics are keyed by. */
+    readonly nodeIds: string[];
 }
 
 /** Thrown when arguments are invalid; lists every problem at once. */
@@ -271,6 +287,20 @@ export function resolveSettings(name: string, args: HitrustRedisArgs): { setting
         );
     }
 
+    if (args.logRetentionDays !== undefined) {
+        if (!cloudWatchRetentionDays.includes(args.logRetentionDays) || args.logRetentionDays < minimumLogRetentionDays) {
+            problems.push(
+                `logRetentionDays: ${args.logRetentionDays} is not allowed; use a CloudWatch retention of at least ${minimumLogRetentionDays} days (${cloudWatchRetentionDays.filter((d) => d >= minimumLogRetentionDays).join(", ")}).`,
+            );
+        }
+    }
+    const alarmArgs = args.alarms ?? {};
+    checkRange(problems, "alarms.engineCpuPercent", alarmArgs.engineCpuPercent, 1, 100);
+    checkRange(problems, "alarms.memoryPercent", alarmArgs.memoryPercent, 1, 100);
+    checkRange(problems, "alarms.evictions", alarmArgs.evictions, 0, 1_000_000_000);
+    checkRange(problems, "alarms.newConnections", alarmArgs.newConnections, 1, 1_000_000_000);
+    checkRange(problems, "alarms.replicationLagSeconds", alarmArgs.replicationLagSeconds, 1, 3600);
+
     const replicationGroupId = args.replicationGroupId ?? deriveReplicationGroupId(name);
     if (!replicationGroupIdPattern.test(replicationGroupId) || replicationGroupId.endsWith("-")) {
         problems.push(
@@ -299,9 +329,31 @@ export function resolveSettings(name: string, args: HitrustRedisArgs): { setting
             snapshotWindow,
             maintenanceWindow,
             allowedCidrBlocks: cidrs,
+            logTypes: [
+                ...(knownEngine === "valkey" || versionAtLeast(engineVersion, slowLogMinimumVersion) ? ["slow-log" as const] : []),
+                ...(knownEngine === "valkey" || versionAtLeast(engineVersion, engineLogMinimumVersion) ? ["engine-log" as const] : []),
+            ],
+            logRetentionDays: args.logRetentionDays ?? defaults.logRetentionDays,
+            alarms: { ...defaults.alarms, ...alarmArgs },
+            nodeIds: nodeIds(replicationGroupId, numCacheClusters, clusterMode),
         },
         warnings,
     };
+}
+
+/** Member IDs as ElastiCache names them: id-001.. without cluster mode, id-0001-001.. with it. */
+export function nodeIds(id: string, nodes: number | undefined, clusterMode: Settings["clusterMode"]): string[] {
+    const pad = (n: number, width: number) => String(n).padStart(width, "0");
+    if (clusterMode) {
+        const ids: string[] = [];
+        for (let shard = 1; shard <= clusterMode.shards; shard++) {
+            for (let node = 1; node <= clusterMode.replicasPerShard + 1; node++) {
+                ids.push(`${id}-${pad(shard, 4)}-${pad(node, 3)}`);
+            }
+        }
+        return ids;
+    }
+    return Array.from({ length: nodes ?? 0 }, (_, i) => `${id}-${pad(i + 1, 3)}`);
 }
 
 const userNamePattern = /^[a-zA-Z][a-zA-Z0-9-]{0,39}$/;
