@@ -395,10 +395,25 @@ export class HitrustRedis extends pulumi.ComponentResource {
 /** The metrics that signal malfunction or misuse, per node, each notifying the event topic. */
 export const alarmMetrics = [
     { key: "engineCpuPercent", metric: "EngineCPUUtilization", statistic: "Average", what: "engine CPU above {t}%" },
-    { key: "memoryPercent", metric: "DatabaseMemoryUsagePercentage", statistic: "Average", what: "memory use above {t}%" },
+    {
+        key: "memoryPercent",
+        metric: "DatabaseMemoryUsagePercentage",
+        statistic: "Average",
+        what: "memory use above {t}%",
+    },
     { key: "evictions", metric: "Evictions", statistic: "Sum", what: "more than {t} evictions in 5 minutes" },
-    { key: "newConnections", metric: "NewConnections", statistic: "Sum", what: "more than {t} new connections in 5 minutes" },
-    { key: "replicationLagSeconds", metric: "ReplicationLag", statistic: "Maximum", what: "replication lag above {t} s" },
+    {
+        key: "newConnections",
+        metric: "NewConnections",
+        statistic: "Sum",
+        what: "more than {t} new connections in 5 minutes",
+    },
+    {
+        key: "replicationLagSeconds",
+        metric: "ReplicationLag",
+        statistic: "Maximum",
+        what: "replication lag above {t} s",
+    },
 ] as const;
 
 function createAlarms(

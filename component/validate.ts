@@ -38,7 +38,13 @@ export const defaults = {
     authTokenUpdateStrategy: "ROTATE" as const,
     authTokenLength: 64,
     logRetentionDays: 365,
-    alarms: { engineCpuPercent: 80, memoryPercent: 80, evictions: 100, newConnections: 1000, replicationLagSeconds: 10 },
+    alarms: {
+        engineCpuPercent: 80,
+        memoryPercent: 80,
+        evictions: 100,
+        newConnections: 1000,
+        replicationLagSeconds: 10,
+    },
 };
 
 /** The retention values CloudWatch Logs accepts. */
@@ -288,7 +294,10 @@ export function resolveSettings(name: string, args: HitrustRedisArgs): { setting
     }
 
     if (args.logRetentionDays !== undefined) {
-        if (!cloudWatchRetentionDays.includes(args.logRetentionDays) || args.logRetentionDays < minimumLogRetentionDays) {
+        if (
+            !cloudWatchRetentionDays.includes(args.logRetentionDays) ||
+            args.logRetentionDays < minimumLogRetentionDays
+        ) {
             problems.push(
                 `logRetentionDays: ${args.logRetentionDays} is not allowed; use a CloudWatch retention of at least ${minimumLogRetentionDays} days (${cloudWatchRetentionDays.filter((d) => d >= minimumLogRetentionDays).join(", ")}).`,
             );
@@ -330,8 +339,12 @@ export function resolveSettings(name: string, args: HitrustRedisArgs): { setting
             maintenanceWindow,
             allowedCidrBlocks: cidrs,
             logTypes: [
-                ...(knownEngine === "valkey" || versionAtLeast(engineVersion, slowLogMinimumVersion) ? ["slow-log" as const] : []),
-                ...(knownEngine === "valkey" || versionAtLeast(engineVersion, engineLogMinimumVersion) ? ["engine-log" as const] : []),
+                ...(knownEngine === "valkey" || versionAtLeast(engineVersion, slowLogMinimumVersion)
+                    ? ["slow-log" as const]
+                    : []),
+                ...(knownEngine === "valkey" || versionAtLeast(engineVersion, engineLogMinimumVersion)
+                    ? ["engine-log" as const]
+                    : []),
             ],
             logRetentionDays: args.logRetentionDays ?? defaults.logRetentionDays,
             alarms: { ...defaults.alarms, ...alarmArgs },

@@ -136,7 +136,7 @@ export function authTokenProblems(token: string): string[] {
     const bad = new Set<string>();
     for (const ch of token) {
         if (!/[A-Za-z0-9]/.test(ch) && !authTokenSpecials.includes(ch)) {
-            bad.add(/[\x21-\x7e]/.test(ch) ? ch : "a non-printable or non-ASCII character");
+            bad.add(/[\x20-\x7e]/.test(ch) ? ch : "a non-printable or non-ASCII character");
         }
     }
     if (bad.size > 0) {

@@ -67,7 +67,9 @@ export function resolvePolicyConfig(
 ): Record<string, { enforcementLevel: EnforcementLevel; properties: Record<string, unknown> }> {
     const unknownKeys = Object.keys(file).filter((k) => k !== "all" && !info.policies.some((p) => p.name === k));
     if (unknownKeys.length > 0) {
-        throw new Error(`policy pack config names policies that are not in pack ${info.name}: ${unknownKeys.join(", ")}`);
+        throw new Error(
+            `policy pack config names policies that are not in pack ${info.name}: ${unknownKeys.join(", ")}`,
+        );
     }
     const all = file.all;
     if (all !== undefined && (typeof all !== "string" || !(all in levelNumbers))) {
@@ -154,12 +156,18 @@ export class PolicyPackProcess {
             throw new Error(`${dir} is not a policy pack: it has no PulumiPolicy.yaml`);
         }
         const runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack");
-        const child = spawn(process.execPath, [runner, "127.0.0.1:0", "."], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+        const child = spawn(process.execPath, [runner, "127.0.0.1:0", "."], {
+            cwd: dir,
+            stdio: ["ignore", "pipe", "pipe"],
+        });
         let stdout = "";
         let stderr = "";
         child.stderr!.on("data", (chunk) => (stderr += chunk));
         const port = await new Promise<number>((resolve, reject) => {
-            const timer = setTimeout(() => reject(new Error(`policy pack did not start in ${timeoutMs} ms:\n${stderr}`)), timeoutMs);
+            const timer = setTimeout(
+                () => reject(new Error(`policy pack did not start in ${timeoutMs} ms:\n${stderr}`)),
+                timeoutMs,
+            );
             child.stdout!.on("data", (chunk) => {
                 stdout += chunk;
                 const match = /^(\d+)\s*$/m.exec(stdout);
@@ -211,7 +219,10 @@ export class PolicyPackProcess {
                     remediationSteps: p.getRemediationSteps(),
                     url: p.getUrl(),
                     configSchema: schema
-                        ? { properties: schema.getProperties()?.toJavaScript() ?? {}, required: schema.getRequiredList() }
+                        ? {
+                              properties: schema.getProperties()?.toJavaScript() ?? {},
+                              required: schema.getRequiredList(),
+                          }
                         : undefined,
                 } as PolicyInfo;
             }),

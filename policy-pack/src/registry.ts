@@ -234,7 +234,9 @@ export class Registry {
                 throw new Error(`A policy named '${rule.name}' is already registered.`);
             }
             if (!namePattern.test(rule.name)) {
-                throw new Error(`Policy name '${rule.name}' does not follow aws-elasticache-<resource>-<verb>-<thing>.`);
+                throw new Error(
+                    `Policy name '${rule.name}' does not follow aws-elasticache-<resource>-<verb>-<thing>.`,
+                );
             }
             if (!rule.description.startsWith("Checks that ")) {
                 throw new Error(`The description of '${rule.name}' must start with "Checks that ".`);

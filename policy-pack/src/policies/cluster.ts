@@ -13,7 +13,8 @@ export const clusterDisallowMemcached: ResourceRuleSpec = {
     severity: "high",
     controls: ["0808.10b2", "1903.06d1", "1616.09l1"],
     tags: ["encryption", "authentication"],
-    remediationSteps: "Replace the Memcached cluster with an `aws.elasticache.ReplicationGroup` running Redis or Valkey.",
+    remediationSteps:
+        "Replace the Memcached cluster with an `aws.elasticache.ReplicationGroup` running Redis or Valkey.",
     resourceTypes: [types.cluster],
     check(props) {
         return knownString(props.engine) === "memcached" ? memcachedMessage : undefined;
@@ -22,7 +23,8 @@ export const clusterDisallowMemcached: ResourceRuleSpec = {
 
 export const clusterDisallowStandaloneRedis: ResourceRuleSpec = {
     name: "aws-elasticache-cluster-disallow-standalone-redis",
-    description: "Checks that Redis and Valkey ElastiCache clusters belong to a replication group, which alone offers failover, Multi-AZ and encryption settings.",
+    description:
+        "Checks that Redis and Valkey ElastiCache clusters belong to a replication group, which alone offers failover, Multi-AZ and encryption settings.",
     enforcementLevel: "mandatory",
     severity: "high",
     controls: ["1410.09e2", "1601.12c1", "0808.10b2", "1903.06d1"],
@@ -41,7 +43,8 @@ export const clusterDisallowStandaloneRedis: ResourceRuleSpec = {
 
 export const serverlessDisallowMemcached: ResourceRuleSpec = {
     name: "aws-elasticache-serverlesscache-disallow-memcached",
-    description: "Checks that ElastiCache serverless caches do not run Memcached, which cannot meet the HIPAA safeguards.",
+    description:
+        "Checks that ElastiCache serverless caches do not run Memcached, which cannot meet the HIPAA safeguards.",
     enforcementLevel: "mandatory",
     severity: "high",
     controls: ["0808.10b2", "1616.09l1"],
@@ -55,7 +58,8 @@ export const serverlessDisallowMemcached: ResourceRuleSpec = {
 
 export const serverlessEnableAuthentication: ResourceRuleSpec = {
     name: "aws-elasticache-serverlesscache-enable-authentication",
-    description: "Checks that Redis and Valkey ElastiCache serverless caches require RBAC authentication through a user group.",
+    description:
+        "Checks that Redis and Valkey ElastiCache serverless caches require RBAC authentication through a user group.",
     enforcementLevel: "mandatory",
     severity: "critical",
     controls: ["0808.10b2", "19141.06c1"],

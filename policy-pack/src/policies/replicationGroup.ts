@@ -69,7 +69,7 @@ export const enableEncryptionInTransit: ResourceRuleSpec = {
     controls: ["0808.10b2"],
     tags: ["encryption", "network"],
     remediationSteps:
-        "Set `transitEncryptionEnabled: true` (with `transitEncryptionMode: \"required\"` on Redis 7.0.5+ or Valkey) and connect clients with TLS.",
+        'Set `transitEncryptionEnabled: true` (with `transitEncryptionMode: "required"` on Redis 7.0.5+ or Valkey) and connect clients with TLS.',
     resourceTypes: rg,
     check(props) {
         return mustBeTrue(
@@ -82,7 +82,8 @@ export const enableEncryptionInTransit: ResourceRuleSpec = {
 
 export const enforceTransitEncryptionRequired: ResourceRuleSpec = {
     name: "aws-elasticache-replicationgroup-enforce-transit-encryption-required",
-    description: 'Checks that ElastiCache replication groups do not accept plaintext connections (transit mode "preferred").',
+    description:
+        'Checks that ElastiCache replication groups do not accept plaintext connections (transit mode "preferred").',
     enforcementLevel: "mandatory",
     severity: "high",
     controls: ["0808.10b2"],
@@ -98,13 +99,16 @@ export const enforceTransitEncryptionRequired: ResourceRuleSpec = {
         return undefined;
     },
     remediate(props) {
-        return props.transitEncryptionMode === "preferred" ? { ...props, transitEncryptionMode: "required" } : undefined;
+        return props.transitEncryptionMode === "preferred"
+            ? { ...props, transitEncryptionMode: "required" }
+            : undefined;
     },
 };
 
 export const enableAuthentication: ResourceRuleSpec = {
     name: "aws-elasticache-replicationgroup-enable-authentication",
-    description: "Checks that ElastiCache replication groups require clients to authenticate with an AUTH token or RBAC user group.",
+    description:
+        "Checks that ElastiCache replication groups require clients to authenticate with an AUTH token or RBAC user group.",
     enforcementLevel: "mandatory",
     severity: "critical",
     controls: ["0808.10b2", "19141.06c1"],
@@ -175,7 +179,11 @@ export const enableMultiAz: ResourceRuleSpec = {
     remediationSteps: "Set `multiAzEnabled: true` with `automaticFailoverEnabled: true` and replicas in other zones.",
     resourceTypes: rg,
     check(props) {
-        return mustBeTrue(props.multiAzEnabled, "multiAzEnabled", "set multiAzEnabled to true with automatic failover and a replica in another zone.");
+        return mustBeTrue(
+            props.multiAzEnabled,
+            "multiAzEnabled",
+            "set multiAzEnabled to true with automatic failover and a replica in another zone.",
+        );
     },
 };
 
@@ -186,8 +194,7 @@ export const configureReplicas: ResourceRuleSpec = {
     severity: "high",
     controls: ["1601.12c1", "1618.09l1"],
     tags: ["availability"],
-    remediationSteps:
-        "Set `numCacheClusters` to 2 or more, or in cluster mode `replicasPerNodeGroup` to 1 or more.",
+    remediationSteps: "Set `numCacheClusters` to 2 or more, or in cluster mode `replicasPerNodeGroup` to 1 or more.",
     resourceTypes: rg,
     check(props) {
         const shards = props.numNodeGroups;
@@ -249,14 +256,16 @@ export const enableAutomaticBackups: ResourceRuleSpec = {
     severity: "high",
     controls: ["1616.09l1", "1618.09l1"],
     tags: ["backup"],
-    remediationSteps: "Set `snapshotRetentionLimit` to 35 (the guide's recommendation; at least the configured minimum).",
+    remediationSteps:
+        "Set `snapshotRetentionLimit` to 35 (the guide's recommendation; at least the configured minimum).",
     config: {
         minimumRetentionDays: {
             type: "integer",
             default: 15,
             minimum: 1,
             maximum: maxBackupRetentionDays,
-            description: "The fewest days automatic backups may be kept (the strictest public rule set, cdk-nag's HIPAA pack, asks for 15).",
+            description:
+                "The fewest days automatic backups may be kept (the strictest public rule set, cdk-nag's HIPAA pack, asks for 15).",
         },
     },
     resourceTypes: [types.replicationGroup, types.cluster, types.serverlessCache],
@@ -281,7 +290,8 @@ export const enableAutomaticBackups: ResourceRuleSpec = {
 
 export const configureEngineVersion: ResourceRuleSpec = {
     name: "aws-elasticache-replicationgroup-configure-engine-version",
-    description: "Checks that ElastiCache replication groups run a HIPAA-eligible engine version (Redis 4.0.10 or later, or Valkey).",
+    description:
+        "Checks that ElastiCache replication groups run a HIPAA-eligible engine version (Redis 4.0.10 or later, or Valkey).",
     enforcementLevel: "mandatory",
     severity: "high",
     controls: ["0706.10b1"],
@@ -315,12 +325,14 @@ export const configureEngineVersion: ResourceRuleSpec = {
 
 export const configureSubnetGroup: ResourceRuleSpec = {
     name: "aws-elasticache-replicationgroup-configure-subnet-group",
-    description: "Checks that ElastiCache replication groups run in a VPC in a subnet group of their own, not the default one.",
+    description:
+        "Checks that ElastiCache replication groups run in a VPC in a subnet group of their own, not the default one.",
     enforcementLevel: "mandatory",
     severity: "high",
     controls: ["0805.01m1"],
     tags: ["network"],
-    remediationSteps: "Create an `aws.elasticache.SubnetGroup` of private subnets in two or more zones and set `subnetGroupName` to it.",
+    remediationSteps:
+        "Create an `aws.elasticache.SubnetGroup` of private subnets in two or more zones and set `subnetGroupName` to it.",
     resourceTypes: rg,
     check(props) {
         const name = props.subnetGroupName;
@@ -359,7 +371,8 @@ export const configureSecurityGroups: ResourceRuleSpec = {
 
 export const configureCurrentGenerationNodeType: ResourceRuleSpec = {
     name: "aws-elasticache-replicationgroup-configure-current-generation-node-type",
-    description: "Checks that ElastiCache replication groups use current-generation node types, which HIPAA eligibility requires.",
+    description:
+        "Checks that ElastiCache replication groups use current-generation node types, which HIPAA eligibility requires.",
     enforcementLevel: "mandatory",
     severity: "medium",
     controls: ["0706.10b1"],
@@ -385,7 +398,8 @@ export const configureNonDefaultPort: ResourceRuleSpec = {
     severity: "low",
     controls: ["0706.10b1"],
     tags: ["network"],
-    remediationSteps: "Set `port` to a port other than 6379 (for example 6380), or to one of the organization's allowed ports.",
+    remediationSteps:
+        "Set `port` to a port other than 6379 (for example 6380), or to one of the organization's allowed ports.",
     config: {
         allowedPorts: {
             type: "array",
@@ -418,7 +432,8 @@ export const disallowDefaultParameterGroup: ResourceRuleSpec = {
     severity: "low",
     controls: ["0706.10b1"],
     tags: ["configuration"],
-    remediationSteps: "Create an `aws.elasticache.ParameterGroup` of the engine's family and set `parameterGroupName` to it.",
+    remediationSteps:
+        "Create an `aws.elasticache.ParameterGroup` of the engine's family and set `parameterGroupName` to it.",
     resourceTypes: rg,
     check(props) {
         const name = props.parameterGroupName;
@@ -441,7 +456,8 @@ export const configureCustomerManagedKey: ResourceRuleSpec = {
     severity: "medium",
     controls: ["0903.10f1", "1903.06d1"],
     tags: ["encryption"],
-    remediationSteps: "Create an `aws.kms.Key` with `enableKeyRotation: true` and set `kmsKeyId` to its ARN (only possible when the group is created).",
+    remediationSteps:
+        "Create an `aws.kms.Key` with `enableKeyRotation: true` and set `kmsKeyId` to its ARN (only possible when the group is created).",
     config: {
         allowedKmsKeyIds: {
             type: "array",
@@ -469,7 +485,8 @@ export const configureCustomerManagedKey: ResourceRuleSpec = {
 
 export const configureBackupRetention: ResourceRuleSpec = {
     name: "aws-elasticache-replicationgroup-configure-backup-retention",
-    description: "Checks that ElastiCache replication groups keep automatic backups for the 35 days the guide recommends.",
+    description:
+        "Checks that ElastiCache replication groups keep automatic backups for the 35 days the guide recommends.",
     enforcementLevel: "advisory",
     severity: "low",
     controls: ["1616.09l1"],
@@ -502,7 +519,8 @@ export const configureSnapshotWindow: ResourceRuleSpec = {
     severity: "low",
     controls: ["1620.09l1"],
     tags: ["backup"],
-    remediationSteps: "Set `snapshotWindow` (hh24:mi-hh24:mi UTC, at least 60 minutes) outside peak hours and the maintenance window.",
+    remediationSteps:
+        "Set `snapshotWindow` (hh24:mi-hh24:mi UTC, at least 60 minutes) outside peak hours and the maintenance window.",
     resourceTypes: rg,
     check(props) {
         return isMissing(props.snapshotWindow)
@@ -513,12 +531,14 @@ export const configureSnapshotWindow: ResourceRuleSpec = {
 
 export const configureMaintenanceWindow: ResourceRuleSpec = {
     name: "aws-elasticache-replicationgroup-configure-maintenance-window",
-    description: "Checks that ElastiCache replication groups are patched in a maintenance window the organization chose.",
+    description:
+        "Checks that ElastiCache replication groups are patched in a maintenance window the organization chose.",
     enforcementLevel: "advisory",
     severity: "low",
     controls: ["0706.10b1", "1620.09l1"],
     tags: ["vulnerability-management"],
-    remediationSteps: "Set `maintenanceWindow` (ddd:hh24:mi-ddd:hh24:mi UTC) to a low-traffic hour that does not overlap the snapshot window.",
+    remediationSteps:
+        "Set `maintenanceWindow` (ddd:hh24:mi-ddd:hh24:mi UTC) to a low-traffic hour that does not overlap the snapshot window.",
     resourceTypes: rg,
     check(props) {
         return isMissing(props.maintenanceWindow)
@@ -586,7 +606,8 @@ export const enableLogDelivery: ResourceRuleSpec = {
             delivered.add(String(logType));
         }
         const versionText = knownString(version);
-        const supports = (minimum: string) => engine === "valkey" || versionText === undefined || versionAtLeast(versionText, minimum);
+        const supports = (minimum: string) =>
+            engine === "valkey" || versionText === undefined || versionAtLeast(versionText, minimum);
         const missing = ["slow-log", "engine-log"].filter((t) => !delivered.has(t));
         if (missing.length === 0) {
             return undefined;
@@ -605,7 +626,8 @@ export const enableLogDelivery: ResourceRuleSpec = {
 
 export const enableAutoMinorVersionUpgrade: ResourceRuleSpec = {
     name: "aws-elasticache-replicationgroup-enable-auto-minor-version-upgrade",
-    description: "Checks that ElastiCache replication groups receive minor engine upgrades (security patches) automatically.",
+    description:
+        "Checks that ElastiCache replication groups receive minor engine upgrades (security patches) automatically.",
     enforcementLevel: "advisory",
     severity: "medium",
     controls: ["0706.10b1"],
@@ -619,7 +641,9 @@ export const enableAutoMinorVersionUpgrade: ResourceRuleSpec = {
             : undefined;
     },
     remediate(props) {
-        return knownBoolean(props.autoMinorVersionUpgrade) === false ? { ...props, autoMinorVersionUpgrade: true } : undefined;
+        return knownBoolean(props.autoMinorVersionUpgrade) === false
+            ? { ...props, autoMinorVersionUpgrade: true }
+            : undefined;
     },
 };
 

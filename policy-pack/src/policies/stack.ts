@@ -47,7 +47,10 @@ export const securityGroupDisallowInternetIngress: StackRuleSpec = {
         for (const [sg, cacheName] of guarded) {
             const rules = stack.props(sg).ingress;
             for (const rule of Array.isArray(rules) ? rules : []) {
-                const open = [...internetCidrs(at(rule as Plain, "cidrBlocks")), ...internetCidrs(at(rule as Plain, "ipv6CidrBlocks"))];
+                const open = [
+                    ...internetCidrs(at(rule as Plain, "cidrBlocks")),
+                    ...internetCidrs(at(rule as Plain, "ipv6CidrBlocks")),
+                ];
                 if (open.length > 0) {
                     report(
                         `security group '${sg.name}' guards cache '${cacheName}' and admits ${open.join(" and ")} on ${portRange(rule as Plain)} (inline ingress): remove it and admit only the clients' security groups.`,
@@ -57,7 +60,9 @@ export const securityGroupDisallowInternetIngress: StackRuleSpec = {
             }
         }
         for (const rule of stack.ofType(types.securityGroupRule, types.ingressRule)) {
-            const targets = stack.dependencies(rule, "securityGroupId", types.securityGroup).filter((sg) => guarded.has(sg));
+            const targets = stack
+                .dependencies(rule, "securityGroupId", types.securityGroup)
+                .filter((sg) => guarded.has(sg));
             if (targets.length === 0) {
                 continue;
             }
@@ -68,7 +73,9 @@ export const securityGroupDisallowInternetIngress: StackRuleSpec = {
             const open =
                 rule.type === types.securityGroupRule
                     ? [...internetCidrs(props.cidrBlocks), ...internetCidrs(props.ipv6CidrBlocks)]
-                    : [props.cidrIpv4, props.cidrIpv6].filter((c): c is string => typeof c === "string" && isInternetCidr(c));
+                    : [props.cidrIpv4, props.cidrIpv6].filter(
+                          (c): c is string => typeof c === "string" && isInternetCidr(c),
+                      );
             for (const sg of targets) {
                 if (open.length > 0) {
                     report(
@@ -108,7 +115,9 @@ export const subnetGroupConfigureMultipleAzs: StackRuleSpec = {
             }
             const zones = subnets.map((s) => {
                 const props = stack.props(s);
-                return isUnknown(props.availabilityZone) ? props.availabilityZone : props.availabilityZone ?? props.availabilityZoneId;
+                return isUnknown(props.availabilityZone)
+                    ? props.availabilityZone
+                    : (props.availabilityZone ?? props.availabilityZoneId);
             });
             if (zones.some((z) => isUnknown(z) || z === undefined)) {
                 continue;
@@ -177,7 +186,8 @@ export const logGroupConfigureRetention: StackRuleSpec = {
 
 export const userGroupDisallowEnabledDefaultUser: StackRuleSpec = {
     name: "aws-elasticache-usergroup-disallow-enabled-default-user",
-    description: "Checks that ElastiCache user groups do not contain an enabled 'default' user, which clients may use without naming a user.",
+    description:
+        "Checks that ElastiCache user groups do not contain an enabled 'default' user, which clients may use without naming a user.",
     enforcementLevel: "mandatory",
     severity: "high",
     controls: ["0808.10b2", "19141.06c1"],
@@ -235,7 +245,12 @@ export const kmsKeyEnableRotation: StackRuleSpec = {
 };
 
 /** True when an alarm is about this cache: through its dimensions' dependencies or their values. */
-function alarmWatches(stack: StackIndex, alarm: PolicyResource, cache: PolicyResource, cacheId: string | undefined): boolean {
+function alarmWatches(
+    stack: StackIndex,
+    alarm: PolicyResource,
+    cache: PolicyResource,
+    cacheId: string | undefined,
+): boolean {
     if (stack.dependencies(alarm, "dimensions").includes(cache)) {
         return true;
     }
@@ -267,7 +282,9 @@ export const replicationGroupConfigureAlarms: StackRuleSpec = {
             return isUnknown(namespace) || namespace === "AWS/ElastiCache";
         });
         // An alarm whose dimensions are unknown might watch any cache: then nothing can be said.
-        const undecided = alarms.some((a) => hasUnknown(stack.props(a).dimensions) && stack.dependencies(a, "dimensions").length === 0);
+        const undecided = alarms.some(
+            (a) => hasUnknown(stack.props(a).dimensions) && stack.dependencies(a, "dimensions").length === 0,
+        );
         if (undecided) {
             return;
         }
@@ -285,7 +302,8 @@ export const replicationGroupConfigureAlarms: StackRuleSpec = {
 
 export const notificationTopicDisallowEncryption: StackRuleSpec = {
     name: "aws-elasticache-notificationtopic-disallow-encryption",
-    description: "Checks that the SNS topics receiving ElastiCache events are not encrypted at rest, which silently stops ElastiCache from publishing.",
+    description:
+        "Checks that the SNS topics receiving ElastiCache events are not encrypted at rest, which silently stops ElastiCache from publishing.",
     enforcementLevel: "advisory",
     severity: "medium",
     controls: ["1270.09ad1"],

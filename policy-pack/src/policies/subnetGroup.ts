@@ -5,7 +5,8 @@ import { types } from "../types";
 
 export const subnetGroupDisallowDefaultName: ResourceRuleSpec = {
     name: "aws-elasticache-subnetgroup-disallow-default-name",
-    description: "Checks that ElastiCache subnet groups are not named 'default', the name of the group caches fall into unasked.",
+    description:
+        "Checks that ElastiCache subnet groups are not named 'default', the name of the group caches fall into unasked.",
     enforcementLevel: "mandatory",
     severity: "medium",
     controls: ["0805.01m1"],

@@ -21,16 +21,20 @@ export const userEnforcePasswordRequired: ResourceRuleSpec = {
     controls: ["0808.10b2", "19141.06c1"],
     tags: ["authentication"],
     remediationSteps:
-        "Remove `noPasswordRequired` and `nopass`, and set `authenticationMode` to `{ type: \"password\", passwords: [...] }` with generated secrets or `{ type: \"iam\" }`.",
+        'Remove `noPasswordRequired` and `nopass`, and set `authenticationMode` to `{ type: "password", passwords: [...] }` with generated secrets or `{ type: "iam" }`.',
     resourceTypes: [types.user],
     check(props) {
         const problems: string[] = [];
         if (knownBoolean(props.noPasswordRequired) === true) {
-            problems.push("noPasswordRequired is true: remove it and give the user a generated password or IAM authentication.");
+            problems.push(
+                "noPasswordRequired is true: remove it and give the user a generated password or IAM authentication.",
+            );
         }
         const mode = at(props, "authenticationMode", "type");
         if (!isUnknown(mode) && knownString(mode) === "no-password-required") {
-            problems.push('authenticationMode is "no-password-required": use "password" with generated passwords or "iam".');
+            problems.push(
+                'authenticationMode is "no-password-required": use "password" with generated passwords or "iam".',
+            );
         }
         const access = knownString(props.accessString);
         if (access !== undefined && accessStringAllowsNoPassword(access) && accessStringEnabled(access)) {
@@ -65,4 +69,3 @@ export const userDisallowBroadAccess: ResourceRuleSpec = {
 };
 
 export const userRules: ResourceRuleSpec[] = [userEnforcePasswordRequired, userDisallowBroadAccess];
-
