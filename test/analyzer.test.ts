@@ -10,7 +10,12 @@ import { baseArgs, subnetZones } from "./helpers";
 const packDir = path.join(__dirname, "..", "policy-pack");
 const rgType = "aws:elasticache/replicationGroup:ReplicationGroup";
 
-function resource(type: string, name: string, inputs: Record<string, unknown>, extra: Partial<RecordedResource> = {}): RecordedResource {
+function resource(
+    type: string,
+    name: string,
+    inputs: Record<string, unknown>,
+    extra: Partial<RecordedResource> = {},
+): RecordedResource {
     return {
         type,
         name,
@@ -48,7 +53,9 @@ describe("The policy pack over the Analyzer protocol", function () {
         assert.strictEqual(info.version, packageJson.version);
         assert.strictEqual(info.supportsConfig, true);
         assert.strictEqual(info.policies.length, 39);
-        const backups = info.policies.find((p) => p.name === "aws-elasticache-replicationgroup-enable-automatic-backups")!;
+        const backups = info.policies.find(
+            (p) => p.name === "aws-elasticache-replicationgroup-enable-automatic-backups",
+        )!;
         assert.strictEqual(backups.enforcementLevel, "mandatory");
         assert.strictEqual(backups.severity, "high");
         assert.strictEqual(backups.framework?.reference, "1616.09l1, 1618.09l1");
@@ -57,7 +64,9 @@ describe("The policy pack over the Analyzer protocol", function () {
     });
 
     it("rejects a non-compliant replication group with one-line messages after the description", async () => {
-        const ds = await pack.analyze(resource(rgType, "bad", { engine: "redis", engineVersion: "4.0.9", port: 6379, numCacheClusters: 1 }));
+        const ds = await pack.analyze(
+            resource(rgType, "bad", { engine: "redis", engineVersion: "4.0.9", port: 6379, numCacheClusters: 1 }),
+        );
         const backups = ds.find((d) => d.policyName === "aws-elasticache-replicationgroup-enable-automatic-backups")!;
         assert.strictEqual(
             backups.message,
@@ -66,7 +75,10 @@ describe("The policy pack over the Analyzer protocol", function () {
         assert.strictEqual(backups.enforcementLevel, "mandatory");
         assert.strictEqual(backups.severity, "high");
         assert.strictEqual(backups.policyPackName, "hitrust-elasticache");
-        const mandatory = ds.filter((d) => d.enforcementLevel === "mandatory").map((d) => d.policyName).sort();
+        const mandatory = ds
+            .filter((d) => d.enforcementLevel === "mandatory")
+            .map((d) => d.policyName)
+            .sort();
         assert.deepStrictEqual(mandatory, [
             "aws-elasticache-replicationgroup-configure-engine-version",
             "aws-elasticache-replicationgroup-configure-replicas",
@@ -112,14 +124,23 @@ describe("The policy pack over the Analyzer protocol", function () {
     it("unwraps secrets for the check and never echoes them", async () => {
         const secret = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value: "Bad@Token" };
         const ds = await pack.analyze(resource(rgType, "secret", { authToken: secret }));
-        const token = ds.find((d) => d.policyName === "aws-elasticache-replicationgroup-enforce-auth-token-complexity")!;
+        const token = ds.find(
+            (d) => d.policyName === "aws-elasticache-replicationgroup-enforce-auth-token-complexity",
+        )!;
         assert.ok(token, "the token was not checked");
         assert.ok(!ds.some((d) => d.message.includes("Bad@Token")));
     });
 
     it("follows property dependencies in AnalyzeStack", async () => {
-        const sg = resource("aws:ec2/securityGroup:SecurityGroup", "sg", { ingress: [{ protocol: "tcp", fromPort: 6380, toPort: 6380, cidrBlocks: ["0.0.0.0/0"] }] });
-        const rg = resource(rgType, "rg", { securityGroupIds: [unknownSentinel] }, { propertyDependencies: { securityGroupIds: [sg.urn] }, dependencies: [sg.urn] });
+        const sg = resource("aws:ec2/securityGroup:SecurityGroup", "sg", {
+            ingress: [{ protocol: "tcp", fromPort: 6380, toPort: 6380, cidrBlocks: ["0.0.0.0/0"] }],
+        });
+        const rg = resource(
+            rgType,
+            "rg",
+            { securityGroupIds: [unknownSentinel] },
+            { propertyDependencies: { securityGroupIds: [sg.urn] }, dependencies: [sg.urn] },
+        );
         const ds = await pack.analyzeStack([sg, rg]);
         const open = ds.find((d) => d.policyName === "aws-elasticache-securitygroup-disallow-internet-ingress")!;
         assert.strictEqual(open.urn, sg.urn);
@@ -131,22 +152,36 @@ describe("The policy pack over the Analyzer protocol", function () {
             all: "mandatory" as const,
             "aws-elasticache-replicationgroup-enable-automatic-backups": { minimumRetentionDays: 30 },
             "aws-elasticache-replicationgroup-configure-non-default-port": "disabled" as const,
-            "aws-elasticache-replicationgroup-enforce-transit-encryption-required": { enforcementLevel: "remediate" as const },
+            "aws-elasticache-replicationgroup-enforce-transit-encryption-required": {
+                enforcementLevel: "remediate" as const,
+            },
         };
         before(async () => pack.configure(info, orgConfig));
         after(async () => pack.configure(info));
 
         it("applies thresholds and enforcement levels", async () => {
-            const ds = await pack.analyze(resource(rgType, "tuned", { snapshotRetentionLimit: 20, port: 6379, autoMinorVersionUpgrade: false }));
-            const backups = ds.find((d) => d.policyName === "aws-elasticache-replicationgroup-enable-automatic-backups")!;
-            assert.ok(backups.message.endsWith("snapshotRetentionLimit is 20 days, below the minimum of 30: set it to 35 (at least 30)."));
+            const ds = await pack.analyze(
+                resource(rgType, "tuned", { snapshotRetentionLimit: 20, port: 6379, autoMinorVersionUpgrade: false }),
+            );
+            const backups = ds.find(
+                (d) => d.policyName === "aws-elasticache-replicationgroup-enable-automatic-backups",
+            )!;
+            assert.ok(
+                backups.message.endsWith(
+                    "snapshotRetentionLimit is 20 days, below the minimum of 30: set it to 35 (at least 30).",
+                ),
+            );
             assert.ok(!ds.some((d) => d.policyName === "aws-elasticache-replicationgroup-configure-non-default-port"));
-            const upgrade = ds.find((d) => d.policyName === "aws-elasticache-replicationgroup-enable-auto-minor-version-upgrade")!;
+            const upgrade = ds.find(
+                (d) => d.policyName === "aws-elasticache-replicationgroup-enable-auto-minor-version-upgrade",
+            )!;
             assert.strictEqual(upgrade.enforcementLevel, "mandatory");
         });
 
         it("remediates transit mode when set to remediate", async () => {
-            const fixes = await pack.remediate(resource(rgType, "preferred", { transitEncryptionEnabled: true, transitEncryptionMode: "preferred" }));
+            const fixes = await pack.remediate(
+                resource(rgType, "preferred", { transitEncryptionEnabled: true, transitEncryptionMode: "preferred" }),
+            );
             assert.deepStrictEqual(
                 fixes.map((f) => [f.policyName, f.properties.transitEncryptionMode]),
                 [["aws-elasticache-replicationgroup-enforce-transit-encryption-required", "required"]],
@@ -155,9 +190,15 @@ describe("The policy pack over the Analyzer protocol", function () {
     });
 
     it("refuses a config file that names a policy or setting the pack lacks", () => {
-        assert.throws(() => resolvePolicyConfig(info, { "no-such-policy": "advisory" }), /names policies that are not in pack hitrust-elasticache: no-such-policy/);
         assert.throws(
-            () => resolvePolicyConfig(info, { "aws-elasticache-replicationgroup-enable-automatic-backups": { minimumDays: 3 } }),
+            () => resolvePolicyConfig(info, { "no-such-policy": "advisory" }),
+            /names policies that are not in pack hitrust-elasticache: no-such-policy/,
+        );
+        assert.throws(
+            () =>
+                resolvePolicyConfig(info, {
+                    "aws-elasticache-replicationgroup-enable-automatic-backups": { minimumDays: 3 },
+                }),
             /'minimumDays' is not a setting of policy aws-elasticache-replicationgroup-enable-automatic-backups/,
         );
     });
@@ -168,24 +209,36 @@ describe("The policy pack over the Analyzer protocol", function () {
             ["valkey", { engine: "valkey" }],
             ["cluster mode", { clusterMode: { shards: 2, replicasPerShard: 1 } }],
             ["RBAC", { rbac: { users: [{ userName: "app", accessString: "on ~app:* +@read +@write -@dangerous" }] } }],
-            ["caller key and CIDR", { kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/k", allowedCidrBlocks: ["10.0.0.0/16"] }],
+            [
+                "caller key and CIDR",
+                { kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/k", allowedCidrBlocks: ["10.0.0.0/16"] },
+            ],
         ];
         for (const preview of [true, false]) {
             for (const [label, args] of variants) {
                 it(`${label} (${preview ? "preview" : "update"})`, async () => {
-                    const run = await runUnderMocks(() => new HitrustRedis("cache", { ...baseArgs, ...args } as HitrustRedisArgs), {
-                        preview,
-                        subnetZones,
-                    });
+                    const run = await runUnderMocks(
+                        () => new HitrustRedis("cache", { ...baseArgs, ...args } as HitrustRedisArgs),
+                        {
+                            preview,
+                            subnetZones,
+                        },
+                    );
                     assert.deepStrictEqual(run.errors, []);
                     const ds = await analyzeAll(pack, run.resources);
-                    assert.deepStrictEqual(ds.map((d) => `${d.policyName}: ${d.message}`), []);
+                    assert.deepStrictEqual(
+                        ds.map((d) => `${d.policyName}: ${d.message}`),
+                        [],
+                    );
                 });
             }
             it(`the root program (${preview ? "preview" : "update"})`, async () => {
                 const run = await runUnderMocks(path.join(__dirname, "..", "index.ts"), { preview });
                 const ds = await analyzeAll(pack, run.resources);
-                assert.deepStrictEqual(ds.map((d) => `${d.policyName}: ${d.message}`), []);
+                assert.deepStrictEqual(
+                    ds.map((d) => `${d.policyName}: ${d.message}`),
+                    [],
+                );
             });
         }
     });

@@ -15,21 +15,30 @@ export function violations(
     const messages: string[] = [];
     const policy = toResourcePolicy(rule);
     const proxied = unknownCheckingProxy(props);
-    (policy.validateResource as any)(
-        {
-            type,
-            props: proxied,
-            urn: `urn:pulumi:dev::p::${type}::r`,
-            name: "r",
-            opts: {},
-            stackTags: new Map(),
-            getConfig: () => config,
-            isType: () => false,
-            asType: () => undefined,
-            notApplicable: () => undefined,
-        },
-        (message: string) => messages.push(message),
-    );
+    const notApplicable = new Error("not applicable");
+    try {
+        (policy.validateResource as any)(
+            {
+                type,
+                props: proxied,
+                urn: `urn:pulumi:dev::p::${type}::r`,
+                name: "r",
+                opts: {},
+                stackTags: new Map(),
+                getConfig: () => config,
+                isType: () => false,
+                asType: () => undefined,
+                notApplicable: () => {
+                    throw notApplicable;
+                },
+            },
+            (message: string) => messages.push(message),
+        );
+    } catch (e) {
+        if (e !== notApplicable) {
+            throw e;
+        }
+    }
     return messages;
 }
 

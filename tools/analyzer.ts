@@ -244,9 +244,17 @@ export class PolicyPackProcess {
     }
 
     async analyze(resource: RecordedResource): Promise<Diagnostic[]> {
+        return (await this.analyzeResource(resource)).diagnostics;
+    }
+
+    /** Analyze, with the names of the policies that said they do not apply to the resource. */
+    async analyzeResource(resource: RecordedResource): Promise<{ diagnostics: Diagnostic[]; notApplicable: string[] }> {
         const res: any = await this.call("analyze", analyzeRequest(resource));
-        // The engine attributes Analyze diagnostics to the resource it sent.
-        return res.getDiagnosticsList().map((d: any) => ({ ...diagnosticFrom(d), urn: d.getUrn() || resource.urn }));
+        return {
+            // The engine attributes Analyze diagnostics to the resource it sent.
+            diagnostics: res.getDiagnosticsList().map((d: any) => ({ ...diagnosticFrom(d), urn: d.getUrn() || resource.urn })),
+            notApplicable: res.getNotApplicableList().map((n: any) => n.getPolicyName()),
+        };
     }
 
     async remediate(resource: RecordedResource): Promise<Remediation[]> {

@@ -50,6 +50,8 @@ export interface ResourceContext {
 export interface ResourceRuleSpec extends CommonSpec {
     /** The Pulumi types the rule applies to. */
     resourceTypes: string[];
+    /** The properties the rule reads: the evidence a passing resource shows in the report. */
+    properties: string[];
     /** Returns what is wrong (one line each), or nothing. Values unknown at preview are `UNKNOWN`. */
     check(props: Plain, context: ResourceContext): string | string[] | undefined;
     /** A safe, mechanical fix, run only when an organization sets the policy to `remediate`. */
@@ -71,6 +73,7 @@ export interface PolicyMetadata {
     controls: ControlId[];
     kind: "resource" | "stack";
     resourceTypes: string[];
+    properties: string[];
     remediable: boolean;
 }
 
@@ -150,7 +153,8 @@ export function toResourcePolicy(spec: ResourceRuleSpec): ResourceValidationPoli
         ...metadata(spec),
         validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
             if (!types.has(args.type)) {
-                return;
+                // Reported back to the engine, so a report can tell "checked and passed" from "not checked".
+                return args.notApplicable(`applies to ${[...types].join(", ")}`);
             }
             for (const message of asArray(spec.check(toPlain(args.props), context(args)))) {
                 report(message);
@@ -264,6 +268,7 @@ export class Registry {
             controls: rule.controls,
             kind: isStackRule(rule) ? "stack" : "resource",
             resourceTypes: isStackRule(rule) ? [] : rule.resourceTypes,
+            properties: isStackRule(rule) ? [] : rule.properties,
             remediable: !isStackRule(rule) && rule.remediate !== undefined,
         }));
     }

@@ -16,6 +16,7 @@ export const clusterDisallowMemcached: ResourceRuleSpec = {
     remediationSteps:
         "Replace the Memcached cluster with an `aws.elasticache.ReplicationGroup` running Redis or Valkey.",
     resourceTypes: [types.cluster],
+    properties: ["engine"],
     check(props) {
         return knownString(props.engine) === "memcached" ? memcachedMessage : undefined;
     },
@@ -31,6 +32,7 @@ export const clusterDisallowStandaloneRedis: ResourceRuleSpec = {
     tags: ["availability", "encryption"],
     remediationSteps: "Use an `aws.elasticache.ReplicationGroup` (or set `replicationGroupId` to add the node to one).",
     resourceTypes: [types.cluster],
+    properties: ["engine", "replicationGroupId"],
     check(props) {
         const engine = props.engine;
         const group = props.replicationGroupId;
@@ -51,6 +53,7 @@ export const serverlessDisallowMemcached: ResourceRuleSpec = {
     tags: ["authentication"],
     remediationSteps: "Set `engine` to `redis` or `valkey` and give the cache a user group.",
     resourceTypes: [types.serverlessCache],
+    properties: ["engine"],
     check(props) {
         return knownString(props.engine) === "memcached" ? memcachedMessage : undefined;
     },
@@ -66,6 +69,7 @@ export const serverlessEnableAuthentication: ResourceRuleSpec = {
     tags: ["authentication"],
     remediationSteps: "Create an `aws.elasticache.UserGroup` whose `default` user is disabled and set `userGroupId`.",
     resourceTypes: [types.serverlessCache],
+    properties: ["userGroupId"],
     check(props) {
         const group = props.userGroupId;
         if (isUnknown(group) || knownString(props.engine) === "memcached") {

@@ -49,6 +49,7 @@ export const enableEncryptionAtRest: ResourceRuleSpec = {
     remediationSteps:
         "Set `atRestEncryptionEnabled: true`. At-rest encryption can only be chosen when a group is created: create a new encrypted group, restore a snapshot into it, and switch clients over.",
     resourceTypes: rg,
+    properties: ["atRestEncryptionEnabled", "engine"],
     check(props) {
         // The provider turns at-rest encryption on for Valkey when the property is left out.
         const valkey = engineOf(props) === "valkey";
@@ -71,6 +72,7 @@ export const enableEncryptionInTransit: ResourceRuleSpec = {
     remediationSteps:
         'Set `transitEncryptionEnabled: true` (with `transitEncryptionMode: "required"` on Redis 7.0.5+ or Valkey) and connect clients with TLS.',
     resourceTypes: rg,
+    properties: ["transitEncryptionEnabled"],
     check(props) {
         return mustBeTrue(
             props.transitEncryptionEnabled,
@@ -91,6 +93,7 @@ export const enforceTransitEncryptionRequired: ResourceRuleSpec = {
     remediationSteps:
         'Set `transitEncryptionMode: "required"` once every client connects with TLS. The remediation sets it for you when the policy is set to `remediate`.',
     resourceTypes: rg,
+    properties: ["transitEncryptionMode"],
     check(props) {
         const mode = props.transitEncryptionMode;
         if (mode === "preferred") {
@@ -116,6 +119,7 @@ export const enableAuthentication: ResourceRuleSpec = {
     remediationSteps:
         "Set `authToken` to a generated secret (for example a `random.RandomPassword`) and keep it in Secrets Manager, or set `userGroupIds` to an RBAC user group whose `default` user is disabled.",
     resourceTypes: rg,
+    properties: ["authToken", "authTokenWo", "userGroupIds"],
     check(props) {
         const candidates = [props.authToken, props.authTokenWo, props.userGroupIds];
         if (candidates.some(isUnknown)) {
@@ -140,6 +144,7 @@ export const enforceAuthTokenComplexity: ResourceRuleSpec = {
     tags: ["authentication"],
     remediationSteps: `Generate the token, for example \`new random.RandomPassword(name, { length: 64, overrideSpecial: "${authTokenSpecials}" })\`, and keep it secret.`,
     resourceTypes: rg,
+    properties: ["authToken"],
     check(props) {
         // The token arrives in plain text here; it must never be echoed in a message.
         const token = props.authToken;
@@ -160,6 +165,7 @@ export const enableAutomaticFailover: ResourceRuleSpec = {
     tags: ["availability"],
     remediationSteps: "Set `automaticFailoverEnabled: true` and keep at least one replica.",
     resourceTypes: rg,
+    properties: ["automaticFailoverEnabled"],
     check(props) {
         return mustBeTrue(
             props.automaticFailoverEnabled,
@@ -178,6 +184,7 @@ export const enableMultiAz: ResourceRuleSpec = {
     tags: ["availability"],
     remediationSteps: "Set `multiAzEnabled: true` with `automaticFailoverEnabled: true` and replicas in other zones.",
     resourceTypes: rg,
+    properties: ["multiAzEnabled"],
     check(props) {
         return mustBeTrue(
             props.multiAzEnabled,
@@ -196,6 +203,7 @@ export const configureReplicas: ResourceRuleSpec = {
     tags: ["availability"],
     remediationSteps: "Set `numCacheClusters` to 2 or more, or in cluster mode `replicasPerNodeGroup` to 1 or more.",
     resourceTypes: rg,
+    properties: ["numCacheClusters", "numNodeGroups", "replicasPerNodeGroup", "nodeGroupConfigurations"],
     check(props) {
         const shards = props.numNodeGroups;
         const perShard = props.replicasPerNodeGroup;
@@ -237,6 +245,7 @@ export const disallowSingleAzPlacement: ResourceRuleSpec = {
     remediationSteps:
         "List different zones in `preferredCacheClusterAzs` (primary first, a replica in another zone), or leave it out so ElastiCache balances the nodes.",
     resourceTypes: rg,
+    properties: ["preferredCacheClusterAzs"],
     check(props) {
         const zones = props.preferredCacheClusterAzs;
         if (!Array.isArray(zones) || zones.length < 2 || zones.some(isUnknown)) {
@@ -269,6 +278,7 @@ export const enableAutomaticBackups: ResourceRuleSpec = {
         },
     },
     resourceTypes: [types.replicationGroup, types.cluster, types.serverlessCache],
+    properties: ["snapshotRetentionLimit"],
     check(props, { config, type }) {
         if (type === types.cluster && !isMissing(props.replicationGroupId)) {
             return undefined; // a member of a replication group is backed up with its group
@@ -306,6 +316,7 @@ export const configureEngineVersion: ResourceRuleSpec = {
         },
     },
     resourceTypes: rg,
+    properties: ["engine", "engineVersion"],
     check(props, { config }) {
         const engine = engineOf(props);
         const version = props.engineVersion;
@@ -334,6 +345,7 @@ export const configureSubnetGroup: ResourceRuleSpec = {
     remediationSteps:
         "Create an `aws.elasticache.SubnetGroup` of private subnets in two or more zones and set `subnetGroupName` to it.",
     resourceTypes: rg,
+    properties: ["subnetGroupName"],
     check(props) {
         const name = props.subnetGroupName;
         if (isUnknown(name)) {
@@ -358,6 +370,7 @@ export const configureSecurityGroups: ResourceRuleSpec = {
     remediationSteps:
         "Create a security group that admits only the clients' security groups on the cache port and set `securityGroupIds` to it.",
     resourceTypes: [types.replicationGroup, types.serverlessCache],
+    properties: ["securityGroupIds"],
     check(props) {
         const groups = props.securityGroupIds;
         if (isUnknown(groups)) {
@@ -379,6 +392,7 @@ export const configureCurrentGenerationNodeType: ResourceRuleSpec = {
     tags: ["vulnerability-management"],
     remediationSteps: "Set `nodeType` to a current-generation type such as cache.r7g.large or cache.m7g.large.",
     resourceTypes: [types.replicationGroup, types.cluster],
+    properties: ["nodeType"],
     check(props) {
         const nodeType = knownString(props.nodeType);
         if (nodeType === undefined) {
@@ -409,6 +423,7 @@ export const configureNonDefaultPort: ResourceRuleSpec = {
         },
     },
     resourceTypes: rg,
+    properties: ["port"],
     check(props, { config }) {
         const port = props.port;
         if (isUnknown(port)) {
@@ -435,6 +450,7 @@ export const disallowDefaultParameterGroup: ResourceRuleSpec = {
     remediationSteps:
         "Create an `aws.elasticache.ParameterGroup` of the engine's family and set `parameterGroupName` to it.",
     resourceTypes: rg,
+    properties: ["parameterGroupName"],
     check(props) {
         const name = props.parameterGroupName;
         if (isUnknown(name)) {
@@ -467,6 +483,7 @@ export const configureCustomerManagedKey: ResourceRuleSpec = {
         },
     },
     resourceTypes: [types.replicationGroup, types.serverlessCache],
+    properties: ["kmsKeyId"],
     check(props, { config }) {
         const key = props.kmsKeyId;
         if (isUnknown(key)) {
@@ -502,6 +519,7 @@ export const configureBackupRetention: ResourceRuleSpec = {
         },
     },
     resourceTypes: rg,
+    properties: ["snapshotRetentionLimit"],
     check(props, { config }) {
         const days = knownNumber(props.snapshotRetentionLimit);
         const recommended: number = config.recommendedRetentionDays;
@@ -522,6 +540,7 @@ export const configureSnapshotWindow: ResourceRuleSpec = {
     remediationSteps:
         "Set `snapshotWindow` (hh24:mi-hh24:mi UTC, at least 60 minutes) outside peak hours and the maintenance window.",
     resourceTypes: rg,
+    properties: ["snapshotWindow"],
     check(props) {
         return isMissing(props.snapshotWindow)
             ? "snapshotWindow is not set, so ElastiCache picks one at random: set a window such as 03:00-05:00 outside the maintenance window."
@@ -540,6 +559,7 @@ export const configureMaintenanceWindow: ResourceRuleSpec = {
     remediationSteps:
         "Set `maintenanceWindow` (ddd:hh24:mi-ddd:hh24:mi UTC) to a low-traffic hour that does not overlap the snapshot window.",
     resourceTypes: rg,
+    properties: ["maintenanceWindow"],
     check(props) {
         return isMissing(props.maintenanceWindow)
             ? "maintenanceWindow is not set, so ElastiCache picks one at random: set a window such as sun:05:30-sun:07:00."
@@ -557,6 +577,7 @@ export const configureNotificationTopic: ResourceRuleSpec = {
     remediationSteps:
         "Create an SNS topic without at-rest encryption (ElastiCache cannot publish to an encrypted one; events carry no PHI) whose policy lets elasticache.amazonaws.com publish under `aws:SourceOwner`, and set `notificationTopicArn`.",
     resourceTypes: rg,
+    properties: ["notificationTopicArn"],
     check(props) {
         return isMissing(props.notificationTopicArn)
             ? "notificationTopicArn is not set, so failovers and node replacements go unnoticed: send the events to an SNS topic."
@@ -573,6 +594,7 @@ export const configureFinalSnapshot: ResourceRuleSpec = {
     tags: ["backup"],
     remediationSteps: "Set `finalSnapshotIdentifier` to a unique name (for example with a random suffix).",
     resourceTypes: rg,
+    properties: ["finalSnapshotIdentifier"],
     check(props) {
         return isMissing(props.finalSnapshotIdentifier)
             ? "finalSnapshotIdentifier is not set, so deleting the group deletes its data for good: set a unique final snapshot name."
@@ -590,6 +612,7 @@ export const enableLogDelivery: ResourceRuleSpec = {
     remediationSteps:
         "Add `logDeliveryConfigurations` for `slow-log` and `engine-log` to CloudWatch log groups (JSON format, KMS-encrypted, kept 90 days or more). Needs Redis 6.2+ or Valkey.",
     resourceTypes: rg,
+    properties: ["logDeliveryConfigurations"],
     check(props) {
         const configs = props.logDeliveryConfigurations;
         const engine = engineOf(props);
@@ -635,6 +658,7 @@ export const enableAutoMinorVersionUpgrade: ResourceRuleSpec = {
     remediationSteps:
         "Set `autoMinorVersionUpgrade: true` (the provider default). The remediation sets it for you when the policy is set to `remediate`.",
     resourceTypes: [types.replicationGroup, types.cluster],
+    properties: ["autoMinorVersionUpgrade"],
     check(props) {
         return knownBoolean(props.autoMinorVersionUpgrade) === false
             ? "autoMinorVersionUpgrade is false, so security patches wait for a manual upgrade: set it to true."
@@ -656,6 +680,7 @@ export const disallowEngineOutOfStandardSupport: ResourceRuleSpec = {
     tags: ["vulnerability-management"],
     remediationSteps: "Upgrade `engineVersion` to Redis 7.1 or Valkey 8.0 before standard support ends.",
     resourceTypes: rg,
+    properties: ["engine", "engineVersion"],
     check(props) {
         const engine = engineOf(props);
         const version = knownString(props.engineVersion);

@@ -13,6 +13,7 @@ export const subnetGroupDisallowDefaultName: ResourceRuleSpec = {
     tags: ["network"],
     remediationSteps: "Name the subnet group after the cache it serves, for example `<cache>-subnets`.",
     resourceTypes: [types.subnetGroup],
+    properties: ["name"],
     check(props) {
         const name = props.name;
         if (isUnknown(name)) {

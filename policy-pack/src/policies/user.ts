@@ -23,6 +23,7 @@ export const userEnforcePasswordRequired: ResourceRuleSpec = {
     remediationSteps:
         'Remove `noPasswordRequired` and `nopass`, and set `authenticationMode` to `{ type: "password", passwords: [...] }` with generated secrets or `{ type: "iam" }`.',
     resourceTypes: [types.user],
+    properties: ["noPasswordRequired", "authenticationMode", "accessString"],
     check(props) {
         const problems: string[] = [];
         if (knownBoolean(props.noPasswordRequired) === true) {
@@ -54,6 +55,7 @@ export const userDisallowBroadAccess: ResourceRuleSpec = {
     remediationSteps:
         "Grant the key patterns and command categories the application needs, for example `on ~app:* +@read +@write -@dangerous`.",
     resourceTypes: [types.user],
+    properties: ["accessString"],
     check(props) {
         const access = knownString(props.accessString);
         if (access === undefined || !accessStringEnabled(access)) {
