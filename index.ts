@@ -35,10 +35,12 @@ if (existingVpcId) {
     );
 }
 
+// Clients inside the isolated VPC may connect unless config names other ranges.
+const allowedCidrBlocks = config.getObject<string[]>("allowedCidrBlocks") ?? [];
 const args: HitrustRedisArgs = {
     vpcId,
     subnetIds,
-    allowedCidrBlocks: config.getObject<string[]>("allowedCidrBlocks") ?? (existingVpcId ? [] : [vpcCidr]),
+    allowedCidrBlocks: allowedCidrBlocks.length > 0 ? allowedCidrBlocks : existingVpcId ? [] : [vpcCidr],
     engine: (config.get("engine") as HitrustRedisArgs["engine"]) || undefined,
     engineVersion: config.get("engineVersion") || undefined,
     nodeType: config.get("nodeType") || undefined,

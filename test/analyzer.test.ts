@@ -52,7 +52,7 @@ describe("The policy pack over the Analyzer protocol", function () {
         assert.strictEqual(info.name, "hitrust-elasticache");
         assert.strictEqual(info.version, packageJson.version);
         assert.strictEqual(info.supportsConfig, true);
-        assert.strictEqual(info.policies.length, 39);
+        assert.strictEqual(info.policies.length, 40);
         const backups = info.policies.find(
             (p) => p.name === "aws-elasticache-replicationgroup-enable-automatic-backups",
         )!;
@@ -70,7 +70,7 @@ describe("The policy pack over the Analyzer protocol", function () {
         const backups = ds.find((d) => d.policyName === "aws-elasticache-replicationgroup-enable-automatic-backups")!;
         assert.strictEqual(
             backups.message,
-            "Checks that ElastiCache replication groups take automatic backups and keep them long enough.\nautomatic backups are off (snapshotRetentionLimit is not set): set snapshotRetentionLimit to 35.",
+            "Checks that ElastiCache replication groups, standalone clusters and serverless caches take automatic backups and keep them long enough.\nautomatic backups are off (snapshotRetentionLimit is not set): set snapshotRetentionLimit to 35.",
         );
         assert.strictEqual(backups.enforcementLevel, "mandatory");
         assert.strictEqual(backups.severity, "high");

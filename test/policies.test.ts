@@ -889,6 +889,76 @@ describe("Stack policies", () => {
         ]);
     });
 
+    it("public subnets: public IPs on launch or a route to an internet gateway, inline or through aws.ec2.Route", () => {
+        const subnet = (name: string, publicIp = false) => ({
+            name,
+            type: types.subnet,
+            props: { mapPublicIpOnLaunch: publicIp },
+        });
+        const found = stackViolations(stack.subnetGroupDisallowPublicSubnets, [
+            { name: "igw", type: types.internetGateway, props: {} },
+            subnet("public-ip", true),
+            subnet("inline-route"),
+            subnet("route-resource"),
+            subnet("private"),
+            {
+                name: "inline-table",
+                type: types.routeTable,
+                props: { routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: U }] },
+                deps: { routes: ["igw"] },
+            },
+            { name: "table", type: types.routeTable, props: {} },
+            { name: "private-table", type: types.routeTable, props: {} },
+            {
+                name: "default-route",
+                type: types.route,
+                props: { routeTableId: U, gatewayId: U },
+                deps: { routeTableId: ["table"], gatewayId: ["igw"] },
+            },
+            {
+                name: "a1",
+                type: types.routeTableAssociation,
+                props: { subnetId: U, routeTableId: U },
+                deps: { subnetId: ["inline-route"], routeTableId: ["inline-table"] },
+            },
+            {
+                name: "a2",
+                type: types.routeTableAssociation,
+                props: { subnetId: U, routeTableId: U },
+                deps: { subnetId: ["route-resource"], routeTableId: ["table"] },
+            },
+            {
+                name: "a3",
+                type: types.routeTableAssociation,
+                props: { subnetId: U, routeTableId: U },
+                deps: { subnetId: ["private"], routeTableId: ["private-table"] },
+            },
+            {
+                name: "group",
+                type: types.subnetGroup,
+                props: { subnetIds: [U, U, U, U] },
+                deps: { subnetIds: ["public-ip", "inline-route", "route-resource", "private"] },
+            },
+        ]);
+        assert.deepStrictEqual(found, [
+            {
+                name: "public-ip",
+                message:
+                    "subnet 'public-ip' of subnet group 'group' gives instances public IPs (mapPublicIpOnLaunch): put the cache in private subnets.",
+            },
+            {
+                name: "inline-route",
+                message:
+                    "subnet 'inline-route' of subnet group 'group' routes to an internet gateway: put the cache in private subnets.",
+            },
+            {
+                name: "route-resource",
+                message:
+                    "subnet 'route-resource' of subnet group 'group' routes to an internet gateway: put the cache in private subnets.",
+            },
+        ]);
+    });
+
     it("log retention: under 90 days is rejected, 0 (never expire) and 90+ pass, the minimum is configurable", () => {
         const log = (name: string, days: unknown) => ({
             name,
@@ -1088,6 +1158,7 @@ describe("The pack's registry and metadata", () => {
                 "aws-elasticache-user-disallow-broad-access",
                 "aws-elasticache-securitygroup-disallow-internet-ingress",
                 "aws-elasticache-subnetgroup-configure-multiple-azs",
+                "aws-elasticache-subnetgroup-disallow-public-subnets",
                 "aws-elasticache-loggroup-configure-retention",
                 "aws-elasticache-usergroup-disallow-enabled-default-user",
                 "aws-elasticache-kmskey-enable-rotation",
@@ -1143,8 +1214,8 @@ describe("The pack's registry and metadata", () => {
             .all()
             .filter(isStackRule)
             .map((r) => r.name);
-        assert.strictEqual(stackNames.length, 7);
+        assert.strictEqual(stackNames.length, 8);
         const mandatory = registry.all().filter((r) => r.enforcementLevel === "mandatory").length;
-        assert.strictEqual(mandatory, 24);
+        assert.strictEqual(mandatory, 25);
     });
 });

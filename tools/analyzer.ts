@@ -252,7 +252,9 @@ export class PolicyPackProcess {
         const res: any = await this.call("analyze", analyzeRequest(resource));
         return {
             // The engine attributes Analyze diagnostics to the resource it sent.
-            diagnostics: res.getDiagnosticsList().map((d: any) => ({ ...diagnosticFrom(d), urn: d.getUrn() || resource.urn })),
+            diagnostics: res
+                .getDiagnosticsList()
+                .map((d: any) => ({ ...diagnosticFrom(d), urn: d.getUrn() || resource.urn })),
             notApplicable: res.getNotApplicableList().map((n: any) => n.getPolicyName()),
         };
     }

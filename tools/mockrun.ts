@@ -30,6 +30,8 @@ export interface RecordedResource {
     inputs: Record<string, unknown>;
     /** The state the mock returned (inputs plus computed outputs in update mode). */
     state: Record<string, unknown>;
+    /** What a component registered with `registerOutputs`, in wire form. */
+    outputs?: Record<string, unknown>;
 }
 
 export interface MockRunOptions {
@@ -152,6 +154,7 @@ export async function runUnderMocks(
     const mocksModule = require("@pulumi/pulumi/runtime/mocks");
     const monitorProto = mocksModule.MockMonitor.prototype;
     const originalRegister = monitorProto.registerResource;
+    const originalRegisterOutputs = monitorProto.registerResourceOutputs;
     const originalLog = pulumi.log.warn;
     const record = new Map<string, RecordedResource>();
     monitorProto.registerResource = function (this: any, req: any, callback: any) {
@@ -179,6 +182,13 @@ export async function runUnderMocks(
             }
             callback(err, resp);
         });
+    };
+    monitorProto.registerResourceOutputs = function (this: any, req: any, callback: any) {
+        const entry = record.get(req.getUrn());
+        if (entry) {
+            entry.outputs = req.getOutputs()?.toJavaScript() ?? {};
+        }
+        return originalRegisterOutputs.call(this, req, callback);
     };
     (pulumi.log as any).warn = (message: string) => {
         warnings.push(message);
@@ -215,7 +225,11 @@ export async function runUnderMocks(
                     return { names: mockZones, zoneIds: ["use1-az1", "use1-az2", "use1-az4"], id: mockRegion };
                 case "aws:ec2/getSubnet:getSubnet": {
                     const id = String(args.inputs.id);
-                    const zone = subnetZones[id] ?? mockZones[0];
+                    // Subnets the program did not create get zones in turn, as a real VPC's would.
+                    if (subnetZones[id] === undefined) {
+                        subnetZones[id] = mockZones[Object.keys(subnetZones).length % mockZones.length];
+                    }
+                    const zone = subnetZones[id];
                     return { id, availabilityZone: zone, vpcId: "vpc-mock" };
                 }
                 default:
@@ -251,13 +265,17 @@ export async function runUnderMocks(
             onRejection(e);
         }
         await new Promise((resolve) => setTimeout(resolve, 10));
+        // After an error some outputs never settle; their exports are left out.
         const exports: Record<string, unknown> = {};
-        for (const [key, value] of Object.entries(exported)) {
-            exports[key] = await resolveOutput(value);
+        if (errors.length === 0) {
+            for (const [key, value] of Object.entries(exported)) {
+                exports[key] = await resolveOutput(value);
+            }
         }
         return { resources, exports, errors: dedupe(errors), warnings };
     } finally {
         monitorProto.registerResource = originalRegister;
+        monitorProto.registerResourceOutputs = originalRegisterOutputs;
         (pulumi.log as any).warn = originalLog;
         process.removeListener("unhandledRejection", onRejection);
         running = false;

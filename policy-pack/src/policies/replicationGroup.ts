@@ -260,7 +260,8 @@ export const disallowSingleAzPlacement: ResourceRuleSpec = {
 
 export const enableAutomaticBackups: ResourceRuleSpec = {
     name: "aws-elasticache-replicationgroup-enable-automatic-backups",
-    description: "Checks that ElastiCache replication groups take automatic backups and keep them long enough.",
+    description:
+        "Checks that ElastiCache replication groups, standalone clusters and serverless caches take automatic backups and keep them long enough.",
     enforcementLevel: "mandatory",
     severity: "high",
     controls: ["1616.09l1", "1618.09l1"],

@@ -133,6 +133,55 @@ export const subnetGroupConfigureMultipleAzs: StackRuleSpec = {
     },
 };
 
+export const subnetGroupDisallowPublicSubnets: StackRuleSpec = {
+    name: "aws-elasticache-subnetgroup-disallow-public-subnets",
+    description:
+        "Checks that ElastiCache subnet groups contain only private subnets: no public IPs on launch and no route to an internet gateway.",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    controls: ["0805.01m1"],
+    tags: ["network"],
+    remediationSteps:
+        "Use private subnets for the cache: `mapPublicIpOnLaunch: false` and route tables without a route to an internet gateway.",
+    check(stack, _config, report) {
+        // Route tables that reach an internet gateway, inline or through aws.ec2.Route.
+        const publicTables = new Set<PolicyResource>();
+        for (const table of stack.ofType(types.routeTable)) {
+            if (stack.dependencies(table, "routes", types.internetGateway).length > 0) {
+                publicTables.add(table);
+            }
+        }
+        for (const route of stack.ofType(types.route)) {
+            if (stack.dependencies(route, "gatewayId", types.internetGateway).length > 0) {
+                stack.dependencies(route, "routeTableId", types.routeTable).forEach((t) => publicTables.add(t));
+            }
+        }
+        const publicSubnets = new Set<PolicyResource>();
+        for (const association of stack.ofType(types.routeTableAssociation)) {
+            if (stack.dependencies(association, "routeTableId", types.routeTable).some((t) => publicTables.has(t))) {
+                stack.dependencies(association, "subnetId", types.subnet).forEach((s) => publicSubnets.add(s));
+            }
+        }
+        for (const group of stack.ofType(types.subnetGroup)) {
+            for (const subnet of stack.dependencies(group, "subnetIds", types.subnet)) {
+                const reasons: string[] = [];
+                if (knownBoolean(stack.props(subnet).mapPublicIpOnLaunch) === true) {
+                    reasons.push("gives instances public IPs (mapPublicIpOnLaunch)");
+                }
+                if (publicSubnets.has(subnet)) {
+                    reasons.push("routes to an internet gateway");
+                }
+                if (reasons.length > 0) {
+                    report(
+                        `subnet '${subnet.name}' of subnet group '${group.name}' ${reasons.join(" and ")}: put the cache in private subnets.`,
+                        subnet.urn,
+                    );
+                }
+            }
+        }
+    },
+};
+
 export const logGroupConfigureRetention: StackRuleSpec = {
     name: "aws-elasticache-loggroup-configure-retention",
     description: "Checks that CloudWatch log groups receiving ElastiCache logs keep them at least 90 days.",
@@ -332,6 +381,7 @@ export const notificationTopicDisallowEncryption: StackRuleSpec = {
 export const stackRules: StackRuleSpec[] = [
     securityGroupDisallowInternetIngress,
     subnetGroupConfigureMultipleAzs,
+    subnetGroupDisallowPublicSubnets,
     logGroupConfigureRetention,
     userGroupDisallowEnabledDefaultUser,
     kmsKeyEnableRotation,

@@ -1,0 +1,412 @@
+// The evidence report: per HITRUST control of the guide, the requirement, the resources and
+// settings that satisfy it, the policies that checked it and their verdict, and what a person
+// must attest. Built from what the pack said over the Analyzer protocol and what the component
+// registered, never typed by hand. Written as Markdown, JSON and SARIF.
+import * as fs from "fs";
+import * as path from "path";
+import { Control, controls, EvidenceItem, guideSteps } from "../core/controls";
+import { PolicyMetadata } from "../policy-pack/src/registry";
+import { Diagnostic, PackInfo, PolicyInfo } from "./analyzer";
+import { RecordedResource, sig, unknownSentinel } from "./mockrun";
+
+export type ControlStatus = "met" | "met with advisories" | "not met" | "attestation required" | "not evidenced";
+
+export interface PolicyVerdict {
+    name: string;
+    enforcementLevel: string;
+    severity: string;
+    kind: "resource" | "stack";
+    /** Resources the policy applied to (resource policies) or the stack (stack policies). */
+    checked: number;
+    failures: number;
+    verdict: "pass" | "fail" | "not applicable" | "disabled";
+}
+
+export interface EvidenceRow {
+    resource: string;
+    type: string;
+    setting: string;
+    value: string;
+    source: "policy check" | "component";
+}
+
+export interface ControlReport {
+    id: string;
+    framework: string;
+    relatedTo: string;
+    topic: string;
+    steps: { number: number; title: string }[];
+    requirement: string;
+    hipaa: readonly string[];
+    status: ControlStatus;
+    policies: PolicyVerdict[];
+    evidence: EvidenceRow[];
+    findings: FindingReport[];
+    manualAttestation?: string;
+}
+
+export interface FindingReport {
+    policy: string;
+    enforcementLevel: string;
+    severity: string;
+    resource: string;
+    type: string;
+    urn: string;
+    message: string;
+    fix: string;
+    controls: string[];
+}
+
+export interface EvidenceReport {
+    generatedAt: string;
+    program: string;
+    mode: "preview" | "update";
+    pack: { name: string; version: string; policies: number };
+    summary: {
+        resources: number;
+        mandatory: number;
+        advisory: number;
+        controls: Record<ControlStatus, number>;
+        compliant: boolean;
+    };
+    controls: ControlReport[];
+    findings: FindingReport[];
+}
+
+export interface ReportInput {
+    program: string;
+    mode: "preview" | "update";
+    info: PackInfo;
+    /** Enforcement levels after configuration. */
+    levels: Record<string, string>;
+    metadata: PolicyMetadata[];
+    resources: RecordedResource[];
+    findings: Diagnostic[];
+    /** URN -> names of the resource policies that ran on it (did not say "not applicable"). */
+    applied: Map<string, string[]>;
+    now?: Date;
+}
+
+const secretName = /token|password|secret|passwords/i;
+
+/** A property value as the report may show it: secrets and unknowns never in plain text. */
+export function displayValue(property: string, value: unknown): string {
+    if (secretName.test(property) && value !== undefined && value !== unknownSentinel) {
+        return "[secret]";
+    }
+    const render = (v: unknown): unknown => {
+        if (v === unknownSentinel) {
+            return "(known after update)";
+        }
+        if (Array.isArray(v)) {
+            return v.map(render);
+        }
+        if (v !== null && typeof v === "object") {
+            if ((v as any)[sig.key] === sig.secret) {
+                return "[secret]";
+            }
+            return Object.fromEntries(
+                Object.entries(v).map(([k, x]) => [k, secretName.test(k) ? "[secret]" : render(x)]),
+            );
+        }
+        return v;
+    };
+    const shown = render(value);
+    return typeof shown === "string" ? shown : JSON.stringify(shown);
+}
+
+function controlsOf(info: PolicyInfo | undefined): string[] {
+    return info?.framework?.reference ? info.framework.reference.split(", ") : [];
+}
+
+function componentEvidence(resources: RecordedResource[]): { item: EvidenceItem; component: RecordedResource }[] {
+    const out: { item: EvidenceItem; component: RecordedResource }[] = [];
+    for (const resource of resources) {
+        const items = resource.outputs?.evidence;
+        if (Array.isArray(items)) {
+            for (const item of items) {
+                out.push({ item: item as EvidenceItem, component: resource });
+            }
+        }
+    }
+    return out;
+}
+
+export function buildReport(input: ReportInput): EvidenceReport {
+    const byUrn = new Map(input.resources.map((r) => [r.urn, r]));
+    const policyInfo = new Map(input.info.policies.map((p) => [p.name, p]));
+    const meta = new Map(input.metadata.map((m) => [m.name, m]));
+
+    const findings: FindingReport[] = input.findings.map((d) => {
+        const resource = byUrn.get(d.urn);
+        const info = policyInfo.get(d.policyName);
+        const lines = d.message.split("\n");
+        return {
+            policy: d.policyName,
+            enforcementLevel: d.enforcementLevel,
+            severity: d.severity,
+            resource: resource?.name ?? d.urn.split("::").pop() ?? d.urn,
+            type: resource?.type ?? "",
+            urn: d.urn,
+            message: lines.slice(1).join(" ") || lines[0],
+            fix: info?.remediationSteps ?? "",
+            controls: controlsOf(info),
+        };
+    });
+
+    const verdicts = new Map<string, PolicyVerdict>();
+    for (const policy of input.info.policies) {
+        const m = meta.get(policy.name);
+        const kind = m?.kind ?? "resource";
+        const level = input.levels[policy.name] ?? policy.enforcementLevel;
+        const checked =
+            kind === "stack" ? 1 : [...input.applied.values()].filter((names) => names.includes(policy.name)).length;
+        const failures = findings.filter((f) => f.policy === policy.name).length;
+        verdicts.set(policy.name, {
+            name: policy.name,
+            enforcementLevel: level,
+            severity: policy.severity,
+            kind,
+            checked,
+            failures,
+            verdict:
+                level === "disabled" ? "disabled" : failures > 0 ? "fail" : checked === 0 ? "not applicable" : "pass",
+        });
+    }
+
+    // Evidence from checks: each property a policy read on a resource it passed.
+    const policyEvidence = new Map<string, EvidenceRow[]>();
+    for (const [urn, names] of input.applied) {
+        const resource = byUrn.get(urn);
+        if (!resource) {
+            continue;
+        }
+        for (const name of names) {
+            if (findings.some((f) => f.policy === name && f.urn === urn)) {
+                continue;
+            }
+            for (const property of meta.get(name)?.properties ?? []) {
+                if (!(property in resource.inputs)) {
+                    continue;
+                }
+                for (const control of controlsOf(policyInfo.get(name))) {
+                    const rows = policyEvidence.get(control) ?? [];
+                    if (!rows.some((r) => r.resource === resource.name && r.setting === property)) {
+                        rows.push({
+                            resource: resource.name,
+                            type: resource.type,
+                            setting: property,
+                            value: displayValue(property, resource.inputs[property]),
+                            source: "policy check",
+                        });
+                    }
+                    policyEvidence.set(control, rows);
+                }
+            }
+        }
+    }
+    const fromComponents = componentEvidence(input.resources);
+
+    const reports: ControlReport[] = controls.map((control: Control) => {
+        const policies = [...verdicts.values()].filter((v) => controlsOf(policyInfo.get(v.name)).includes(control.id));
+        const controlFindings = findings.filter((f) => f.controls.includes(control.id));
+        const evidence = [
+            ...(policyEvidence.get(control.id) ?? []),
+            ...fromComponents
+                .filter(({ item }) => item.control === control.id)
+                .map(({ item, component }) => ({
+                    resource: item.resource,
+                    type: component.type,
+                    setting: item.setting,
+                    value: displayValue(item.setting, item.value),
+                    source: "component" as const,
+                })),
+        ];
+        let status: ControlStatus;
+        if (controlFindings.some((f) => f.enforcementLevel === "mandatory")) {
+            status = "not met";
+        } else if (policies.length === 0) {
+            status = "attestation required";
+        } else if (!policies.some((p) => p.verdict === "pass" || p.verdict === "fail") || evidence.length === 0) {
+            status = "not evidenced";
+        } else if (controlFindings.length > 0) {
+            status = "met with advisories";
+        } else {
+            status = "met";
+        }
+        return {
+            id: control.id,
+            framework: control.framework,
+            relatedTo: control.relatedTo,
+            topic: control.topic,
+            steps: control.steps.map((n) => guideSteps.find((s) => s.number === n)!),
+            requirement: control.requirement,
+            hipaa: control.hipaa,
+            status,
+            policies,
+            evidence,
+            findings: controlFindings,
+            manualAttestation: control.manualAttestation,
+        };
+    });
+
+    const count = (s: ControlStatus) => reports.filter((r) => r.status === s).length;
+    const mandatory = findings.filter((f) => f.enforcementLevel === "mandatory").length;
+    return {
+        generatedAt: (input.now ?? new Date()).toISOString(),
+        program: input.program,
+        mode: input.mode,
+        pack: { name: input.info.name, version: input.info.version, policies: input.info.policies.length },
+        summary: {
+            resources: input.resources.length,
+            mandatory,
+            advisory: findings.filter((f) => f.enforcementLevel === "advisory").length,
+            controls: {
+                met: count("met"),
+                "met with advisories": count("met with advisories"),
+                "not met": count("not met"),
+                "attestation required": count("attestation required"),
+                "not evidenced": count("not evidenced"),
+            },
+            compliant: mandatory === 0,
+        },
+        controls: reports,
+        findings,
+    };
+}
+
+const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
+
+export function renderMarkdown(report: EvidenceReport): string {
+    const lines: string[] = [];
+    const s = report.summary;
+    lines.push(`# HITRUST CSF evidence: ElastiCache`, "");
+    lines.push(`- Program: \`${report.program}\` (${report.mode}, offline, mock runtime)`);
+    lines.push(`- Policy pack: ${report.pack.name}@v${report.pack.version}, ${report.pack.policies} policies`);
+    lines.push(`- Generated: ${report.generatedAt}`);
+    lines.push(
+        `- Result: **${s.compliant ? "no mandatory finding" : `${s.mandatory} mandatory finding${s.mandatory === 1 ? "" : "s"}`}**, ${s.advisory} advisory; ${s.resources} resources`,
+    );
+    if (report.mode === "preview") {
+        lines.push(
+            `- Values unknown until deployment are shown as "(known after update)" and are checked again at update.`,
+        );
+    }
+    lines.push("", "| Control | Topic | Guide step | Status | Policies (pass/fail) |", "|---|---|---|---|---|");
+    for (const c of report.controls) {
+        const pass = c.policies.filter((p) => p.verdict === "pass").length;
+        const fail = c.policies.filter((p) => p.verdict === "fail").length;
+        lines.push(
+            `| ${c.id} | ${cell(c.topic)} | ${c.steps.map((st) => st.number).join(", ")} | ${c.status} | ${c.policies.length ? `${pass}/${fail}` : "-"} |`,
+        );
+    }
+    for (const c of report.controls) {
+        lines.push("", `## ${c.framework} ${c.id}: ${c.topic} (${c.status})`, "");
+        lines.push(`**Requirement.** ${c.requirement}`, "");
+        lines.push(
+            `Guide steps: ${c.steps.map((st) => `${st.number} (${st.title})`).join("; ")}. Related to: ${c.relatedTo}. HIPAA: ${c.hipaa.join(", ")}.`,
+        );
+        if (c.evidence.length > 0) {
+            lines.push("", "| Resource | Setting | Value | Source |", "|---|---|---|---|");
+            for (const e of c.evidence) {
+                lines.push(`| ${cell(e.resource)} | ${cell(e.setting)} | ${cell(e.value)} | ${e.source} |`);
+            }
+        }
+        if (c.policies.length > 0) {
+            lines.push("", "| Policy | Level | Checked | Verdict |", "|---|---|---|---|");
+            for (const p of c.policies) {
+                lines.push(
+                    `| ${p.name} | ${p.enforcementLevel} | ${p.kind === "stack" ? "stack" : p.checked} | ${p.verdict}${p.failures ? ` (${p.failures})` : ""} |`,
+                );
+            }
+        }
+        if (c.findings.length > 0) {
+            lines.push("", "Findings:");
+            for (const f of c.findings) {
+                lines.push(`- [${f.enforcementLevel}] ${f.resource}: ${f.message}`);
+            }
+        }
+        if (c.manualAttestation) {
+            lines.push("", `- [ ] **Attest by hand:** ${c.manualAttestation}`);
+        }
+    }
+    lines.push("", "## Findings", "");
+    if (report.findings.length === 0) {
+        lines.push("None.");
+    } else {
+        lines.push("| Level | Severity | Policy | Resource | Message | Fix |", "|---|---|---|---|---|---|");
+        for (const f of report.findings) {
+            lines.push(
+                `| ${f.enforcementLevel} | ${f.severity} | ${f.policy} | ${cell(f.resource)} | ${cell(f.message)} | ${cell(f.fix)} |`,
+            );
+        }
+    }
+    lines.push("");
+    return lines.join("\n");
+}
+
+export function renderSarif(report: EvidenceReport, info: PackInfo, programFile: string): object {
+    const level = (l: string) => (l === "mandatory" ? "error" : l === "advisory" ? "warning" : "note");
+    const securitySeverity: Record<string, string> = { low: "3.0", medium: "5.5", high: "8.0", critical: "9.5" };
+    return {
+        $schema: "https://json.schemastore.org/sarif-2.1.0.json",
+        version: "2.1.0",
+        runs: [
+            {
+                tool: {
+                    driver: {
+                        name: info.name,
+                        version: info.version,
+                        informationUri: "https://github.com/hitrust-elasticache/hitrust-elasticache",
+                        rules: info.policies.map((p) => ({
+                            id: p.name,
+                            name: p.name,
+                            shortDescription: { text: p.description },
+                            fullDescription: {
+                                text: p.framework ? `${p.description} ${p.framework.specification}` : p.description,
+                            },
+                            help: { text: p.remediationSteps },
+                            helpUri: p.url,
+                            defaultConfiguration: { level: level(p.enforcementLevel) },
+                            properties: {
+                                tags: [
+                                    ...p.tags,
+                                    ...(p.framework
+                                        ? p.framework.reference.split(", ").map((c) => `HITRUST-${c}`)
+                                        : []),
+                                ],
+                                "security-severity": securitySeverity[p.severity] ?? "5.0",
+                            },
+                        })),
+                    },
+                },
+                results: report.findings.map((f) => ({
+                    ruleId: f.policy,
+                    level: level(f.enforcementLevel),
+                    message: { text: `${f.resource}: ${f.message}` },
+                    locations: [
+                        {
+                            physicalLocation: { artifactLocation: { uri: programFile } },
+                            logicalLocations: [{ fullyQualifiedName: f.urn, name: f.resource, kind: "resource" }],
+                        },
+                    ],
+                })),
+            },
+        ],
+    };
+}
+
+/** Writes report.md, report.json and report.sarif into `dir`; returns their paths. */
+export function writeReport(dir: string, report: EvidenceReport, info: PackInfo, programFile: string): string[] {
+    fs.mkdirSync(dir, { recursive: true });
+    const files: [string, string][] = [
+        ["report.md", renderMarkdown(report)],
+        ["report.json", JSON.stringify(report, null, 2) + "\n"],
+        ["report.sarif", JSON.stringify(renderSarif(report, info, programFile), null, 2) + "\n"],
+    ];
+    return files.map(([name, text]) => {
+        const file = path.join(dir, name);
+        fs.writeFileSync(file, text);
+        return file;
+    });
+}
