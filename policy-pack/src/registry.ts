@@ -149,28 +149,31 @@ export function toResourcePolicy(spec: ResourceRuleSpec): ResourceValidationPoli
         urn: args.urn,
         config: configWithDefaults(spec, args.getConfig<Record<string, any>>()),
     });
-    return {
-        ...metadata(spec),
-        validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
-            if (!types.has(args.type)) {
-                // Reported back to the engine, so a report can tell "checked and passed" from "not checked".
-                return args.notApplicable(`applies to ${[...types].join(", ")}`);
-            }
-            for (const message of asArray(spec.check(toPlain(args.props), context(args)))) {
-                report(message);
-            }
-        },
-        ...(spec.remediate
-            ? {
-                  remediateResource: (args: ResourceValidationArgs) => {
-                      if (!types.has(args.type)) {
-                          return undefined;
-                      }
-                      return spec.remediate!(toPlain(args.props) as Record<string, any>, context(args));
-                  },
-              }
-            : {}),
+    const validateResource = (args: ResourceValidationArgs, report: ReportViolation) => {
+        if (!types.has(args.type)) {
+            // Reported back to the engine, so a report can tell "checked and passed" from "not checked".
+            return args.notApplicable(`applies to ${[...types].join(", ")}`);
+        }
+        for (const message of asArray(spec.check(toPlain(args.props), context(args)))) {
+            report(message);
+        }
     };
+    const remediateResource = spec.remediate
+        ? (args: ResourceValidationArgs) =>
+              types.has(args.type)
+                  ? spec.remediate!(toPlain(args.props) as Record<string, any>, context(args))
+                  : undefined
+        : undefined;
+    if (types.size === 1) {
+        // The SDK's own fast path (as in validateResourceOfType): for a single-type policy the
+        // server answers "not applicable" for other types without deserializing the properties.
+        const [only] = types;
+        (validateResource as any).__pulumiType = only;
+        if (remediateResource) {
+            (remediateResource as any).__pulumiType = only;
+        }
+    }
+    return { ...metadata(spec), validateResource, ...(remediateResource ? { remediateResource } : {}) };
 }
 
 /**
