@@ -118,6 +118,27 @@ export interface HitrustRedisArgs {
     /** Alarm thresholds; every alarm notifies the event topic. */
     alarms?: AlarmThresholdArgs;
 
+    /**
+     * The audit trail of API actions on the cache (who, what, when, outcome).
+     * @default - a new multi-region CloudTrail trail with log file validation, KMS encryption and
+     * the archive bucket as its store. Name an existing (organization) trail instead to use it.
+     */
+    auditTrail?: { existingTrailName: string };
+    /**
+     * Days snapshots, logs and trail records are kept in the archive bucket before they may
+     * expire: at least 2190 (six years, the guide's archive period). Defaults to 2190.
+     */
+    archiveRetentionDays?: number;
+    /** Turn on S3 Object Lock (governance mode) for the archive bucket. Defaults to false. */
+    archiveObjectLock?: boolean;
+    /**
+     * When the daily job copies the newest automatic snapshot to the archive bucket, as an
+     * EventBridge `cron(...)` or `rate(...)` expression. Defaults to two hours after the snapshot window ends.
+     */
+    archiveSchedule?: string;
+    /** People and systems that receive the event topic's alerts. */
+    alertSubscriptions?: { emails?: string[]; httpsEndpoints?: string[] };
+
     /** The replication group ID; 1 to 40 lowercase letters, digits and hyphens. Defaults to one derived from the name. */
     replicationGroupId?: string;
     /** A description of the replication group. */

@@ -5,7 +5,11 @@ import { Settings } from "./validate";
  * For each control of the guide, the resources the component creates and the settings on them
  * that satisfy it: derived from the settings the component actually builds with, never typed by hand.
  */
-export function buildEvidence(name: string, settings: Settings, opts: { customerKey: boolean }): EvidenceItem[] {
+export function buildEvidence(
+    name: string,
+    settings: Settings,
+    opts: { customerKey: boolean; objectLock: boolean; subscriptions: number },
+): EvidenceItem[] {
     const rg = `${name}-rg`;
     const items: EvidenceItem[] = [];
     const add = (controlIds: ControlId[], resource: string, setting: string, value: string | number | boolean) => {
@@ -70,6 +74,50 @@ export function buildEvidence(name: string, settings: Settings, opts: { customer
     for (const logType of settings.logTypes) {
         add(["1202.09aa1", "1203.09aa1"], rg, `logDeliveryConfigurations[${logType}]`, `${name}-${logType} (json)`);
         add(["1204.09aa1"], `${name}-${logType}`, "retentionInDays", settings.logRetentionDays);
+    }
+    const years = (settings.archiveRetentionDays / 365).toFixed(1);
+    if (settings.existingTrailName === undefined) {
+        add(
+            ["1202.09aa1", "1203.09aa1"],
+            `${name}-audit`,
+            "CloudTrail trail",
+            "multi-region, management events, log file validation, KMS-encrypted",
+        );
+        add(["1204.09aa1"], `${name}-audit`, "s3KeyPrefix", `cloudtrail/ in ${name}-archive (${years} years)`);
+    } else {
+        add(
+            ["1202.09aa1", "1203.09aa1", "1204.09aa1"],
+            settings.existingTrailName,
+            "existing trail",
+            "named by the caller; its retention is the organization's",
+        );
+    }
+    add(
+        ["1204.09aa1"],
+        `${name}-log-archive`,
+        "Firehose to S3",
+        `cache logs copied to logs/ in ${name}-archive (${years} years)`,
+    );
+    add(
+        ["1616.09l1", "1620.09l1"],
+        `${name}-snapshot-archive`,
+        "schedule",
+        `${settings.archiveSchedule}: newest automatic snapshot to snapshots/`,
+    );
+    add(
+        ["1616.09l1", "1620.09l1", "1204.09aa1"],
+        `${name}-archive`,
+        "lifecycle",
+        `Glacier after 30 days, Deep Archive after 180, expiry after ${settings.archiveRetentionDays} days; versioned, KMS, public access blocked, TLS only, kept on destroy${opts.objectLock ? ", Object Lock (governance)" : ""}`,
+    );
+    add(
+        ["12100.09ab2", "1270.09ad1"],
+        `${name}-snapshot-archive-errors`,
+        "CloudWatch alarm",
+        "archive job errors or missed days -> event topic",
+    );
+    if (opts.subscriptions > 0) {
+        add(["1270.09ad1"], `${name}-events`, "subscriptions", `${opts.subscriptions} email/https subscribers`);
     }
     if (settings.nodeIds.length > 0) {
         add(

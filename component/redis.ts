@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { authTokenSpecials } from "../core/checks";
+import { createArchiveBucket, createLogArchive, createSnapshotExport, createTrail } from "./archive";
 import { EvidenceItem } from "../core/controls";
 import { HitrustRedisArgs } from "./args";
 import { buildEvidence } from "./evidence";
@@ -41,6 +42,12 @@ export class HitrustRedis extends pulumi.ComponentResource {
     /** One CloudWatch log group per delivered log type, so the streams never mix. */
     public readonly logGroups: aws.cloudwatch.LogGroup[];
     public readonly alarms: aws.cloudwatch.MetricAlarm[];
+    /** Snapshots, logs and trail records for six years; kept on destroy. */
+    public readonly archiveBucket: aws.s3.Bucket;
+    /** The trail the component created; undefined when an existing trail was named. */
+    public readonly trail?: aws.cloudtrail.Trail;
+    public readonly snapshotExportFunction: aws.lambda.Function;
+    public readonly subscriptions: aws.sns.TopicSubscription[];
 
     public readonly primaryEndpoint: pulumi.Output<string>;
     public readonly readerEndpoint: pulumi.Output<string>;
@@ -337,6 +344,51 @@ export class HitrustRedis extends pulumi.ComponentResource {
 
         this.alarms = createAlarms(name, settings, this.eventTopic.arn, tags, this.replicationGroup, this);
 
+        const common = {
+            name,
+            settings,
+            keyArn: this.kmsKeyArn,
+            account: { accountId: identity.accountId, partition: partition.partition, region: region.region },
+            tags,
+            parent: this as pulumi.Resource,
+        };
+        const archive = createArchiveBucket({
+            ...common,
+            objectLock: args.archiveObjectLock ?? false,
+            createTrail: settings.existingTrailName === undefined,
+        });
+        this.archiveBucket = archive.bucket;
+        createLogArchive({ ...common, archive, logGroups: this.logGroups });
+        if (settings.existingTrailName === undefined) {
+            this.trail = createTrail({ ...common, archive });
+        }
+        const exporter = createSnapshotExport({
+            ...common,
+            archive,
+            topicArn: this.eventTopic.arn,
+            group: this.replicationGroup,
+        });
+        this.snapshotExportFunction = exporter.fn;
+        this.alarms.push(...exporter.alarms);
+        this.subscriptions = [
+            ...(args.alertSubscriptions?.emails ?? []).map(
+                (email, i) =>
+                    new aws.sns.TopicSubscription(
+                        `${name}-alert-email-${i}`,
+                        { topic: this.eventTopic.arn, protocol: "email", endpoint: email },
+                        parent,
+                    ),
+            ),
+            ...(args.alertSubscriptions?.httpsEndpoints ?? []).map(
+                (url, i) =>
+                    new aws.sns.TopicSubscription(
+                        `${name}-alert-https-${i}`,
+                        { topic: this.eventTopic.arn, protocol: "https", endpoint: url },
+                        parent,
+                    ),
+            ),
+        ];
+
         this.primaryEndpoint = settings.clusterMode
             ? this.replicationGroup.configurationEndpointAddress
             : this.replicationGroup.primaryEndpointAddress;
@@ -375,7 +427,11 @@ export class HitrustRedis extends pulumi.ComponentResource {
         this.authSecretArn = this.authSecret.arn;
         this.securityGroupId = this.securityGroup.id;
         this.eventTopicArn = this.eventTopic.arn;
-        this.evidence = buildEvidence(name, settings, { customerKey: args.kmsKeyArn === undefined });
+        this.evidence = buildEvidence(name, settings, {
+            customerKey: args.kmsKeyArn === undefined,
+            objectLock: args.archiveObjectLock ?? false,
+            subscriptions: this.subscriptions.length,
+        });
 
         this.registerOutputs({
             primaryEndpoint: this.primaryEndpoint,
@@ -387,6 +443,9 @@ export class HitrustRedis extends pulumi.ComponentResource {
             kmsKeyArn: this.kmsKeyArn,
             eventTopicArn: this.eventTopicArn,
             replicationGroupId: this.replicationGroup.replicationGroupId,
+            archiveBucket: this.archiveBucket.bucket,
+            trailArn: this.trail?.arn,
+            snapshotExportFunction: this.snapshotExportFunction.name,
             evidence: this.evidence,
         });
     }
@@ -491,6 +550,28 @@ export function keyPolicy(
                     Principal: { AWS: `arn:${part}:iam::${account}:root` },
                     Action: "kms:*",
                     Resource: "*",
+                },
+                {
+                    Sid: "CloudTrailEncryptsAuditTrail",
+                    Effect: "Allow",
+                    Principal: { Service: "cloudtrail.amazonaws.com" },
+                    Action: ["kms:GenerateDataKey*", "kms:DescribeKey"],
+                    Resource: "*",
+                    Condition: {
+                        StringLike: {
+                            "kms:EncryptionContext:aws:cloudtrail:arn": `arn:${part}:cloudtrail:*:${account}:trail/*`,
+                        },
+                    },
+                },
+                {
+                    Sid: "ElastiCacheEncryptsExportedSnapshots",
+                    Effect: "Allow",
+                    Principal: { Service: ["elasticache.amazonaws.com", `${reg}.elasticache-snapshot.amazonaws.com`] },
+                    Action: ["kms:GenerateDataKey*", "kms:Decrypt", "kms:DescribeKey"],
+                    Resource: "*",
+                    Condition: {
+                        StringEquals: { "kms:ViaService": `s3.${reg}.amazonaws.com`, "aws:SourceAccount": account },
+                    },
                 },
                 {
                     Sid: "CloudWatchLogsEncryptsCacheLogs",

@@ -38,6 +38,7 @@ export const defaults = {
     authTokenUpdateStrategy: "ROTATE" as const,
     authTokenLength: 64,
     logRetentionDays: 365,
+    archiveRetentionDays: 2190,
     alarms: {
         engineCpuPercent: 80,
         memoryPercent: 80,
@@ -52,6 +53,8 @@ export const cloudWatchRetentionDays = [
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ];
 export const minimumLogRetentionDays = 90;
+/** Six years, the guide's archive period for backups (and well over a year for logs). */
+export const minimumArchiveRetentionDays = 2190;
 
 /** The settings the component builds with: every default applied, every value checked. */
 export interface Settings {
@@ -78,6 +81,10 @@ export interface Settings {
     readonly alarms: Required<NonNullable<HitrustRedisArgs["alarms"]>>;
     /** Node IDs ElastiCache will give the members, which CloudWatch metrics are keyed by. */
     readonly nodeIds: string[];
+    readonly archiveRetentionDays: number;
+    readonly archiveSchedule: string;
+    /** The existing trail to rely on, or undefined to create one. */
+    readonly existingTrailName?: string;
 }
 
 /** Thrown when arguments are invalid; lists every problem at once. */
@@ -310,6 +317,44 @@ export function resolveSettings(name: string, args: HitrustRedisArgs): { setting
     checkRange(problems, "alarms.newConnections", alarmArgs.newConnections, 1, 1_000_000_000);
     checkRange(problems, "alarms.replicationLagSeconds", alarmArgs.replicationLagSeconds, 1, 3600);
 
+    checkRange(problems, "archiveRetentionDays", args.archiveRetentionDays, minimumArchiveRetentionDays, 36500);
+    if (args.auditTrail !== undefined) {
+        const trail = args.auditTrail?.existingTrailName;
+        if (typeof trail !== "string" || trail.trim() === "") {
+            problems.push(
+                "auditTrail.existingTrailName: empty; name the existing (organization) trail, or omit auditTrail to create one.",
+            );
+        }
+    }
+    for (const email of args.alertSubscriptions?.emails ?? []) {
+        if (typeof email !== "string" || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
+            problems.push(
+                `alertSubscriptions.emails: '${email}' is not an email address; use the form name@example.org.`,
+            );
+        }
+    }
+    for (const url of args.alertSubscriptions?.httpsEndpoints ?? []) {
+        if (typeof url !== "string" || !/^https:\/\/[^\s/]+/.test(url)) {
+            problems.push(
+                `alertSubscriptions.httpsEndpoints: '${url}' is not an https:// URL; alerts must travel over TLS.`,
+            );
+        }
+    }
+    let archiveSchedule = args.archiveSchedule;
+    if (
+        archiveSchedule !== undefined &&
+        !/^(cron\(.+\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\))$/.test(archiveSchedule)
+    ) {
+        problems.push(
+            `archiveSchedule: '${archiveSchedule}' is not an EventBridge schedule; use for example 'cron(0 7 * * ? *)' or 'rate(1 day)'.`,
+        );
+    }
+    if (archiveSchedule === undefined && snapshot) {
+        // Two hours after the snapshot window ends, so the day's snapshot is there to copy.
+        const end = (snapshot.start + snapshot.length + 120) % (24 * 60);
+        archiveSchedule = `cron(${end % 60} ${Math.floor(end / 60)} * * ? *)`;
+    }
+
     const replicationGroupId = args.replicationGroupId ?? deriveReplicationGroupId(name);
     if (!replicationGroupIdPattern.test(replicationGroupId) || replicationGroupId.endsWith("-")) {
         problems.push(
@@ -349,6 +394,9 @@ export function resolveSettings(name: string, args: HitrustRedisArgs): { setting
             logRetentionDays: args.logRetentionDays ?? defaults.logRetentionDays,
             alarms: { ...defaults.alarms, ...alarmArgs },
             nodeIds: nodeIds(replicationGroupId, numCacheClusters, clusterMode),
+            archiveRetentionDays: args.archiveRetentionDays ?? defaults.archiveRetentionDays,
+            archiveSchedule: archiveSchedule ?? "cron(0 7 * * ? *)",
+            existingTrailName: args.auditTrail?.existingTrailName,
         },
         warnings,
     };

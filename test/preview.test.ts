@@ -150,7 +150,7 @@ describe("Offline preview and evidence report", () => {
         assert.match(markdown, /\(known after update\)/);
         const text = renderConsole(outcome, "dev", "policy-pack");
         assert.match(text, /✅ hitrust-elasticache@v0\.1\.0 \(local: policy-pack\)/);
-        assert.match(text, /\+ 35 to create/);
+        assert.match(text, /\+ 60 to create/);
     });
 
     it("an org config file changes the verdict", async () => {

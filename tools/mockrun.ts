@@ -104,6 +104,14 @@ function computedOutputs(type: string, name: string, inputs: Record<string, any>
             };
         case "random:index/randomString:RandomString":
             return { result: "k3j9x2m1".slice(0, inputs.length ?? 8) };
+        case "aws:s3/bucket:Bucket": {
+            const bucket = inputs.bucket ?? `${inputs.bucketPrefix ?? name}mock0001`;
+            return { bucket, arn: `arn:aws:s3:::${bucket}` };
+        }
+        case "aws:lambda/function:Function":
+            return { arn: arn("lambda", `function:${inputs.name ?? name}`) };
+        case "aws:cloudtrail/trail:Trail":
+            return { arn: arn("cloudtrail", `trail/${inputs.name ?? name}`) };
         case "aws:elasticache/userGroup:UserGroup":
             return { arn: arn("elasticache", `usergroup:${inputs.userGroupId}`) };
         case "aws:elasticache/user:User":
@@ -223,6 +231,8 @@ export async function runUnderMocks(
                     return { region: mockRegion, name: mockRegion, id: mockRegion };
                 case "aws:index/getAvailabilityZones:getAvailabilityZones":
                     return { names: mockZones, zoneIds: ["use1-az1", "use1-az2", "use1-az4"], id: mockRegion };
+                case "aws:s3/getCanonicalUserId:getCanonicalUserId":
+                    return { id: "mock-owner-canonical-id", displayName: "owner" };
                 case "aws:ec2/getSubnet:getSubnet": {
                     const id = String(args.inputs.id);
                     // Subnets the program did not create get zones in turn, as a real VPC's would.

@@ -1,0 +1,348 @@
+// Issue 4: logging, monitoring, the audit trail and the six-year archive, as the component registers them.
+import * as assert from "assert";
+import { elastiCacheCanonicalUserId } from "../component/archive";
+import { ValidationError } from "../component";
+import { MockRunResult } from "../tools/mockrun";
+import { ofType, one, runComponent, types } from "./helpers";
+
+const t = {
+    bucket: "aws:s3/bucket:Bucket",
+    versioning: "aws:s3/bucketVersioning:BucketVersioning",
+    encryption: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    publicAccess: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+    ownership: "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+    acl: "aws:s3/bucketAcl:BucketAcl",
+    lifecycle: "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+    lock: "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration",
+    bucketPolicy: "aws:s3/bucketPolicy:BucketPolicy",
+    trail: "aws:cloudtrail/trail:Trail",
+    firehose: "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream",
+    subscriptionFilter: "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter",
+    lambda: "aws:lambda/function:Function",
+    rule: "aws:cloudwatch/eventRule:EventRule",
+    target: "aws:cloudwatch/eventTarget:EventTarget",
+    permission: "aws:lambda/permission:Permission",
+    role: "aws:iam/role:Role",
+    rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+    subscription: "aws:sns/topicSubscription:TopicSubscription",
+};
+
+describe("HitrustRedis: logging, monitoring, audit trail and archive", () => {
+    let result: MockRunResult;
+    before(async () => {
+        result = await runComponent();
+        assert.deepStrictEqual(result.errors, []);
+    });
+    const inputs = (type: string) => one(result, type).inputs as any;
+    const named = (name: string) => result.resources.find((r) => r.name === name)!.inputs as any;
+
+    it("delivers slow-log and engine-log as JSON to one encrypted log group each, kept 365 days", () => {
+        const rg = one(result, types.replicationGroup).inputs as any;
+        assert.deepStrictEqual(rg.logDeliveryConfigurations, [
+            {
+                destination: "/aws/elasticache/cache/slow-log",
+                destinationType: "cloudwatch-logs",
+                logFormat: "json",
+                logType: "slow-log",
+            },
+            {
+                destination: "/aws/elasticache/cache/engine-log",
+                destinationType: "cloudwatch-logs",
+                logFormat: "json",
+                logType: "engine-log",
+            },
+        ]);
+        for (const logType of ["slow-log", "engine-log"]) {
+            const group = named(`cache-${logType}`);
+            assert.strictEqual(group.retentionInDays, 365);
+            assert.strictEqual(group.kmsKeyId, (one(result, types.key).state as any).arn);
+        }
+    });
+
+    it("alarms on CPU, memory, evictions, connections and replication lag for every node, to the topic", () => {
+        const topicArn = (one(result, types.topic).state as any).arn;
+        const nodeAlarms = ofType(result, types.alarm).filter((a) => (a.inputs as any).namespace === "AWS/ElastiCache");
+        assert.strictEqual(nodeAlarms.length, 15);
+        const byMetric = (metric: string) =>
+            nodeAlarms.map((a) => a.inputs as any).filter((a) => a.metricName === metric);
+        assert.deepStrictEqual(
+            byMetric("EngineCPUUtilization").map((a) => [a.dimensions.CacheClusterId, a.threshold]),
+            [
+                ["cache-001", 80],
+                ["cache-002", 80],
+                ["cache-003", 80],
+            ],
+        );
+        assert.deepStrictEqual(byMetric("DatabaseMemoryUsagePercentage")[0].threshold, 80);
+        assert.deepStrictEqual(byMetric("Evictions")[0].threshold, 100);
+        assert.deepStrictEqual(byMetric("NewConnections")[0].threshold, 1000);
+        assert.deepStrictEqual(byMetric("ReplicationLag")[0].threshold, 10);
+        for (const alarm of nodeAlarms.map((a) => a.inputs as any)) {
+            assert.deepStrictEqual(alarm.alarmActions, [topicArn]);
+            assert.match(alarm.alarmDescription, /^ElastiCache cache node cache-00\d: /);
+        }
+    });
+
+    it("creates the archive bucket: versioned, KMS, public access blocked, TLS only, kept on destroy", () => {
+        const bucket = one(result, t.bucket);
+        assert.strictEqual(bucket.retainOnDelete, true);
+        assert.strictEqual(one(result, types.key).retainOnDelete, true);
+        assert.deepStrictEqual(inputs(t.versioning).versioningConfiguration, { status: "Enabled" });
+        const sse = inputs(t.encryption).rules[0];
+        assert.strictEqual(sse.applyServerSideEncryptionByDefault.sseAlgorithm, "aws:kms");
+        assert.strictEqual(
+            sse.applyServerSideEncryptionByDefault.kmsMasterKeyId,
+            (one(result, types.key).state as any).arn,
+        );
+        const block = inputs(t.publicAccess);
+        assert.deepStrictEqual(
+            [block.blockPublicAcls, block.blockPublicPolicy, block.ignorePublicAcls, block.restrictPublicBuckets],
+            [true, true, true, true],
+        );
+        const policy = JSON.parse(inputs(t.bucketPolicy).policy);
+        const deny = policy.Statement.find((s: any) => s.Sid === "DenyInsecureTransport");
+        assert.deepStrictEqual(deny.Condition, { Bool: { "aws:SecureTransport": "false" } });
+        for (const type of [
+            t.versioning,
+            t.encryption,
+            t.publicAccess,
+            t.ownership,
+            t.acl,
+            t.lifecycle,
+            t.bucketPolicy,
+        ]) {
+            assert.strictEqual(one(result, type).retainOnDelete, true, `${type} must be kept on destroy`);
+        }
+    });
+
+    it("grants ElastiCache's export access: the canonical-user ACL and the opt-in-Region service principal", () => {
+        assert.strictEqual(inputs(t.ownership).rule.objectOwnership, "BucketOwnerPreferred");
+        const grants = inputs(t.acl).accessControlPolicy.grants.map((g: any) => [g.grantee.id, g.permission]);
+        assert.deepStrictEqual(grants, [
+            ["mock-owner-canonical-id", "FULL_CONTROL"],
+            [elastiCacheCanonicalUserId, "READ"],
+            [elastiCacheCanonicalUserId, "WRITE"],
+            [elastiCacheCanonicalUserId, "READ_ACP"],
+        ]);
+        const policy = JSON.parse(inputs(t.bucketPolicy).policy);
+        const exportGrant = policy.Statement.find((s: any) => s.Sid === "ElastiCacheExportsSnapshots");
+        assert.deepStrictEqual(exportGrant.Principal, { Service: "us-east-1.elasticache-snapshot.amazonaws.com" });
+    });
+
+    it("moves archives to Glacier and keeps everything at least six years", () => {
+        const [rule] = inputs(t.lifecycle).rules;
+        assert.deepStrictEqual(rule.transitions, [
+            { days: 30, storageClass: "GLACIER" },
+            { days: 180, storageClass: "DEEP_ARCHIVE" },
+        ]);
+        assert.strictEqual(rule.expiration.days, 2190);
+        assert.strictEqual(rule.noncurrentVersionExpiration.noncurrentDays, 2190);
+        assert.strictEqual(ofType(result, t.lock).length, 0);
+    });
+
+    it("copies the cache logs to the archive through Firehose, encrypted with the key", () => {
+        const stream = inputs(t.firehose);
+        assert.strictEqual(stream.destination, "extended_s3");
+        assert.strictEqual(stream.extendedS3Configuration.prefix, "logs/cache/");
+        assert.strictEqual(stream.extendedS3Configuration.kmsKeyArn, (one(result, types.key).state as any).arn);
+        assert.deepStrictEqual(stream.serverSideEncryption.keyType, "CUSTOMER_MANAGED_CMK");
+        const filters = ofType(result, t.subscriptionFilter).map((f) => (f.inputs as any).logGroup);
+        assert.deepStrictEqual(filters, ["/aws/elasticache/cache/slow-log", "/aws/elasticache/cache/engine-log"]);
+    });
+
+    it("creates a multi-region trail with log file validation and KMS, stored in the archive", () => {
+        const trail = inputs(t.trail);
+        assert.strictEqual(trail.isMultiRegionTrail, true);
+        assert.strictEqual(trail.enableLogFileValidation, true);
+        assert.strictEqual(trail.includeGlobalServiceEvents, true);
+        assert.strictEqual(trail.kmsKeyId, (one(result, types.key).state as any).arn);
+        assert.strictEqual(trail.s3BucketName, (one(result, t.bucket).state as any).bucket);
+        assert.strictEqual(trail.s3KeyPrefix, "cloudtrail");
+        const policy = JSON.parse(inputs(t.bucketPolicy).policy);
+        const writes = policy.Statement.find((s: any) => s.Sid === "CloudTrailWrites");
+        assert.strictEqual(
+            writes.Condition.StringEquals["aws:SourceArn"],
+            "arn:aws:cloudtrail:us-east-1:123456789012:trail/cache-audit",
+        );
+        const key = JSON.parse(inputs(types.key).policy);
+        assert.ok(key.Statement.some((s: any) => s.Sid === "CloudTrailEncryptsAuditTrail"));
+    });
+
+    it("schedules the daily snapshot export after the snapshot window, with a least-privilege role and alarms", () => {
+        const fn = inputs(t.lambda);
+        assert.strictEqual(fn.runtime, "nodejs20.x");
+        assert.strictEqual(fn.handler, "index.handler");
+        assert.deepStrictEqual(fn.environment.variables, {
+            REPLICATION_GROUP_ID: "cache",
+            ARCHIVE_BUCKET: (one(result, t.bucket).state as any).bucket,
+            ARCHIVE_PREFIX: "snapshots",
+        });
+        assert.strictEqual(inputs(t.rule).scheduleExpression, "cron(0 7 * * ? *)");
+        assert.strictEqual(inputs(t.permission).principal, "events.amazonaws.com");
+        const policy = JSON.parse(
+            ofType(result, t.rolePolicy).find((r) => r.name === "cache-snapshot-archive")!.inputs.policy as string,
+        );
+        const actions = policy.Statement.flatMap((s: any) => [].concat(s.Action));
+        assert.deepStrictEqual(actions.sort(), [
+            "elasticache:CopySnapshot",
+            "elasticache:DescribeSnapshots",
+            "logs:CreateLogStream",
+            "logs:PutLogEvents",
+            "s3:GetBucketLocation",
+            "s3:ListAllMyBuckets",
+            "s3:ListBucket",
+        ]);
+        assert.ok(!actions.some((a: string) => a.endsWith(":*")), "no wildcard actions");
+        const jobAlarms = ofType(result, types.alarm)
+            .map((a) => a.inputs as any)
+            .filter((a) => a.namespace === "AWS/Lambda");
+        assert.deepStrictEqual(
+            jobAlarms.map((a) => [a.metricName, a.comparisonOperator, a.treatMissingData]),
+            [
+                ["Errors", "GreaterThanThreshold", "notBreaching"],
+                ["Invocations", "LessThanThreshold", "breaching"],
+            ],
+        );
+        const archive = fn.code as any;
+        assert.ok(JSON.stringify(archive).includes("exportSnapshot.js"), "the function ships the tested code");
+    });
+
+    it("evidence covers logging, monitoring and archive controls", () => {
+        const evidence = (result as any).component.evidence as { control: string; resource: string }[];
+        for (const id of [
+            "1202.09aa1",
+            "1203.09aa1",
+            "1204.09aa1",
+            "12100.09ab2",
+            "1270.09ad1",
+            "1616.09l1",
+            "1620.09l1",
+        ]) {
+            assert.ok(
+                evidence.some((e) => e.control === id),
+                `no evidence for ${id}`,
+            );
+        }
+        assert.ok(evidence.some((e) => e.resource === "cache-audit"));
+    });
+});
+
+describe("HitrustRedis: archive and monitoring options", () => {
+    it("uses an existing trail instead of creating one", async () => {
+        const result = await runComponent({ auditTrail: { existingTrailName: "org-trail" } });
+        assert.strictEqual(ofType(result, t.trail).length, 0);
+        const policy = JSON.parse((one(result, t.bucketPolicy).inputs as any).policy);
+        assert.ok(!policy.Statement.some((s: any) => s.Sid === "CloudTrailWrites"));
+        assert.ok(result.component!.evidence.some((e) => e.resource === "org-trail"));
+    });
+
+    it("turns on Object Lock and a longer retention", async () => {
+        const result = await runComponent({ archiveObjectLock: true, archiveRetentionDays: 3650 });
+        assert.strictEqual((one(result, t.bucket).inputs as any).objectLockEnabled, true);
+        assert.deepStrictEqual((one(result, t.lock).inputs as any).rule.defaultRetention, {
+            mode: "GOVERNANCE",
+            days: 3650,
+        });
+        assert.strictEqual((one(result, t.lifecycle).inputs as any).rules[0].expiration.days, 3650);
+    });
+
+    it("subscribes emails and https endpoints to the topic and tunes thresholds", async () => {
+        const result = await runComponent({
+            alertSubscriptions: { emails: ["oncall@example.org"], httpsEndpoints: ["https://hooks.example.org/x"] },
+            alarms: { engineCpuPercent: 60, replicationLagSeconds: 30 },
+            logRetentionDays: 400,
+            archiveSchedule: "rate(1 day)",
+            snapshotWindow: "22:00-23:30",
+        });
+        assert.deepStrictEqual(
+            ofType(result, t.subscription).map((s) => [(s.inputs as any).protocol, (s.inputs as any).endpoint]),
+            [
+                ["email", "oncall@example.org"],
+                ["https", "https://hooks.example.org/x"],
+            ],
+        );
+        const alarms = ofType(result, types.alarm).map((a) => a.inputs as any);
+        assert.ok(alarms.filter((a) => a.metricName === "EngineCPUUtilization").every((a) => a.threshold === 60));
+        assert.ok(alarms.filter((a) => a.metricName === "ReplicationLag").every((a) => a.threshold === 30));
+        assert.ok(ofType(result, types.logGroup).every((g) => (g.inputs as any).retentionInDays === 400));
+        assert.strictEqual((one(result, t.rule).inputs as any).scheduleExpression, "rate(1 day)");
+    });
+
+    it("derives the export schedule from the snapshot window, across midnight", async () => {
+        const result = await runComponent({ snapshotWindow: "22:30-23:30" });
+        assert.strictEqual((one(result, t.rule).inputs as any).scheduleExpression, "cron(30 1 * * ? *)");
+    });
+
+    it("Redis 6.0 delivers only the slow log; Redis 5 none, and nothing to archive from logs", async () => {
+        const six = await runComponent({ engineVersion: "6.0" });
+        assert.deepStrictEqual(
+            (one(six, types.replicationGroup).inputs as any).logDeliveryConfigurations.map((c: any) => c.logType),
+            ["slow-log"],
+        );
+        const five = await runComponent({ engineVersion: "5.0.6" });
+        assert.deepStrictEqual((one(five, types.replicationGroup).inputs as any).logDeliveryConfigurations, []);
+        assert.strictEqual(ofType(five, t.firehose).length, 0);
+    });
+
+    const bad: [string, object, string][] = [
+        [
+            "log retention below 90 days",
+            { logRetentionDays: 30 },
+            "logRetentionDays: 30 is not allowed; use a CloudWatch retention of at least 90 days (90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653).",
+        ],
+        [
+            "log retention not a CloudWatch value",
+            { logRetentionDays: 100 },
+            "logRetentionDays: 100 is not allowed; use a CloudWatch retention of at least 90 days (90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653).",
+        ],
+        [
+            "archive retention below six years",
+            { archiveRetentionDays: 365 },
+            "archiveRetentionDays: 365 is out of range; use a whole number from 2190 to 36500.",
+        ],
+        [
+            "CPU threshold above 100",
+            { alarms: { engineCpuPercent: 120 } },
+            "alarms.engineCpuPercent: 120 is out of range; use a whole number from 1 to 100.",
+        ],
+        [
+            "negative evictions",
+            { alarms: { evictions: -1 } },
+            "alarms.evictions: -1 is out of range; use a whole number from 0 to 1000000000.",
+        ],
+        [
+            "replication lag of 0",
+            { alarms: { replicationLagSeconds: 0 } },
+            "alarms.replicationLagSeconds: 0 is out of range; use a whole number from 1 to 3600.",
+        ],
+        [
+            "an empty trail name",
+            { auditTrail: { existingTrailName: " " } },
+            "auditTrail.existingTrailName: empty; name the existing (organization) trail, or omit auditTrail to create one.",
+        ],
+        [
+            "an email that is not one",
+            { alertSubscriptions: { emails: ["oncall"] } },
+            "alertSubscriptions.emails: 'oncall' is not an email address; use the form name@example.org.",
+        ],
+        [
+            "an http endpoint",
+            { alertSubscriptions: { httpsEndpoints: ["http://hooks.example.org"] } },
+            "alertSubscriptions.httpsEndpoints: 'http://hooks.example.org' is not an https:// URL; alerts must travel over TLS.",
+        ],
+        [
+            "a bad schedule",
+            { archiveSchedule: "daily" },
+            "archiveSchedule: 'daily' is not an EventBridge schedule; use for example 'cron(0 7 * * ? *)' or 'rate(1 day)'.",
+        ],
+    ];
+    for (const [label, args, message] of bad) {
+        it(`refuses ${label} before creating anything`, async () => {
+            const result = await runComponent(args as any);
+            assert.strictEqual(result.resources.length, 0);
+            assert.strictEqual(result.errors.length, 1);
+            assert.ok(result.errors[0] instanceof ValidationError);
+            assert.strictEqual(result.errors[0].message, `HitrustRedis 'cache' has invalid arguments:\n  - ${message}`);
+        });
+    }
+});
