@@ -114,40 +114,32 @@ export class HitrustRedis extends pulumi.ComponentResource {
             },
             parent,
         );
-        this.ingressRules = [
-            ...(args.allowedSecurityGroupIds ?? []).map(
-                (source, i) =>
-                    new aws.vpc.SecurityGroupIngressRule(
-                        `${name}-from-sg-${i}`,
-                        {
-                            securityGroupId: this.securityGroup.id,
-                            referencedSecurityGroupId: source,
-                            ipProtocol: "tcp",
-                            fromPort: settings.port,
-                            toPort: settings.port,
-                            description: "Cache clients",
-                            tags,
-                        },
-                        parent,
-                    ),
-            ),
-            ...settings.allowedCidrBlocks.map(
-                (cidr, i) =>
-                    new aws.vpc.SecurityGroupIngressRule(
-                        `${name}-from-cidr-${i}`,
-                        {
-                            securityGroupId: this.securityGroup.id,
-                            ...(cidr.includes(":") ? { cidrIpv6: cidr } : { cidrIpv4: cidr }),
-                            ipProtocol: "tcp",
-                            fromPort: settings.port,
-                            toPort: settings.port,
-                            description: "Cache clients",
-                            tags,
-                        },
-                        parent,
-                    ),
-            ),
+        const peers = [
+            ...(args.allowedSecurityGroupIds ?? []).map((source, i) => ({
+                suffix: `from-sg-${i}`,
+                peer: { referencedSecurityGroupId: source },
+            })),
+            ...settings.allowedCidrBlocks.map((cidr, i) => ({
+                suffix: `from-cidr-${i}`,
+                peer: cidr.includes(":") ? { cidrIpv6: cidr } : { cidrIpv4: cidr },
+            })),
         ];
+        this.ingressRules = peers.map(
+            ({ suffix, peer }) =>
+                new aws.vpc.SecurityGroupIngressRule(
+                    `${name}-${suffix}`,
+                    {
+                        securityGroupId: this.securityGroup.id,
+                        ...peer,
+                        ipProtocol: "tcp",
+                        fromPort: settings.port,
+                        toPort: settings.port,
+                        description: "Cache clients",
+                        tags,
+                    },
+                    parent,
+                ),
+        );
 
         this.subnetGroup = new aws.elasticache.SubnetGroup(
             `${name}-subnets`,

@@ -131,14 +131,19 @@ function resourceOptions(resource: RecordedResource): any {
     return options;
 }
 
+/** Fills the fields AnalyzeRequest and AnalyzerResource share. */
+function describeResource<T>(message: T, resource: RecordedResource): T {
+    const m = message as any;
+    m.setType(resource.type);
+    m.setUrn(resource.urn);
+    m.setName(resource.name);
+    m.setProperties(toStruct(resource.inputs));
+    m.setOptions(resourceOptions(resource));
+    return message;
+}
+
 function analyzeRequest(resource: RecordedResource): any {
-    const req = new analyzerPb.AnalyzeRequest();
-    req.setType(resource.type);
-    req.setUrn(resource.urn);
-    req.setName(resource.name);
-    req.setProperties(toStruct(resource.inputs));
-    req.setOptions(resourceOptions(resource));
-    return req;
+    return describeResource(new analyzerPb.AnalyzeRequest(), resource);
 }
 
 /** A running policy pack and a gRPC client connected to it. */
@@ -271,12 +276,7 @@ export class PolicyPackProcess {
         const req = new analyzerPb.AnalyzeStackRequest();
         req.setResourcesList(
             resources.map((r) => {
-                const res = new analyzerPb.AnalyzerResource();
-                res.setType(r.type);
-                res.setUrn(r.urn);
-                res.setName(r.name);
-                res.setProperties(toStruct(r.inputs));
-                res.setOptions(resourceOptions(r));
+                const res = describeResource(new analyzerPb.AnalyzerResource(), r);
                 if (r.parent) {
                     res.setParent(r.parent);
                 }
