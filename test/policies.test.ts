@@ -85,6 +85,16 @@ const rgCases: [ResourceRuleSpec, Case[]][] = [
                 [],
             ],
             ["unknown", { ...baseline, atRestEncryptionEnabled: U }, []],
+            [
+                "missing on a secondary of a global group (inherited)",
+                { ...without("atRestEncryptionEnabled"), globalReplicationGroupId: "ldgnf-global" },
+                [],
+            ],
+            [
+                "missing while the global group ID is unknown",
+                { ...without("atRestEncryptionEnabled"), globalReplicationGroupId: U },
+                [],
+            ],
         ],
     ],
     [
@@ -105,6 +115,11 @@ const rgCases: [ResourceRuleSpec, Case[]][] = [
                 ],
             ],
             ["unknown", { ...baseline, transitEncryptionEnabled: U }, []],
+            [
+                "missing on a secondary of a global group (inherited)",
+                { ...without("transitEncryptionEnabled"), globalReplicationGroupId: "ldgnf-global" },
+                [],
+            ],
         ],
     ],
     [
@@ -141,6 +156,18 @@ const rgCases: [ResourceRuleSpec, Case[]][] = [
             ["RBAC user group", { ...without("authToken"), userGroupIds: ["users"] }, []],
             ["write-only token", { ...without("authToken"), authTokenWo: "x".repeat(20) }, []],
             ["unknown token", { ...baseline, authToken: U }, []],
+            [
+                "a user group on Redis 5",
+                { ...without("authToken"), engineVersion: "5.0.6", userGroupIds: ["users"] },
+                [
+                    "userGroupIds needs Redis 6.0 or later but engineVersion is 5.0.6: upgrade the engine or use an authToken.",
+                ],
+            ],
+            [
+                "no token on a secondary of a global group (inherited)",
+                { ...without("authToken"), globalReplicationGroupId: "ldgnf-global" },
+                [],
+            ],
         ],
     ],
     [
@@ -321,6 +348,11 @@ const rgCases: [ResourceRuleSpec, Case[]][] = [
                 ["engineVersion 7.0 is below 7.2, the oldest allowed valkey version: upgrade to 8.0."],
             ],
             ["missing (the newest)", without("engineVersion"), []],
+            [
+                "a secondary of a global group (inherited)",
+                { ...baseline, engineVersion: "4.0.9", globalReplicationGroupId: "ldgnf-global" },
+                [],
+            ],
             ["unknown", { ...baseline, engineVersion: U }, []],
         ],
     ],

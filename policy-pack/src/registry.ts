@@ -128,9 +128,20 @@ function metadata(spec: CommonSpec) {
             name: controls.some((c) => c.framework === "HITRUST CSF") ? "HITRUST CSF" : "HIPAA",
             version: hitrustVersion,
             reference: spec.controls.join(", "),
-            specification: controls.map((c) => `${c.id}: ${c.requirement}`).join(" "),
+            specification: [
+                ...controls.map((c) => `${c.id}: ${c.requirement}`),
+                `HIPAA: ${[...new Set(controls.flatMap((c) => c.hipaa))].join(", ")}.`,
+            ].join(" "),
         },
-        tags: [...new Set([...spec.tags, "elasticache", "hitrust", "hipaa"])],
+        tags: [
+            ...new Set([
+                ...spec.tags,
+                "elasticache",
+                "hitrust",
+                "hipaa",
+                ...controls.flatMap((c) => c.hipaa.map((h) => `hipaa-${h}`)),
+            ]),
+        ],
         remediationSteps: spec.remediationSteps,
         url: `${docsUrl}#${spec.name}`,
         configSchema: configSchema(spec),

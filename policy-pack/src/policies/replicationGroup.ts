@@ -8,6 +8,7 @@ import {
     maxBackupRetentionDays,
     nodeTypeProblem,
     parseVersion,
+    rbacMinimumVersion,
     redisStandardSupportEnd,
     slowLogMinimumVersion,
     valkeyEngineFloor,
@@ -26,6 +27,16 @@ export function engineOf(props: Plain): string | typeof UNKNOWN {
         return UNKNOWN;
     }
     return knownString(engine) ?? "redis";
+}
+
+/**
+ * True when the group is (or may be, while the ID is unknown) a secondary of a global
+ * replication group: it then inherits engine, version, encryption and AUTH from the primary,
+ * which is checked in its own right, and leaves them out of its own properties.
+ */
+export function inheritsFromGlobal(props: Plain): boolean {
+    const global = props.globalReplicationGroupId;
+    return isUnknown(global) || (typeof global === "string" && global !== "");
 }
 
 /** Flags a boolean that must be true; a missing value counts as false unless `missingIsTrue`. */
@@ -51,6 +62,9 @@ export const enableEncryptionAtRest: ResourceRuleSpec = {
     resourceTypes: rg,
     properties: ["atRestEncryptionEnabled", "engine"],
     check(props) {
+        if (inheritsFromGlobal(props)) {
+            return undefined;
+        }
         // The provider turns at-rest encryption on for Valkey when the property is left out.
         const valkey = engineOf(props) === "valkey";
         return mustBeTrue(
@@ -74,6 +88,9 @@ export const enableEncryptionInTransit: ResourceRuleSpec = {
     resourceTypes: rg,
     properties: ["transitEncryptionEnabled"],
     check(props) {
+        if (inheritsFromGlobal(props)) {
+            return undefined;
+        }
         return mustBeTrue(
             props.transitEncryptionEnabled,
             "transitEncryptionEnabled",
@@ -119,15 +136,24 @@ export const enableAuthentication: ResourceRuleSpec = {
     remediationSteps:
         "Set `authToken` to a generated secret (for example a `random.RandomPassword`) and keep it in Secrets Manager, or set `userGroupIds` to an RBAC user group whose `default` user is disabled.",
     resourceTypes: rg,
-    properties: ["authToken", "authTokenWo", "userGroupIds"],
+    properties: ["authToken", "authTokenWo", "userGroupIds", "engineVersion"],
     check(props) {
         const candidates = [props.authToken, props.authTokenWo, props.userGroupIds];
-        if (candidates.some(isUnknown)) {
+        if (candidates.some(isUnknown) || inheritsFromGlobal(props)) {
             return undefined;
         }
         const hasToken = !isMissing(props.authToken) || !isMissing(props.authTokenWo);
         const groups = props.userGroupIds;
         const hasGroup = Array.isArray(groups) && groups.length > 0;
+        const version = knownString(props.engineVersion);
+        if (
+            hasGroup &&
+            engineOf(props) === "redis" &&
+            version !== undefined &&
+            !versionAtLeast(version, rbacMinimumVersion)
+        ) {
+            return `userGroupIds needs Redis ${rbacMinimumVersion} or later but engineVersion is ${version}: upgrade the engine or use an authToken.`;
+        }
         if (hasToken || hasGroup) {
             return undefined;
         }
@@ -321,7 +347,7 @@ export const configureEngineVersion: ResourceRuleSpec = {
     check(props, { config }) {
         const engine = engineOf(props);
         const version = props.engineVersion;
-        if (isUnknown(engine) || isUnknown(version) || isMissing(version)) {
+        if (isUnknown(engine) || isUnknown(version) || isMissing(version) || inheritsFromGlobal(props)) {
             return undefined; // a missing version means the newest, which is eligible
         }
         const text = String(version);
