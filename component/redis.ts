@@ -393,7 +393,8 @@ export class HitrustRedis extends pulumi.ComponentResource {
         this.authSecret = new aws.secretsmanager.Secret(
             `${name}-auth`,
             {
-                name: `${id}-elasticache-auth`,
+                // A prefix, not a name: a deleted secret keeps its name for the 30-day recovery window.
+                namePrefix: `${id}-elasticache-auth-`,
                 description: `Credentials of ElastiCache ${id}; read them here, never from code or state.`,
                 kmsKeyId: this.kmsKeyArn,
                 recoveryWindowInDays: 30,

@@ -454,6 +454,14 @@ function rbacProblems(rbac: HitrustRedisArgs["rbac"], engine: Engine, engineVers
         const mode = user.authentication ?? "password";
         if (mode !== "password" && mode !== "iam") {
             problems.push(`${arg}.authentication: '${mode}' is not allowed; use 'password' or 'iam'.`);
+        } else if (
+            mode === "iam" &&
+            typeof user.userName === "string" &&
+            user.userName !== user.userName.toLowerCase()
+        ) {
+            problems.push(
+                `${arg}.userName: '${user.userName}' must be lowercase for IAM authentication, whose user ID must equal the user name.`,
+            );
         } else if (mode === "iam" && engine === "redis" && !versionAtLeast(engineVersion, "7.0")) {
             problems.push(
                 `${arg}.authentication: IAM authentication needs Redis 7.0 or later; use 'password' or raise engineVersion.`,

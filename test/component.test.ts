@@ -108,6 +108,8 @@ describe("HitrustRedis: defaults (update mode)", () => {
         const secret = one(result, types.secret).inputs as any;
         assert.strictEqual(secret.kmsKeyId, (one(result, types.key).state as any).arn);
         assert.strictEqual(secret.recoveryWindowInDays, 30);
+        assert.strictEqual(secret.namePrefix, "cache-elasticache-auth-");
+        assert.strictEqual(secret.name, undefined);
         const version = one(result, types.secretVersion).inputs as any;
         assert.ok(isSecretWrapped(version.secretString), "secretString must be a secret");
         const stored = JSON.parse((version.secretString as any).value);
@@ -476,6 +478,11 @@ describe("HitrustRedis: bad input", () => {
             "RBAC default user",
             { rbac: { users: [{ userName: "default", accessString: "on ~* +@read" }] } },
             "rbac.users[0].userName: 'default' is the open default user, which the component disables; choose another name.",
+        ],
+        [
+            "RBAC IAM user with capitals",
+            { rbac: { users: [{ userName: "Batch", accessString: "on ~* +@read", authentication: "iam" }] } },
+            "rbac.users[0].userName: 'Batch' must be lowercase for IAM authentication, whose user ID must equal the user name.",
         ],
         [
             "RBAC on Redis 5",
