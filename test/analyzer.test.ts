@@ -189,6 +189,36 @@ describe("The policy pack over the Analyzer protocol", function () {
         });
     });
 
+    it("refuses config values that break the policy's schema", () => {
+        const backups = "aws-elasticache-replicationgroup-enable-automatic-backups";
+        assert.throws(
+            () => resolvePolicyConfig(info, { [backups]: { minimumRetentionDays: 40 } }),
+            /policy pack config: aws-elasticache-replicationgroup-enable-automatic-backups.minimumRetentionDays must be at most 35 \(got 40\)/,
+        );
+        assert.throws(
+            () => resolvePolicyConfig(info, { [backups]: { minimumRetentionDays: "7" } }),
+            /minimumRetentionDays must be a whole number \(got "7"\)/,
+        );
+        assert.throws(
+            () =>
+                resolvePolicyConfig(info, {
+                    "aws-elasticache-replicationgroup-configure-engine-version": { minimumEngineVersion: "seven" },
+                }),
+            /minimumEngineVersion must match/,
+        );
+        assert.throws(
+            () =>
+                resolvePolicyConfig(info, {
+                    "aws-elasticache-replicationgroup-configure-non-default-port": { allowedPorts: [6380, "x"] },
+                }),
+            /allowedPorts items must be a whole number \(got "x"\)/,
+        );
+        assert.throws(
+            () => resolvePolicyConfig(info, { all: "strict" as any }),
+            /"all" must be one of advisory, mandatory, disabled, remediate/,
+        );
+    });
+
     it("refuses a config file that names a policy or setting the pack lacks", () => {
         assert.throws(
             () => resolvePolicyConfig(info, { "no-such-policy": "advisory" }),

@@ -290,6 +290,27 @@ describe("HitrustRedis: options", () => {
         ]);
     });
 
+    it("offers no switch for compliance settings: stray arguments change nothing", async () => {
+        const result = await runComponent({
+            atRestEncryptionEnabled: false,
+            transitEncryptionEnabled: false,
+            multiAzEnabled: false,
+            automaticFailoverEnabled: false,
+            autoMinorVersionUpgrade: false,
+        } as any);
+        const rg = one(result, types.replicationGroup).inputs as any;
+        assert.deepStrictEqual(
+            [
+                rg.atRestEncryptionEnabled,
+                rg.transitEncryptionEnabled,
+                rg.multiAzEnabled,
+                rg.automaticFailoverEnabled,
+                rg.autoMinorVersionUpgrade,
+            ],
+            [true, true, true, true, true],
+        );
+    });
+
     it("keeps compliance tags over caller tags", async () => {
         const result = await runComponent({ tags: { team: "care", "compliance:framework": "none" } });
         const tags = (one(result, types.replicationGroup).inputs as any).tags;

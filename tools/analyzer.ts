@@ -60,6 +60,43 @@ export interface Remediation {
 /** Pulumi's policy config file format: `{ "all": level, "<policy>": level | { enforcementLevel?, ...config } }`. */
 export type PolicyPackConfigFile = Record<string, EnforcementLevel | Record<string, unknown>>;
 
+/** Why a config value breaks its JSON schema (the subset the pack uses), as `pulumi policy validate-config` would. */
+export function schemaProblem(schema: any, value: unknown): string | undefined {
+    const type = schema?.type;
+    if (type === "integer" && !(typeof value === "number" && Number.isInteger(value))) {
+        return `must be a whole number (got ${JSON.stringify(value)})`;
+    }
+    if (type === "number" && typeof value !== "number") {
+        return `must be a number (got ${JSON.stringify(value)})`;
+    }
+    if (type === "string" && typeof value !== "string") {
+        return `must be a string (got ${JSON.stringify(value)})`;
+    }
+    if (type === "array") {
+        if (!Array.isArray(value)) {
+            return `must be a list (got ${JSON.stringify(value)})`;
+        }
+        for (const item of value) {
+            const problem = schemaProblem(schema.items, item);
+            if (problem) {
+                return `items ${problem}`;
+            }
+        }
+    }
+    if (typeof value === "number") {
+        if (schema.minimum !== undefined && value < schema.minimum) {
+            return `must be at least ${schema.minimum} (got ${value})`;
+        }
+        if (schema.maximum !== undefined && value > schema.maximum) {
+            return `must be at most ${schema.maximum} (got ${value})`;
+        }
+    }
+    if (typeof value === "string" && schema.pattern !== undefined && !new RegExp(schema.pattern).test(value)) {
+        return `must match ${schema.pattern} (got ${JSON.stringify(value)})`;
+    }
+    return undefined;
+}
+
 /** The config the engine sends for each policy: schema defaults, then the file's values. */
 export function resolvePolicyConfig(
     info: PackInfo,
@@ -94,6 +131,10 @@ export function resolvePolicyConfig(
                 } else if (!(key in (policy.configSchema?.properties ?? {}))) {
                     throw new Error(`policy pack config: '${key}' is not a setting of policy ${policy.name}`);
                 } else {
+                    const problem = schemaProblem(policy.configSchema!.properties[key], value);
+                    if (problem) {
+                        throw new Error(`policy pack config: ${policy.name}.${key} ${problem}`);
+                    }
                     properties[key] = value;
                 }
             }
