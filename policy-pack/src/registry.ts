@@ -219,6 +219,22 @@ export class StackIndex {
         return found;
     }
 
+    /**
+     * The resources of `type` that a property of any resource of `fromTypes` depends on, each
+     * with the name of the first resource that refers to it (for messages).
+     */
+    referencedBy(fromTypes: readonly string[], property: string, type: string): Map<PolicyResource, string> {
+        const found = new Map<PolicyResource, string>();
+        for (const source of this.ofType(...fromTypes)) {
+            for (const target of this.dependencies(source, property, type)) {
+                if (!found.has(target)) {
+                    found.set(target, source.name);
+                }
+            }
+        }
+        return found;
+    }
+
     /** The resources a property of `resource` depends on, as the engine reports them. */
     dependencies(resource: PolicyResource, property: string, ...types: string[]): PolicyResource[] {
         const deps = resource.propertyDependencies?.[property] ?? [];

@@ -35,12 +35,7 @@ export const securityGroupDisallowInternetIngress: StackRuleSpec = {
     remediationSteps:
         "Remove the rule and admit only the clients' security groups (or private CIDR blocks) on the cache port.",
     check(stack, _config, report) {
-        const guarded = new Map<PolicyResource, string>();
-        for (const cache of stack.ofType(...cacheTypes)) {
-            for (const sg of stack.dependencies(cache, "securityGroupIds", types.securityGroup)) {
-                guarded.set(sg, guarded.get(sg) ?? cache.name);
-            }
-        }
+        const guarded = stack.referencedBy(cacheTypes, "securityGroupIds", types.securityGroup);
         if (guarded.size === 0) {
             return;
         }
@@ -275,12 +270,7 @@ export const kmsKeyEnableRotation: StackRuleSpec = {
     tags: ["encryption"],
     remediationSteps: "Set `enableKeyRotation: true` on the key.",
     check(stack, _config, report) {
-        const keys = new Map<PolicyResource, string>();
-        for (const cache of stack.ofType(types.replicationGroup, types.serverlessCache)) {
-            for (const key of stack.dependencies(cache, "kmsKeyId", types.kmsKey)) {
-                keys.set(key, keys.get(key) ?? cache.name);
-            }
-        }
+        const keys = stack.referencedBy([types.replicationGroup, types.serverlessCache], "kmsKeyId", types.kmsKey);
         for (const [key, cacheName] of keys) {
             const rotation = stack.props(key).enableKeyRotation;
             if (!isUnknown(rotation) && knownBoolean(rotation) !== true) {
@@ -360,12 +350,11 @@ export const notificationTopicDisallowEncryption: StackRuleSpec = {
     remediationSteps:
         "Remove `kmsMasterKeyId` from the event topic (cluster events carry no PHI) and allow elasticache.amazonaws.com to publish under `aws:SourceOwner`.",
     check(stack, _config, report) {
-        const topics = new Map<PolicyResource, string>();
-        for (const cache of stack.ofType(types.replicationGroup, types.cluster)) {
-            for (const topic of stack.dependencies(cache, "notificationTopicArn", types.snsTopic)) {
-                topics.set(topic, topics.get(topic) ?? cache.name);
-            }
-        }
+        const topics = stack.referencedBy(
+            [types.replicationGroup, types.cluster],
+            "notificationTopicArn",
+            types.snsTopic,
+        );
         for (const [topic, cacheName] of topics) {
             const key = stack.props(topic).kmsMasterKeyId;
             if (typeof key === "string" && key !== "") {
