@@ -225,6 +225,28 @@ describe("Offline preview and evidence report", () => {
         assert.match(usage.stderr, /unknown option --bogus; see --help/);
     });
 
+    it("the published tarball runs on its own, as on an enforcing machine", async () => {
+        const work = fs.mkdtempSync(path.join(os.tmpdir(), "hitrust-publish-"));
+        const out = execFileSync("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", work], {
+            cwd: packDir,
+            encoding: "utf8",
+        });
+        const tarball = path.join(work, JSON.parse(out)[0].filename);
+        execFileSync("tar", ["-xzf", tarball, "-C", work]);
+        const unpacked = path.join(work, "package");
+        // The enforcing machine installs the pack's dependencies; link the same versions.
+        fs.symlinkSync(path.join(root, "node_modules"), path.join(unpacked, "node_modules"), "dir");
+        const { PolicyPackProcess } = await import("../tools/analyzer");
+        const pack = await PolicyPackProcess.start(unpacked);
+        try {
+            const info = await pack.info();
+            assert.strictEqual(info.name, "hitrust-elasticache");
+            assert.strictEqual(info.policies.length, 40);
+        } finally {
+            await pack.stop();
+        }
+    });
+
     it("the pack ships its compiled code and PulumiPolicy.yaml (npm pack)", () => {
         const out = execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], {
             cwd: packDir,
