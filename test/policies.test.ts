@@ -731,6 +731,7 @@ describe("Cluster, serverless, subnet group and user policies", () => {
             ["automatic backups are off (snapshotRetentionLimit is not set): set snapshotRetentionLimit to 35."],
         ],
         [rg.enableAutomaticBackups, types.cluster, { replicationGroupId: "g" }, []],
+        [rg.enableAutomaticBackups, types.cluster, { engine: "memcached" }, []],
         [
             rg.configureSecurityGroups,
             types.serverlessCache,

@@ -310,6 +310,9 @@ export const enableAutomaticBackups: ResourceRuleSpec = {
         if (type === types.cluster && !isMissing(props.replicationGroupId)) {
             return undefined; // a member of a replication group is backed up with its group
         }
+        if (props.engine === "memcached") {
+            return undefined; // memcached cannot back up at all; the memcached policies reject it
+        }
         const retention = props.snapshotRetentionLimit;
         if (isUnknown(retention)) {
             return undefined;
