@@ -65,7 +65,8 @@ export class HitrustRedis extends pulumi.ComponentResource {
         super(componentType, name, {}, opts);
         this.settings = settings;
         for (const warning of warnings) {
-            pulumi.log.warn(warning, this);
+            // Logging is fire-and-forget: the engine keeps the program alive until it is written.
+            void pulumi.log.warn(warning, this);
         }
 
         const parent = { parent: this };
