@@ -285,6 +285,35 @@ const rgCases: [ResourceRuleSpec, Case[]][] = [
             ["missing (ElastiCache balances)", without("preferredCacheClusterAzs"), []],
             ["unknown", { ...baseline, preferredCacheClusterAzs: U }, []],
             ["one zone unknown", { ...baseline, preferredCacheClusterAzs: ["us-east-1a", U] }, []],
+            [
+                "a shard pinned to one zone",
+                {
+                    ...without("preferredCacheClusterAzs"),
+                    nodeGroupConfigurations: [
+                        {
+                            nodeGroupId: "0001",
+                            primaryAvailabilityZone: "us-east-1a",
+                            replicaAvailabilityZones: ["us-east-1b"],
+                        },
+                        {
+                            nodeGroupId: "0002",
+                            primaryAvailabilityZone: "us-east-1a",
+                            replicaAvailabilityZones: ["us-east-1a", "us-east-1a"],
+                        },
+                    ],
+                },
+                [
+                    "shard 0002 puts its primary and every replica in us-east-1a: give a replica another zone in replicaAvailabilityZones.",
+                ],
+            ],
+            [
+                "a shard whose replica zone is unknown",
+                {
+                    ...without("preferredCacheClusterAzs"),
+                    nodeGroupConfigurations: [{ primaryAvailabilityZone: "us-east-1a", replicaAvailabilityZones: [U] }],
+                },
+                [],
+            ],
         ],
     ],
     [

@@ -269,18 +269,38 @@ export const disallowSingleAzPlacement: ResourceRuleSpec = {
     controls: ["1601.12c1", "1410.09e2"],
     tags: ["availability"],
     remediationSteps:
-        "List different zones in `preferredCacheClusterAzs` (primary first, a replica in another zone), or leave it out so ElastiCache balances the nodes.",
+        "List different zones in `preferredCacheClusterAzs` (primary first, a replica in another zone), or in cluster mode in each shard's `replicaAvailabilityZones`, or leave them out so ElastiCache balances the nodes.",
     resourceTypes: rg,
-    properties: ["preferredCacheClusterAzs"],
+    properties: ["preferredCacheClusterAzs", "nodeGroupConfigurations"],
     check(props) {
+        const problems: string[] = [];
         const zones = props.preferredCacheClusterAzs;
-        if (!Array.isArray(zones) || zones.length < 2 || zones.some(isUnknown)) {
-            return undefined;
+        if (Array.isArray(zones) && zones.length >= 2 && !zones.some(isUnknown) && new Set(zones).size === 1) {
+            problems.push(
+                `preferredCacheClusterAzs puts all ${zones.length} nodes in ${zones[0]}: list a second zone for at least one replica.`,
+            );
         }
-        const distinct = new Set(zones);
-        return distinct.size === 1
-            ? `preferredCacheClusterAzs puts all ${zones.length} nodes in ${zones[0]}: list a second zone for at least one replica.`
-            : undefined;
+        // Cluster mode: each shard's primary and replicas, when their zones are given.
+        const groups = props.nodeGroupConfigurations;
+        for (const [i, group] of (Array.isArray(groups) ? groups : []).entries()) {
+            const primary = at(group as Plain, "primaryAvailabilityZone");
+            const replicas = at(group as Plain, "replicaAvailabilityZones");
+            if (
+                typeof primary !== "string" ||
+                !Array.isArray(replicas) ||
+                replicas.length === 0 ||
+                replicas.some(isUnknown)
+            ) {
+                continue;
+            }
+            if (replicas.every((z) => z === primary)) {
+                const shard = knownString(at(group as Plain, "nodeGroupId")) ?? String(i + 1);
+                problems.push(
+                    `shard ${shard} puts its primary and every replica in ${primary}: give a replica another zone in replicaAvailabilityZones.`,
+                );
+            }
+        }
+        return problems;
     },
 };
 
