@@ -58,8 +58,8 @@ export function buildEvidence(
         add(
             ["0808.10b2", "19141.06c1"],
             rg,
-            "authToken",
-            `set (secret); update strategy ${settings.authTokenUpdateStrategy}`,
+            "authentication",
+            `AUTH token (secret, in Secrets Manager); update strategy ${settings.authTokenUpdateStrategy}`,
         );
     } else {
         add(["0808.10b2", "19141.06c1"], rg, "userGroupIds", `${name}-users (default user disabled)`);
