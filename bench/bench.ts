@@ -49,7 +49,7 @@ async function timeStart(dir: string, runs: number): Promise<number> {
 }
 
 async function main() {
-    const runs = Number(process.env.BENCH_RUNS ?? 5);
+    const runs = Number(process.env.BENCH_RUNS ?? 7);
     const analyzeCalls = Number(process.env.BENCH_ANALYZE ?? 2000);
     console.log(
         `Benchmark: ${runs} starts each, ${analyzeCalls} Analyze calls, AnalyzeStack at 2 sizes; medians of ${runs}.`,

@@ -1152,6 +1152,18 @@ describe("Stack policies", () => {
         assert.deepStrictEqual(stackViolations(stack.replicationGroupConfigureAlarms, [cache(), alarm(U)]), []);
     });
 
+    it("alarms: node IDs name their group, with and without cluster mode", () => {
+        assert.deepStrictEqual(stack.groupIdsIn("phi-cache-002"), ["phi-cache-002", "phi-cache"]);
+        assert.deepStrictEqual(stack.groupIdsIn("phi-cache-0003-002"), ["phi-cache-0003-002", "phi-cache"]);
+        assert.deepStrictEqual(stack.groupIdsIn("phi-cache"), ["phi-cache"]);
+        const clustered = {
+            name: "alarm",
+            type: types.metricAlarm,
+            props: { namespace: "AWS/ElastiCache", dimensions: { CacheClusterId: "phi-cache-0002-001" } },
+        };
+        assert.deepStrictEqual(stackViolations(stack.replicationGroupConfigureAlarms, [cache(), clustered]), []);
+    });
+
     it("event topic: an encrypted topic is reported, a plain one is not", () => {
         const topic = (key?: string) => ({
             name: "topic",

@@ -283,23 +283,13 @@ export const kmsKeyEnableRotation: StackRuleSpec = {
     },
 };
 
-/** True when an alarm is about this cache: through its dimensions' dependencies or their values. */
-function alarmWatches(
-    stack: StackIndex,
-    alarm: PolicyResource,
-    cache: PolicyResource,
-    cacheId: string | undefined,
-): boolean {
-    if (stack.dependencies(alarm, "dimensions").includes(cache)) {
-        return true;
-    }
-    const dimensions = stack.props(alarm).dimensions;
-    if (cacheId === undefined || dimensions === null || typeof dimensions !== "object") {
-        return false;
-    }
-    return Object.values(dimensions).some(
-        (v) => typeof v === "string" && (v === cacheId || v.startsWith(`${cacheId}-`)),
-    );
+/**
+ * The replication group IDs a dimension value names: the group itself ("id") or one of its
+ * nodes ("id-001", cluster mode "id-0001-001"), as CloudWatch's CacheClusterId carries them.
+ */
+export function groupIdsIn(value: string): string[] {
+    const group = value.replace(/-\d{4}-\d{3}$/, "").replace(/-\d{3}$/, "");
+    return group === value ? [value] : [value, group];
 }
 
 export const replicationGroupConfigureAlarms: StackRuleSpec = {
@@ -327,9 +317,23 @@ export const replicationGroupConfigureAlarms: StackRuleSpec = {
         if (undecided) {
             return;
         }
+        // Index once what the alarms watch: groups they depend on, and group IDs their dimensions name.
+        const watched = new Set<PolicyResource>();
+        const watchedIds = new Set<string>();
+        for (const alarm of alarms) {
+            stack.dependencies(alarm, "dimensions").forEach((d) => watched.add(d));
+            const dimensions = stack.props(alarm).dimensions;
+            if (dimensions !== null && typeof dimensions === "object") {
+                for (const value of Object.values(dimensions)) {
+                    if (typeof value === "string") {
+                        groupIdsIn(value).forEach((id) => watchedIds.add(id));
+                    }
+                }
+            }
+        }
         for (const group of groups) {
             const id = knownString(stack.props(group).replicationGroupId);
-            if (!alarms.some((a) => alarmWatches(stack, a, group, id))) {
+            if (!watched.has(group) && !(id !== undefined && watchedIds.has(id))) {
                 report(
                     `no CloudWatch alarm watches replication group '${group.name}': add alarms on CPU, memory, evictions, connections and replication lag that notify the event topic.`,
                     group.urn,
