@@ -153,6 +153,18 @@ describe("Offline preview and evidence report", () => {
         assert.match(text, /\+ 60 to create/);
     });
 
+    it("a program with bad arguments fails with the component's message, exit code 2, no report", async () => {
+        const outcome = await preview("test/fixtures/invalid");
+        assert.strictEqual(outcome.exitCode, 2);
+        assert.strictEqual(outcome.run.resources.length, 0);
+        assert.deepStrictEqual(outcome.reportFiles, []);
+        const text = renderConsole(outcome, "dev", "policy-pack");
+        assert.match(text, /error: HitrustRedis 'bad' has invalid arguments:/);
+        assert.match(text, /- subnetIds: 1 subnet given; pass private subnets in at least two availability zones\./);
+        assert.match(text, /- snapshotRetentionDays: 40 is out of range; use a whole number from 1 to 35\./);
+        assert.match(text, /The program failed; no policy was evaluated\./);
+    });
+
     it("an org config file changes the verdict", async () => {
         const file = path.join(os.tmpdir(), "hitrust-strict.json");
         fs.writeFileSync(
