@@ -4,7 +4,7 @@
 import { PolicyResource } from "@pulumi/policy";
 import { isInternetCidr } from "../../../core/checks";
 import { at, hasUnknown, isUnknown, knownBoolean, knownNumber, knownString, Plain } from "../props";
-import { StackIndex, StackRuleSpec } from "../registry";
+import { StackRuleSpec } from "../registry";
 import { cacheTypes, types } from "../types";
 import { accessStringEnabled } from "./user";
 
