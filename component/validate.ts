@@ -1,6 +1,7 @@
 // Defaults and validation of the component's arguments: plain functions that run before any
 // resource is registered, so a bad argument creates nothing.
 import {
+    authTokenCharacterTypes,
     authTokenProblems,
     complianceEngineFloor,
     compareVersions,
@@ -259,6 +260,11 @@ export function resolveSettings(name: string, args: HitrustRedisArgs): { setting
     }
     if (typeof args.authToken === "string") {
         problems.push(...authTokenArgumentProblems(args.authToken));
+        if (authTokenProblems(args.authToken).length === 0 && authTokenCharacterTypes(args.authToken) < 3) {
+            warnings.push(
+                "authToken: mixes fewer than three of upper, lower, digits and ! & # $ ^ < > -; AWS recommends three. Omit authToken to have a strong one generated.",
+            );
+        }
     }
     const strategy = args.authTokenUpdateStrategy ?? defaults.authTokenUpdateStrategy;
     if (strategy !== "ROTATE" && strategy !== "SET") {

@@ -148,6 +148,11 @@ export function authTokenProblems(token: string): string[] {
     return problems;
 }
 
+/** How many of the four character types (upper, lower, digit, special) a token uses; AWS recommends three or more. */
+export function authTokenCharacterTypes(token: string): number {
+    return [/[A-Z]/, /[a-z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((re) => re.test(token)).length;
+}
+
 /** Node families AWS lists as previous generation; they are not HIPAA-eligible. */
 export const previousGenerationNodeFamilies = ["t1", "m1", "m2", "m3", "c1", "r3"];
 

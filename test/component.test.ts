@@ -311,6 +311,14 @@ describe("HitrustRedis: options", () => {
         );
     });
 
+    it("warns on a caller token that mixes fewer than three character types", async () => {
+        const result = await runComponent({ authToken: "abcdefghij0123456789" });
+        assert.deepStrictEqual(result.errors, []);
+        assert.deepStrictEqual(result.warnings, [
+            "authToken: mixes fewer than three of upper, lower, digits and ! & # $ ^ < > -; AWS recommends three. Omit authToken to have a strong one generated.",
+        ]);
+    });
+
     it("keeps compliance tags over caller tags", async () => {
         const result = await runComponent({ tags: { team: "care", "compliance:framework": "none" } });
         const tags = (one(result, types.replicationGroup).inputs as any).tags;

@@ -202,6 +202,29 @@ const rgCases: [ResourceRuleSpec, Case[]][] = [
         ],
     ],
     [
+        rg.configureStrongAuthToken,
+        [
+            [
+                "one character type",
+                { ...baseline, authToken: "abcdefghijklmnopqrst" },
+                [
+                    "the AUTH token uses 1 of the 4 character types (upper, lower, digits, ! & # $ ^ < > -): generate one that mixes at least three.",
+                ],
+            ],
+            [
+                "two character types",
+                { ...baseline, authToken: "abcdefghij0123456789" },
+                [
+                    "the AUTH token uses 2 of the 4 character types (upper, lower, digits, ! & # $ ^ < > -): generate one that mixes at least three.",
+                ],
+            ],
+            ["three character types", { ...baseline, authToken: "Abcdefghij0123456789" }, []],
+            ["a refused token (another policy's finding)", { ...baseline, authToken: "short" }, []],
+            ["missing", without("authToken"), []],
+            ["unknown", { ...baseline, authToken: U }, []],
+        ],
+    ],
+    [
         rg.enableAutomaticFailover,
         [
             [
@@ -1203,6 +1226,7 @@ describe("The pack's registry and metadata", () => {
                 "aws-elasticache-replicationgroup-enforce-transit-encryption-required",
                 "aws-elasticache-replicationgroup-enable-authentication",
                 "aws-elasticache-replicationgroup-enforce-auth-token-complexity",
+                "aws-elasticache-replicationgroup-configure-strong-auth-token",
                 "aws-elasticache-replicationgroup-enable-automatic-failover",
                 "aws-elasticache-replicationgroup-enable-multi-az",
                 "aws-elasticache-replicationgroup-configure-replicas",

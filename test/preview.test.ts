@@ -253,7 +253,7 @@ describe("Offline preview and evidence report", () => {
         try {
             const info = await pack.info();
             assert.strictEqual(info.name, "hitrust-elasticache");
-            assert.strictEqual(info.policies.length, 40);
+            assert.strictEqual(info.policies.length, 41);
         } finally {
             await pack.stop();
         }

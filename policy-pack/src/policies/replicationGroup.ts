@@ -1,5 +1,6 @@
 // Policies on aws.elasticache.ReplicationGroup: one property (or one closely tied pair) each.
 import {
+    authTokenCharacterTypes,
     authTokenProblems,
     authTokenSpecials,
     complianceEngineFloor,
@@ -179,6 +180,29 @@ export const enforceAuthTokenComplexity: ResourceRuleSpec = {
         }
         const problems = authTokenProblems(token);
         return problems.length > 0 ? `the AUTH token ${problems.join(" and ")}: generate a new one.` : undefined;
+    },
+};
+
+export const configureStrongAuthToken: ResourceRuleSpec = {
+    name: "aws-elasticache-replicationgroup-configure-strong-auth-token",
+    description: "Checks that ElastiCache AUTH tokens mix at least three character types, as AWS recommends.",
+    enforcementLevel: "advisory",
+    severity: "medium",
+    controls: ["19141.06c1"],
+    tags: ["authentication"],
+    remediationSteps:
+        "Generate the token with upper- and lowercase letters, digits and one of `! & # $ ^ < > -` (the component's generated token does).",
+    resourceTypes: rg,
+    properties: ["authToken"],
+    check(props) {
+        const token = props.authToken;
+        if (typeof token !== "string" || token === "" || authTokenProblems(token).length > 0) {
+            return undefined; // absent or refused outright: other policies' findings
+        }
+        const types = authTokenCharacterTypes(token);
+        return types < 3
+            ? `the AUTH token uses ${types} of the 4 character types (upper, lower, digits, ${authTokenSpecials.split("").join(" ")}): generate one that mixes at least three.`
+            : undefined;
     },
 };
 
@@ -754,6 +778,7 @@ export const replicationGroupRules: ResourceRuleSpec[] = [
     enforceTransitEncryptionRequired,
     enableAuthentication,
     enforceAuthTokenComplexity,
+    configureStrongAuthToken,
     enableAutomaticFailover,
     enableMultiAz,
     configureReplicas,
