@@ -269,7 +269,19 @@ export class HitrustRedis extends pulumi.ComponentResource {
 
         const finalSnapshotSuffix = new random.RandomString(
             `${name}-final-snapshot-suffix`,
-            { length: 8, special: false, upper: false },
+            {
+                length: 8,
+                special: false,
+                upper: false,
+                // A new suffix whenever a change replaces the group, so its final snapshot never
+                // collides with the one its predecessor left behind.
+                keepers: {
+                    replicationGroupId: id,
+                    engine: settings.engine,
+                    port: String(settings.port),
+                    kmsKey: this.kmsKeyArn,
+                },
+            },
             parent,
         );
 

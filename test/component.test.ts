@@ -45,6 +45,8 @@ describe("HitrustRedis: defaults (update mode)", () => {
         assert.strictEqual(rg.authTokenUpdateStrategy, "ROTATE");
         assert.strictEqual(rg.replicationGroupId, "cache");
         assert.strictEqual(rg.finalSnapshotIdentifier, "cache-final-k3j9x2m1");
+        const suffix = one(result, "random:index/randomString:RandomString").inputs as any;
+        assert.deepStrictEqual(Object.keys(suffix.keepers).sort(), ["engine", "kmsKey", "port", "replicationGroupId"]);
         assert.strictEqual(rg.userGroupIds, undefined);
     });
 
