@@ -59,6 +59,8 @@ describe("The policy pack over the Analyzer protocol", function () {
         assert.strictEqual(backups.enforcementLevel, "mandatory");
         assert.strictEqual(backups.severity, "high");
         assert.strictEqual(backups.framework?.reference, "1616.09l1, 1618.09l1");
+        assert.strictEqual(backups.kind, "resource");
+        assert.strictEqual(info.policies.filter((p) => p.kind === "stack").length, 8);
         assert.strictEqual(backups.configSchema?.properties.minimumRetentionDays.default, 15);
         assert.match(info.name, /^[a-zA-Z0-9-_.]{1,100}$/);
     });

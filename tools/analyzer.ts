@@ -22,6 +22,8 @@ const severityNames = ["", "low", "medium", "high", "critical"];
 
 export interface PolicyInfo {
     name: string;
+    /** What the pack says it validates: single resources (Analyze) or the whole stack (AnalyzeStack). */
+    kind: "resource" | "stack" | "unknown";
     displayName: string;
     description: string;
     enforcementLevel: EnforcementLevel;
@@ -249,6 +251,7 @@ export class PolicyPackProcess {
                 const schema = p.getConfigschema();
                 return {
                     name: p.getName(),
+                    kind: (["unknown", "resource", "stack"] as const)[p.getPolicyType()] ?? "unknown",
                     displayName: p.getDisplayname(),
                     description: p.getDescription(),
                     enforcementLevel: levelNames[p.getEnforcementlevel()],

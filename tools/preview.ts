@@ -100,9 +100,7 @@ export async function runPreview(options: PreviewOptions): Promise<PreviewOutcom
         });
         const findings: Diagnostic[] = [];
         const applied = new Map<string, string[]>();
-        const resourcePolicies = info.policies
-            .map((p) => p.name)
-            .filter((n) => registry.metadata().find((m) => m.name === n)?.kind !== "stack");
+        const resourcePolicies = info.policies.filter((p) => p.kind !== "stack").map((p) => p.name);
         if (run.errors.length === 0) {
             for (const resource of run.resources) {
                 const { diagnostics, notApplicable } = await pack.analyzeResource(resource);

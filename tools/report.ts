@@ -156,8 +156,7 @@ export function buildReport(input: ReportInput): EvidenceReport {
 
     const verdicts = new Map<string, PolicyVerdict>();
     for (const policy of input.info.policies) {
-        const m = meta.get(policy.name);
-        const kind = m?.kind ?? "resource";
+        const kind = policy.kind === "stack" ? "stack" : "resource";
         const level = input.levels[policy.name] ?? policy.enforcementLevel;
         const checked =
             kind === "stack" ? 1 : [...input.applied.values()].filter((names) => names.includes(policy.name)).length;
