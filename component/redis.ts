@@ -375,24 +375,26 @@ export class HitrustRedis extends pulumi.ComponentResource {
         });
         this.snapshotExportFunction = exporter.fn;
         this.alarms.push(...exporter.alarms);
-        this.subscriptions = [
-            ...(args.alertSubscriptions?.emails ?? []).map(
-                (email, i) =>
-                    new aws.sns.TopicSubscription(
-                        `${name}-alert-email-${i}`,
-                        { topic: this.eventTopic.arn, protocol: "email", endpoint: email },
-                        parent,
-                    ),
-            ),
-            ...(args.alertSubscriptions?.httpsEndpoints ?? []).map(
-                (url, i) =>
-                    new aws.sns.TopicSubscription(
-                        `${name}-alert-https-${i}`,
-                        { topic: this.eventTopic.arn, protocol: "https", endpoint: url },
-                        parent,
-                    ),
-            ),
+        const endpoints = [
+            ...(args.alertSubscriptions?.emails ?? []).map((endpoint, i) => ({
+                key: `email-${i}`,
+                protocol: "email",
+                endpoint,
+            })),
+            ...(args.alertSubscriptions?.httpsEndpoints ?? []).map((endpoint, i) => ({
+                key: `https-${i}`,
+                protocol: "https",
+                endpoint,
+            })),
         ];
+        this.subscriptions = endpoints.map(
+            ({ key, protocol, endpoint }) =>
+                new aws.sns.TopicSubscription(
+                    `${name}-alert-${key}`,
+                    { topic: this.eventTopic.arn, protocol, endpoint },
+                    parent,
+                ),
+        );
 
         this.primaryEndpoint = settings.clusterMode
             ? this.replicationGroup.configurationEndpointAddress
