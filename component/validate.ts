@@ -143,15 +143,14 @@ export function resolveSettings(name: string, args: HitrustRedisArgs): { setting
     if (args.vpcId === undefined || args.vpcId === "") {
         problems.push("vpcId: missing; pass the ID of the VPC that holds the cache's subnets.");
     }
+    // Subnet IDs that are still Outputs cannot be compared yet; the known ones can.
+    const knownSubnetIds = Array.isArray(args.subnetIds) ? args.subnetIds.filter((s) => typeof s === "string") : [];
     if (!Array.isArray(args.subnetIds) || args.subnetIds.length < 2) {
         const count = Array.isArray(args.subnetIds) ? args.subnetIds.length : 0;
         problems.push(
             `subnetIds: ${count} subnet${count === 1 ? "" : "s"} given; pass private subnets in at least two availability zones.`,
         );
-    } else if (
-        new Set(args.subnetIds.filter((s) => typeof s === "string")).size !==
-        args.subnetIds.filter((s) => typeof s === "string").length
-    ) {
+    } else if (new Set(knownSubnetIds).size !== knownSubnetIds.length) {
         problems.push("subnetIds: the same subnet is listed twice; list each subnet once.");
     }
 
