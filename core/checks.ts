@@ -1,20 +1,36 @@
 // Facts about ElastiCache and the pure checks built on them, shared by the component (to refuse
 // bad arguments) and the policy pack (to reject bad resources), so the two can never disagree.
 
-export type Engine = "redis" | "valkey";
+import { isIP } from "net";
+import {
+    compareEngineVersions,
+    EngineName,
+    featureMinimumVersions,
+    firstValkeyVersion,
+    hipaaRedisFloor,
+    nodeFamily,
+    nodeTypeGeneration,
+    parseEngineVersion,
+    ParsedVersion,
+    previousGenerationNodeFamilies as previousFamilies,
+    versionAtLeast as atLeast,
+} from "./engine";
+
+// The version facts live in core/engine.ts; these names are kept for existing callers.
+export type Engine = EngineName;
 
 /** The oldest Redis engine AWS names as HIPAA-eligible; the guide recommends it as the floor. */
-export const complianceEngineFloor = "4.0.10";
+export const complianceEngineFloor = hipaaRedisFloor;
 /** Valkey is HIPAA-eligible from its first ElastiCache release. */
-export const valkeyEngineFloor = "7.2";
+export const valkeyEngineFloor = firstValkeyVersion;
 export const defaultEngineVersions: Record<Engine, string> = { redis: "7.1", valkey: "8.0" };
-/** Slow-log delivery needs Redis 6.0+, engine-log 6.2+; Valkey supports both. */
-export const slowLogMinimumVersion = "6.0";
-export const engineLogMinimumVersion = "6.2";
+/** Slow-log delivery needs Redis 6.0+, engine-log 6.2+; Valkey supports both (see core/engine.ts). */
+export const slowLogMinimumVersion = featureMinimumVersions.slowLog.redis;
+export const engineLogMinimumVersion = featureMinimumVersions.engineLog.redis;
 /** `transitEncryptionMode` exists from Redis 7.0.5 (and on every Valkey). */
-export const transitModeMinimumVersion = "7.0.5";
+export const transitModeMinimumVersion = featureMinimumVersions.transitEncryptionMode.redis;
 /** RBAC user groups need Redis 6.0+. */
-export const rbacMinimumVersion = "6.0";
+export const rbacMinimumVersion = featureMinimumVersions.rbac.redis;
 
 /** End of standard support per major Redis OSS version (AWS ElastiCache version lifecycle). */
 export const redisStandardSupportEnds: readonly { readonly below: string; readonly ended: string }[] = [
@@ -29,59 +45,21 @@ export const authTokenSpecials = "!&#$^<>-";
 export const authTokenMinLength = 16;
 export const authTokenMaxLength = 128;
 
-export interface Version {
-    readonly parts: readonly number[];
-    /** True for "6.x"-style versions, which mean "the newest 6" to ElastiCache. */
-    readonly wildcard: boolean;
-}
+export type Version = ParsedVersion;
 
 /** Parses "7.1", "4.0.10", "6.x" or "7.2.4"; returns undefined for anything else. */
 export function parseVersion(text: string): Version | undefined {
-    const match = /^(\d+)(?:\.(\d+|x))?(?:\.(\d+))?$/.exec(text.trim());
-    if (!match) {
-        return undefined;
-    }
-    const wildcard = match[2] === "x";
-    if (wildcard && match[3] !== undefined) {
-        return undefined;
-    }
-    const parts = [Number(match[1])];
-    if (match[2] !== undefined && !wildcard) {
-        parts.push(Number(match[2]));
-    }
-    if (match[3] !== undefined) {
-        parts.push(Number(match[3]));
-    }
-    return { parts, wildcard };
+    return parseEngineVersion(text);
 }
 
-/**
- * Compares two versions numerically, part by part; missing parts count as 0 ("4.0" = "4.0.0"),
- * so "4.0.9" < "4.0.10" and "10.0" > "9.9". A "6.x" compares as "6.9999": the newest 6.
- */
+/** Numeric, part-by-part comparison; "6.x" is the newest 6 (see core/engine.ts). */
 export function compareVersions(a: Version, b: Version): number {
-    const pad = (v: Version): number[] => {
-        const parts = [...v.parts];
-        while (parts.length < 3) {
-            parts.push(v.wildcard && parts.length >= 1 ? 9999 : 0);
-        }
-        return parts;
-    };
-    const pa = pad(a);
-    const pb = pad(b);
-    for (let i = 0; i < 3; i++) {
-        if (pa[i] !== pb[i]) {
-            return pa[i] < pb[i] ? -1 : 1;
-        }
-    }
-    return 0;
+    return compareEngineVersions(a, b);
 }
 
 /** True when `version` is at least `minimum`; both as text. Unparseable versions are not. */
 export function versionAtLeast(version: string, minimum: string): boolean {
-    const v = parseVersion(version);
-    const m = parseVersion(minimum);
-    return v !== undefined && m !== undefined && compareVersions(v, m) >= 0;
+    return atLeast(version, minimum);
 }
 
 /** The engine floor for an engine, overridable for Redis by an org's policy configuration. */
@@ -153,16 +131,15 @@ export function authTokenCharacterTypes(token: string): number {
     return [/[A-Z]/, /[a-z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((re) => re.test(token)).length;
 }
 
-/** Node families AWS lists as previous generation; they are not HIPAA-eligible. */
-export const previousGenerationNodeFamilies = ["t1", "m1", "m2", "m3", "c1", "r3"];
+/** Node families AWS lists as previous generation (T2 included); they are not HIPAA-eligible. */
+export const previousGenerationNodeFamilies: readonly string[] = previousFamilies;
 
-/** Why a node type is not acceptable, or undefined when it is a current-generation type. */
+/** Why a node type is not acceptable, or undefined when it is not a previous-generation type. */
 export function nodeTypeProblem(nodeType: string): string | undefined {
-    const match = /^cache\.([a-z]+\d+[a-z]*)\.([a-z0-9]+)$/.exec(nodeType);
-    if (!match) {
+    if (nodeFamily(nodeType) === undefined) {
         return `'${nodeType}' is not an ElastiCache node type (expected the form cache.r7g.large)`;
     }
-    if (previousGenerationNodeFamilies.includes(match[1])) {
+    if (nodeTypeGeneration(nodeType) === "previous") {
         return `'${nodeType}' is a previous-generation node type; use a current generation such as cache.r7g.large or cache.m7g.large`;
     }
     return undefined;
@@ -173,14 +150,17 @@ export function isInternetCidr(cidr: string): boolean {
     return /\/0+$/.test(cidr.trim());
 }
 
-/** A syntactically valid IPv4 or IPv6 CIDR block. */
+/** A valid IPv4 or IPv6 CIDR block: an address `net.isIP` accepts and a prefix within its family's width. */
 export function isCidr(cidr: string): boolean {
-    const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
-    if (v4) {
-        return v4.slice(1, 5).every((o) => Number(o) <= 255) && Number(v4[5]) <= 32;
+    if (typeof cidr !== "string") {
+        return false;
     }
-    const v6 = /^([0-9a-fA-F:]+)\/(\d{1,3})$/.exec(cidr);
-    return !!v6 && v6[1].includes(":") && Number(v6[2]) <= 128;
+    const match = /^([^/\s]+)\/(\d{1,3})$/.exec(cidr);
+    if (!match) {
+        return false;
+    }
+    const family = isIP(match[1]);
+    return family !== 0 && Number(match[2]) <= (family === 4 ? 32 : 128);
 }
 
 const days = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];

@@ -1,0 +1,219 @@
+// Engine facts as data: which engine version supports which feature, which version text each
+// engine accepts, and which node families are current. The component, the policy pack and the
+// report ask these functions and never compare versions themselves, so they cannot disagree.
+
+/** A feature whose availability depends on the engine and its version. */
+export type EngineFeature = "slowLog" | "engineLog" | "rbac" | "iamAuth" | "transitEncryptionMode";
+
+/** The engines this toolkit deploys; ElastiCache's `Engine` values (Memcached is out of scope). */
+export const engines = ["redis", "valkey"] as const;
+export type EngineName = (typeof engines)[number];
+
+/** The oldest Redis OSS version AWS names HIPAA-eligible (ElastiCache "Compliance validation" page). */
+export const hipaaRedisFloor = "4.0.10";
+/** Valkey's first ElastiCache release; every Valkey version is HIPAA-eligible and supports every feature below. */
+export const firstValkeyVersion = "7.2";
+
+/**
+ * The oldest version of each engine that supports each feature. Sources:
+ * - slowLog, engineLog: "Log delivery" (https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Log_Delivery.html):
+ *   "Slow Log is supported for Valkey 7.x and above, and Redis OSS ... 6.0 onward. Engine Log is supported for
+ *   Valkey 7.x and above, and Redis OSS ... 6.2 onward."
+ * - rbac: "Role-Based Access Control (RBAC)" (https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Clusters.RBAC.html):
+ *   user groups need Redis OSS 6.0 or later (and any Valkey).
+ * - iamAuth: "Authenticating with IAM" (https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/auth-iam.html):
+ *   "when your cache is configured to use Valkey or Redis OSS version 7 or above".
+ * - transitEncryptionMode: "Enabling in-transit encryption"
+ *   (https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/in-transit-encryption-enable.html) and the
+ *   CreateReplicationGroup `TransitEncryptionMode` parameter: the preferred/required mode arrived with
+ *   Redis OSS 7.0.5 (online TLS migration) and is on every Valkey.
+ */
+export const featureMinimumVersions: Readonly<Record<EngineFeature, Readonly<Record<EngineName, string>>>> = {
+    slowLog: { redis: "6.0", valkey: firstValkeyVersion },
+    engineLog: { redis: "6.2", valkey: firstValkeyVersion },
+    rbac: { redis: "6.0", valkey: firstValkeyVersion },
+    iamAuth: { redis: "7.0", valkey: firstValkeyVersion },
+    transitEncryptionMode: { redis: "7.0.5", valkey: firstValkeyVersion },
+};
+
+/** How a feature is named in messages. */
+export const featureNames: Readonly<Record<EngineFeature, string>> = {
+    slowLog: "slow-log delivery",
+    engineLog: "engine-log delivery",
+    rbac: "RBAC user groups",
+    iamAuth: "IAM authentication",
+    transitEncryptionMode: "transitEncryptionMode",
+};
+
+export interface ParsedVersion {
+    readonly parts: readonly number[];
+    /** True for "6.x", which ElastiCache reads as the newest 6. */
+    readonly wildcard: boolean;
+}
+
+/** Parses "7.1", "4.0.10", "6.x" or "7.2.4"; undefined for anything else (including non-strings). */
+export function parseEngineVersion(text: unknown): ParsedVersion | undefined {
+    if (typeof text !== "string") {
+        return undefined;
+    }
+    const match = /^(\d+)(?:\.(\d+|x))?(?:\.(\d+))?$/.exec(text.trim());
+    if (!match || (match[2] === "x" && match[3] !== undefined)) {
+        return undefined;
+    }
+    const wildcard = match[2] === "x";
+    const parts = [Number(match[1])];
+    if (match[2] !== undefined && !wildcard) {
+        parts.push(Number(match[2]));
+    }
+    if (match[3] !== undefined) {
+        parts.push(Number(match[3]));
+    }
+    return { parts, wildcard };
+}
+
+/**
+ * Compares numerically, part by part; missing parts count as 0 ("4.0" = "4.0.0"), so "4.0.9" <
+ * "4.0.10" and "10.0" > "9.9". A "6.x" compares as 6.9999: the newest 6.
+ */
+export function compareEngineVersions(a: ParsedVersion, b: ParsedVersion): number {
+    const pad = (v: ParsedVersion): number[] => {
+        const parts = [...v.parts];
+        while (parts.length < 3) {
+            parts.push(v.wildcard ? 9999 : 0);
+        }
+        return parts;
+    };
+    const pa = pad(a);
+    const pb = pad(b);
+    for (let i = 0; i < 3; i++) {
+        if (pa[i] !== pb[i]) {
+            return pa[i] < pb[i] ? -1 : 1;
+        }
+    }
+    return 0;
+}
+
+/** True when both parse and `version` >= `minimum`. */
+export function versionAtLeast(version: unknown, minimum: string): boolean {
+    const v = parseEngineVersion(version);
+    const m = parseEngineVersion(minimum);
+    return v !== undefined && m !== undefined && compareEngineVersions(v, m) >= 0;
+}
+
+function engineName(engine: unknown): EngineName | undefined {
+    return typeof engine === "string" && (engines as readonly string[]).includes(engine)
+        ? (engine as EngineName)
+        : undefined;
+}
+
+/**
+ * Whether `engine` at `version` supports `feature`. False when the engine is not redis/valkey or
+ * the version does not parse, so a caller can never enable a feature on a guess.
+ */
+export function supports(engine: string, version: string, feature: EngineFeature): boolean {
+    const name = engineName(engine);
+    return name !== undefined && versionAtLeast(version, featureMinimumVersions[feature][name]);
+}
+
+/** The oldest version of an engine with a feature, for messages ("needs Redis 6.2 or later"). */
+export function featureMinimum(engine: EngineName, feature: EngineFeature): string {
+    return featureMinimumVersions[feature][engine];
+}
+
+/**
+ * The version text the provider and ElastiCache accept, per the @pulumi/aws `ReplicationGroup.engineVersion`
+ * doc (https://www.pulumi.com/registry/packages/aws/api-docs/elasticache/replicationgroup/#engineversion_nodejs):
+ * "If the version is 7 or higher, the major and minor version should be set, e.g., 7.2. If the version is 6,
+ * the major and minor version can be set, e.g., 6.2, or the minor version can be unspecified ..., e.g., 6.x.
+ * Otherwise, specify the full version desired, e.g., 5.0.6." Valkey versions are major.minor (7.2, 8.0, 8.1).
+ */
+export const versionForms: readonly { readonly engine: EngineName; readonly pattern: RegExp; readonly form: string }[] =
+    [
+        { engine: "redis", pattern: /^[1-5]\.\d+\.\d+$/, form: "the full version for Redis 4 and 5, such as '5.0.6'" },
+        { engine: "redis", pattern: /^6\.(\d+|x)$/, form: "'6.x', '6.0' or '6.2' for Redis 6" },
+        {
+            engine: "redis",
+            pattern: /^([7-9]|[1-9]\d+)\.\d+$/,
+            form: "major.minor for Redis 7 and later, such as '7.1'",
+        },
+        { engine: "valkey", pattern: /^([7-9]|[1-9]\d+)\.\d+$/, form: "major.minor for Valkey, such as '8.0'" },
+    ];
+
+/**
+ * Why the provider or ElastiCache would refuse `version` for `engine`, or why it is below the HIPAA
+ * floor; undefined when the text is accepted. The message says which form to use.
+ */
+export function engineVersionProblem(engine: string, version: string): string | undefined {
+    const name = engineName(engine);
+    if (name === undefined) {
+        return `engine '${String(engine)}' is not supported; use 'redis' or 'valkey'`;
+    }
+    if (typeof version !== "string" || parseEngineVersion(version) === undefined) {
+        return `'${String(version)}' is not a ${name} engine version; use ${formsOf(name)}`;
+    }
+    const text = version;
+    if (!versionForms.some((f) => f.engine === name && f.pattern.test(text))) {
+        return `'${text}' is not a version text the provider accepts for ${name}; use ${formsOf(name)}`;
+    }
+    const floor = name === "valkey" ? firstValkeyVersion : hipaaRedisFloor;
+    if (!versionAtLeast(text, floor)) {
+        return name === "valkey"
+            ? `Valkey '${text}' does not exist on ElastiCache; Valkey starts at ${firstValkeyVersion}`
+            : `Redis '${text}' is below ${hipaaRedisFloor}, the oldest HIPAA-eligible Redis OSS; use 7.1 or Valkey`;
+    }
+    return undefined;
+}
+
+function formsOf(engine: EngineName): string {
+    return versionForms
+        .filter((f) => f.engine === engine)
+        .map((f) => f.form)
+        .join(", or ");
+}
+
+/**
+ * Node families by generation, from "Supported node types"
+ * (https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/CacheNodes.SupportedTypes.html), section
+ * "Current generation (Valkey or Redis OSS)" and "Previous generation". The page's note: "Amazon ElastiCache is
+ * transitioning T2 instances to previous generation status. You will no longer be able to create new
+ * ElastiCache clusters using T2 instances", so T2 is listed as previous generation here.
+ */
+export const currentGenerationNodeFamilies: readonly string[] = [
+    "m7g",
+    "m6g",
+    "m5",
+    "m4",
+    "t4g",
+    "t3",
+    "r7g",
+    "r6g",
+    "r6gd",
+    "r5",
+    "r4",
+    "c7gn",
+];
+export const previousGenerationNodeFamilies: readonly string[] = ["t2", "t1", "m1", "m2", "m3", "c1", "r3"];
+
+/** The node type's family ("r7g" for cache.r7g.large), or undefined when it is not of the form cache.<family>.<size>. */
+export function nodeFamily(nodeType: string): string | undefined {
+    if (typeof nodeType !== "string") {
+        return undefined;
+    }
+    const match = /^cache\.([a-z]+\d+[a-z]*)\.([a-z0-9]+)$/.exec(nodeType);
+    return match ? match[1] : undefined;
+}
+
+/**
+ * "current" or "previous" per the Supported node types page; "unknown" for a malformed type or a
+ * family the page did not list when this table was written (a newer family, most likely).
+ */
+export function nodeTypeGeneration(nodeType: string): "current" | "previous" | "unknown" {
+    const family = nodeFamily(nodeType);
+    if (family === undefined) {
+        return "unknown";
+    }
+    if (currentGenerationNodeFamilies.includes(family)) {
+        return "current";
+    }
+    return previousGenerationNodeFamilies.includes(family) ? "previous" : "unknown";
+}
