@@ -2,6 +2,7 @@
 // destroy), the cache logs' copy into it, the CloudTrail trail, and the daily snapshot export.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { trailArn } from "./keyPolicy";
 import { Settings } from "./validate";
 
 /**
@@ -47,11 +48,13 @@ export function createArchiveBucket(c: Common & { objectLock: boolean; createTra
         `${name}-archive`,
         {
             bucketPrefix: `${settings.replicationGroupId.slice(0, 28)}-archive-`,
-            objectLockEnabled: c.objectLock,
             tags,
         },
-        // Six years of backups must outlive `pulumi destroy`.
-        opts,
+        // Six years of backups must outlive `pulumi destroy`. Object Lock is switched on by its own
+        // configuration resource below (S3 allows it on existing buckets), never by the bucket's
+        // `objectLockEnabled`, which replaces the bucket when it changes; stacks created with it set
+        // keep it through ignoreChanges rather than lose their archive to a replacement.
+        { ...opts, ignoreChanges: ["objectLockEnabled"] },
     );
     const parts: pulumi.Resource[] = [];
     parts.push(
@@ -85,32 +88,15 @@ export function createArchiveBucket(c: Common & { objectLock: boolean; createTra
             opts,
         ),
     );
-    // ElastiCache's export needs an ACL grant, so ACLs stay enabled for the bucket owner's
-    // objects ("BucketOwnerPreferred"); the public access block refuses any public ACL.
-    const ownership = new aws.s3.BucketOwnershipControls(
-        `${name}-archive-ownership`,
-        { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerPreferred" } },
-        opts,
-    );
-    parts.push(ownership);
-    const owner = aws.s3.getCanonicalUserIdOutput({ parent });
+    // ACLs off: every object belongs to the account. ElastiCache never writes here (its exports land
+    // in the export job's staging bucket), so no ACL grant is needed; CloudTrail's
+    // bucket-owner-full-control ACL header is accepted with ACLs off (S3 user guide, "Controlling
+    // ownership of objects and disabling ACLs").
     parts.push(
-        new aws.s3.BucketAcl(
-            `${name}-archive-acl`,
-            {
-                bucket: bucket.id,
-                accessControlPolicy: {
-                    owner: { id: owner.id },
-                    grants: [
-                        { grantee: { type: "CanonicalUser", id: owner.id }, permission: "FULL_CONTROL" },
-                        ...["READ", "WRITE", "READ_ACP"].map((permission) => ({
-                            grantee: { type: "CanonicalUser", id: elastiCacheCanonicalUserId },
-                            permission,
-                        })),
-                    ],
-                },
-            },
-            { ...opts, dependsOn: [ownership] },
+        new aws.s3.BucketOwnershipControls(
+            `${name}-archive-ownership`,
+            { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
+            opts,
         ),
         new aws.s3.BucketLifecycleConfiguration(
             `${name}-archive-lifecycle`,
@@ -136,14 +122,18 @@ export function createArchiveBucket(c: Common & { objectLock: boolean; createTra
         ),
     );
     if (c.objectLock) {
+        // S3 turns Object Lock on for an existing versioned bucket (S3 user guide, "Enabling S3 Object
+        // Lock"), so switching it on later changes the bucket in place. S3 cannot turn it off again:
+        // removing the option later leaves the lock (retainOnDelete) and the component warns.
         parts.push(
             new aws.s3.BucketObjectLockConfiguration(
                 `${name}-archive-lock`,
                 {
                     bucket: bucket.id,
+                    objectLockEnabled: "Enabled",
                     rule: { defaultRetention: { mode: "GOVERNANCE", days: settings.archiveRetentionDays } },
                 },
-                opts,
+                { ...opts, dependsOn: [...parts] },
             ),
         );
     }
@@ -158,7 +148,7 @@ export function createArchiveBucket(c: Common & { objectLock: boolean; createTra
     return { bucket, policy, parts };
 }
 
-/** TLS only; ElastiCache exports in opt-in Regions; CloudTrail writes under its prefix. */
+/** TLS only; CloudTrail writes under its prefix (CloudTrail user guide, "Amazon S3 bucket policy for CloudTrail"). */
 export function archiveBucketPolicy(
     bucketArn: pulumi.Input<string>,
     account: AccountContext,
@@ -167,7 +157,7 @@ export function archiveBucketPolicy(
     return pulumi
         .all([bucketArn, account.accountId, account.partition, account.region])
         .apply(([arn, accountId, partition, region]) => {
-            const trailArn = trail ? `arn:${partition}:cloudtrail:${region}:${accountId}:trail/${trail}` : undefined;
+            const trailSourceArn = trail ? trailArn({ accountId, partition, region, trailName: trail }) : undefined;
             const statements: object[] = [
                 {
                     Sid: "DenyInsecureTransport",
@@ -177,23 +167,8 @@ export function archiveBucketPolicy(
                     Resource: [arn, `${arn}/*`],
                     Condition: { Bool: { "aws:SecureTransport": "false" } },
                 },
-                {
-                    Sid: "ElastiCacheExportsSnapshots",
-                    Effect: "Allow",
-                    Principal: { Service: `${region}.elasticache-snapshot.amazonaws.com` },
-                    Action: [
-                        "s3:PutObject",
-                        "s3:GetObject",
-                        "s3:ListBucket",
-                        "s3:GetBucketAcl",
-                        "s3:ListMultipartUploadParts",
-                        "s3:ListBucketMultipartUploads",
-                    ],
-                    Resource: [arn, `${arn}/${archivePrefixes.snapshots}/*`],
-                    Condition: { StringEquals: { "aws:SourceAccount": accountId } },
-                },
             ];
-            if (trailArn) {
+            if (trailSourceArn) {
                 statements.push(
                     {
                         Sid: "CloudTrailChecksAcl",
@@ -201,7 +176,7 @@ export function archiveBucketPolicy(
                         Principal: { Service: "cloudtrail.amazonaws.com" },
                         Action: "s3:GetBucketAcl",
                         Resource: arn,
-                        Condition: { StringEquals: { "aws:SourceArn": trailArn } },
+                        Condition: { StringEquals: { "aws:SourceArn": trailSourceArn } },
                     },
                     {
                         Sid: "CloudTrailWrites",
@@ -210,7 +185,10 @@ export function archiveBucketPolicy(
                         Action: "s3:PutObject",
                         Resource: `${arn}/${archivePrefixes.trail}/AWSLogs/${accountId}/*`,
                         Condition: {
-                            StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceArn": trailArn },
+                            StringEquals: {
+                                "s3:x-amz-acl": "bucket-owner-full-control",
+                                "aws:SourceArn": trailSourceArn,
+                            },
                         },
                     },
                 );
@@ -219,20 +197,37 @@ export function archiveBucketPolicy(
         });
 }
 
-export function assumeRole(service: pulumi.Input<string>, accountId: pulumi.Output<string>): pulumi.Output<string> {
-    return pulumi.all([service, accountId]).apply(([principal, account]) =>
+/**
+ * A role trust policy for an AWS service principal, with the condition that service's own guide
+ * gives. A condition the service does not send (such as `aws:SourceAccount` where it is not
+ * documented) makes the role impossible to assume, so none is added by default.
+ */
+export function serviceTrustPolicy(
+    principals: pulumi.Input<string>[],
+    condition?: pulumi.Input<Record<string, Record<string, pulumi.Input<string>>>>,
+): pulumi.Output<string> {
+    return pulumi.all([pulumi.all(principals), pulumi.output(condition)]).apply(([services, cond]) =>
         JSON.stringify({
             Version: "2012-10-17",
             Statement: [
                 {
                     Effect: "Allow",
-                    Principal: { Service: principal },
+                    Principal: { Service: services.length === 1 ? services[0] : services },
                     Action: "sts:AssumeRole",
-                    Condition: { StringEquals: { "aws:SourceAccount": account } },
+                    ...(cond ? { Condition: cond } : {}),
                 },
             ],
         }),
     );
+}
+
+/**
+ * The trust policy of a role for `service`, with no condition (Lambda's execution role form,
+ * Lambda developer guide, "Lambda execution role"). The second argument is ignored; it remains
+ * for callers written against the earlier signature.
+ */
+export function assumeRole(service: pulumi.Input<string>, _unused?: unknown): pulumi.Output<string> {
+    return serviceTrustPolicy([service]);
 }
 
 /** Cache logs copied from CloudWatch Logs to the archive bucket through Firehose. */
@@ -243,7 +238,14 @@ export function createLogArchive(c: Common & { archive: ArchiveBucket; logGroups
     }
     const firehoseRole = new aws.iam.Role(
         `${name}-log-archive-firehose`,
-        { assumeRolePolicy: assumeRole("firehose.amazonaws.com", account.accountId), tags },
+        {
+            // Firehose developer guide, "Grant Firehose access to an Amazon S3 destination": the trust
+            // policy's only condition is sts:ExternalId, the account ID.
+            assumeRolePolicy: serviceTrustPolicy(["firehose.amazonaws.com"], {
+                StringEquals: { "sts:ExternalId": account.accountId },
+            }),
+            tags,
+        },
         { parent },
     );
     new aws.iam.RolePolicy(
@@ -288,8 +290,12 @@ export function createLogArchive(c: Common & { archive: ArchiveBucket; logGroups
                 bucketArn: c.archive.bucket.arn,
                 prefix: `${archivePrefixes.logs}/${settings.replicationGroupId}/`,
                 errorOutputPrefix: `${archivePrefixes.logs}-errors/${settings.replicationGroupId}/`,
-                // CloudWatch Logs already delivers gzip-compressed records.
+                // CloudWatch Logs delivers subscription data gzip-compressed (CloudWatch Logs user guide,
+                // "Using CloudWatch Logs subscription filters"), so Firehose stores it as it comes and
+                // names the objects .gz (Firehose API reference, ExtendedS3DestinationConfiguration
+                // FileExtension): `gunzip` reads them, each line a JSON CloudWatch Logs message.
                 compressionFormat: "UNCOMPRESSED",
+                fileExtension: ".gz",
                 kmsKeyArn: keyArn,
                 bufferingInterval: 300,
                 bufferingSize: 5,
@@ -301,7 +307,17 @@ export function createLogArchive(c: Common & { archive: ArchiveBucket; logGroups
     const logsRole = new aws.iam.Role(
         `${name}-log-archive-logs`,
         {
-            assumeRolePolicy: assumeRole(pulumi.interpolate`logs.${account.region}.amazonaws.com`, account.accountId),
+            // CloudWatch Logs user guide, "Subscription filters with Amazon Data Firehose": the
+            // service principal (global form, and the Regional form older guides show) with
+            // aws:SourceArn of this account's log resources in this Region.
+            assumeRolePolicy: serviceTrustPolicy(
+                ["logs.amazonaws.com", pulumi.interpolate`logs.${account.region}.amazonaws.com`],
+                {
+                    StringLike: {
+                        "aws:SourceArn": pulumi.interpolate`arn:${account.partition}:logs:${account.region}:${account.accountId}:*`,
+                    },
+                },
+            ),
             tags,
         },
         { parent },

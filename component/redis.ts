@@ -2,7 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { authTokenSpecials } from "../core/checks";
-import { createArchiveBucket, createLogArchive, createTrail } from "./archive";
+import { createArchiveBucket, createLogArchive, createTrail, trailName } from "./archive";
+import { keyPolicy, requiredKeyStatements } from "./keyPolicy";
 import { createSnapshotExport } from "./snapshotExport";
 import { EvidenceItem } from "../core/controls";
 import { HitrustRedisArgs } from "./args";
@@ -89,7 +90,13 @@ export class HitrustRedis extends pulumi.ComponentResource {
                     description: `Encrypts ElastiCache ${id}: data at rest, snapshots, its secret and its logs.`,
                     enableKeyRotation: true,
                     deletionWindowInDays: 30,
-                    policy: keyPolicy(identity.accountId, partition.partition, region.region),
+                    policy: keyPolicy(
+                        identity.accountId,
+                        partition.partition,
+                        region.region,
+                        id,
+                        settings.existingTrailName === undefined ? trailName(settings) : undefined,
+                    ),
                     tags,
                 },
                 // Snapshots and archives encrypted with this key are unreadable without it.
@@ -103,6 +110,16 @@ export class HitrustRedis extends pulumi.ComponentResource {
             this.kmsKeyArn = this.kmsKey.arn;
         } else {
             this.kmsKeyArn = pulumi.output(args.kmsKeyArn);
+            // A caller's key carries the caller's policy: without the statements of
+            // requiredKeyStatements() CloudWatch Logs cannot create the encrypted log groups and
+            // CloudTrail cannot create the trail (InsufficientEncryptionPolicyException).
+            void pulumi.log.warn(
+                "kmsKeyArn: the key's policy must include the statements of requiredKeyStatements() " +
+                    "(CloudWatch Logs for the cache's log groups, CloudTrail for the trail, use through ElastiCache, " +
+                    "Secrets Manager, S3 and Firehose); the output `requiredKeyPolicyStatements` lists them for this " +
+                    'stack. See README, "Bringing your own key".',
+                this,
+            );
         }
 
         this.securityGroup = new aws.ec2.SecurityGroup(
@@ -177,7 +194,10 @@ export class HitrustRedis extends pulumi.ComponentResource {
         );
         new aws.sns.TopicPolicy(
             `${name}-events-policy`,
-            { arn: this.eventTopic.arn, policy: topicPolicy(this.eventTopic.arn, identity.accountId) },
+            {
+                arn: this.eventTopic.arn,
+                policy: topicPolicy(this.eventTopic.arn, identity.accountId, partition.partition, region.region),
+            },
             parent,
         );
 
@@ -268,6 +288,24 @@ export class HitrustRedis extends pulumi.ComponentResource {
                 ),
         );
 
+        const logDelivery =
+            this.logGroups.length === 0
+                ? undefined
+                : new aws.cloudwatch.LogResourcePolicy(
+                      `${name}-log-delivery`,
+                      {
+                          // Account-level: CloudWatch Logs allows 10 such policies per Region (README, quotas).
+                          policyName: `${id}-elasticache-log-delivery`,
+                          policyDocument: logDeliveryPolicy(
+                              this.logGroups.map((g) => g.arn),
+                              identity.accountId,
+                              partition.partition,
+                              region.region,
+                          ),
+                      },
+                      parent,
+                  );
+
         const finalSnapshotSuffix = new random.RandomString(
             `${name}-final-snapshot-suffix`,
             {
@@ -345,7 +383,8 @@ export class HitrustRedis extends pulumi.ComponentResource {
                 ...(settings.transitEncryptionMode ? { transitEncryptionMode: settings.transitEncryptionMode } : {}),
                 autoMinorVersionUpgrade: true,
             },
-            parent,
+            // Delivery starts when the group is created: its log policy must exist by then.
+            { ...parent, dependsOn: logDelivery ? [logDelivery] : [] },
         );
 
         this.alarms = createAlarms(name, settings, this.eventTopic.arn, tags, this.replicationGroup, this);
@@ -456,6 +495,26 @@ export class HitrustRedis extends pulumi.ComponentResource {
             trailArn: this.trail?.arn,
             snapshotExportFunction: this.snapshotExportFunction.name,
             evidence: this.evidence,
+            ...(args.kmsKeyArn === undefined
+                ? {}
+                : {
+                      requiredKeyPolicyStatements: pulumi
+                          .all([identity.accountId, partition.partition, region.region])
+                          .apply(([accountId, part, reg]) =>
+                              JSON.stringify(
+                                  requiredKeyStatements({
+                                      accountId,
+                                      partition: part,
+                                      region: reg,
+                                      replicationGroupId: id,
+                                      trailName:
+                                          settings.existingTrailName === undefined ? trailName(settings) : undefined,
+                                  }),
+                                  null,
+                                  2,
+                              ),
+                          ),
+                  }),
         });
     }
 }
@@ -543,68 +602,21 @@ function generatedSecret(name: string, rotation: string | undefined, parent: pul
     );
 }
 
-/** The account administers the key; CloudWatch Logs in this region may use it for the cache's logs. */
-export function keyPolicy(
+/**
+ * Who may publish to the event topic. A topic policy replaces SNS's default one, so every publisher
+ * is named here: ElastiCache with `aws:SourceOwner` (ElastiCache guide, "Event notifications and
+ * Amazon SNS"; `aws:SourceAccount` breaks the association) and CloudWatch alarms of this account,
+ * scoped by `aws:SourceArn` and `aws:SourceAccount` (CloudWatch user guide, "Using Amazon CloudWatch
+ * alarms": "Amazon SNS topic policy for alarm actions"); without that statement every alarm action is
+ * denied ("... is not authorized to perform: SNS:Publish"). Publishing without TLS is denied to all.
+ */
+export function topicPolicy(
+    topicArn: pulumi.Input<string>,
     accountId: pulumi.Input<string>,
     partition: pulumi.Input<string>,
     region: pulumi.Input<string>,
 ): pulumi.Output<string> {
-    return pulumi.all([accountId, partition, region]).apply(([account, part, reg]) =>
-        JSON.stringify({
-            Version: "2012-10-17",
-            Statement: [
-                {
-                    Sid: "AccountAdministers",
-                    Effect: "Allow",
-                    Principal: { AWS: `arn:${part}:iam::${account}:root` },
-                    Action: "kms:*",
-                    Resource: "*",
-                },
-                {
-                    Sid: "CloudTrailEncryptsAuditTrail",
-                    Effect: "Allow",
-                    Principal: { Service: "cloudtrail.amazonaws.com" },
-                    Action: ["kms:GenerateDataKey*", "kms:DescribeKey"],
-                    Resource: "*",
-                    Condition: {
-                        StringLike: {
-                            "kms:EncryptionContext:aws:cloudtrail:arn": `arn:${part}:cloudtrail:*:${account}:trail/*`,
-                        },
-                    },
-                },
-                {
-                    Sid: "ElastiCacheEncryptsExportedSnapshots",
-                    Effect: "Allow",
-                    Principal: { Service: ["elasticache.amazonaws.com", `${reg}.elasticache-snapshot.amazonaws.com`] },
-                    Action: ["kms:GenerateDataKey*", "kms:Decrypt", "kms:DescribeKey"],
-                    Resource: "*",
-                    Condition: {
-                        StringEquals: { "kms:ViaService": `s3.${reg}.amazonaws.com`, "aws:SourceAccount": account },
-                    },
-                },
-                {
-                    Sid: "CloudWatchLogsEncryptsCacheLogs",
-                    Effect: "Allow",
-                    Principal: { Service: `logs.${reg}.amazonaws.com` },
-                    Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
-                    Resource: "*",
-                    Condition: {
-                        ArnLike: {
-                            "kms:EncryptionContext:aws:logs:arn": `arn:${part}:logs:${reg}:${account}:log-group:*`,
-                        },
-                    },
-                },
-            ],
-        }),
-    );
-}
-
-/**
- * ElastiCache may publish events; AWS documents `aws:SourceOwner` for it (`aws:SourceAccount`
- * breaks the association). Publishing without TLS is denied to everyone.
- */
-export function topicPolicy(topicArn: pulumi.Input<string>, accountId: pulumi.Input<string>): pulumi.Output<string> {
-    return pulumi.all([topicArn, accountId]).apply(([arn, account]) =>
+    return pulumi.all([topicArn, accountId, partition, region]).apply(([arn, account, part, reg]) =>
         JSON.stringify({
             Version: "2012-10-17",
             Statement: [
@@ -617,9 +629,20 @@ export function topicPolicy(topicArn: pulumi.Input<string>, accountId: pulumi.In
                     Condition: { StringEquals: { "aws:SourceOwner": account } },
                 },
                 {
+                    Sid: "CloudWatchAlarmsPublish",
+                    Effect: "Allow",
+                    Principal: { Service: "cloudwatch.amazonaws.com" },
+                    Action: "sns:Publish",
+                    Resource: arn,
+                    Condition: {
+                        ArnLike: { "aws:SourceArn": `arn:${part}:cloudwatch:${reg}:${account}:alarm:*` },
+                        StringEquals: { "aws:SourceAccount": account },
+                    },
+                },
+                {
                     Sid: "AccountManagesTopic",
                     Effect: "Allow",
-                    Principal: { AWS: account },
+                    Principal: { AWS: `arn:${part}:iam::${account}:root` },
                     Action: [
                         "sns:GetTopicAttributes",
                         "sns:SetTopicAttributes",
@@ -636,6 +659,39 @@ export function topicPolicy(topicArn: pulumi.Input<string>, accountId: pulumi.In
                     Action: "sns:Publish",
                     Resource: arn,
                     Condition: { Bool: { "aws:SecureTransport": "false" } },
+                },
+            ],
+        }),
+    );
+}
+
+/**
+ * Lets ElastiCache's log delivery write the cache's logs, in the form CloudWatch Logs documents for
+ * vended logs ("Logs sent to CloudWatch Logs", log group resource policy): the
+ * `delivery.logs.amazonaws.com` principal, only this account's deliveries (`aws:SourceAccount`,
+ * `aws:SourceArn`), only the cache's log groups. Created by the stack, so delivery never depends on
+ * the deployer holding `logs:PutResourcePolicy`.
+ */
+export function logDeliveryPolicy(
+    logGroupArns: pulumi.Input<string>[],
+    accountId: pulumi.Input<string>,
+    partition: pulumi.Input<string>,
+    region: pulumi.Input<string>,
+): pulumi.Output<string> {
+    return pulumi.all([pulumi.all(logGroupArns), accountId, partition, region]).apply(([arns, account, part, reg]) =>
+        JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [
+                {
+                    Sid: "ElastiCacheLogDelivery",
+                    Effect: "Allow",
+                    Principal: { Service: "delivery.logs.amazonaws.com" },
+                    Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+                    Resource: arns.map((logGroupArn) => `${logGroupArn.replace(/:\*$/, "")}:log-stream:*`),
+                    Condition: {
+                        StringEquals: { "aws:SourceAccount": account },
+                        ArnLike: { "aws:SourceArn": `arn:${part}:logs:${reg}:${account}:*` },
+                    },
                 },
             ],
         }),

@@ -102,31 +102,19 @@ describe("HitrustRedis: logging, monitoring, audit trail and archive", () => {
         const policy = JSON.parse(inputs(t.bucketPolicy).policy);
         const deny = policy.Statement.find((s: any) => s.Sid === "DenyInsecureTransport");
         assert.deepStrictEqual(deny.Condition, { Bool: { "aws:SecureTransport": "false" } });
-        for (const type of [
-            t.versioning,
-            t.encryption,
-            t.publicAccess,
-            t.ownership,
-            t.acl,
-            t.lifecycle,
-            t.bucketPolicy,
-        ]) {
-            assert.strictEqual(one(result, type).retainOnDelete, true, `${type} must be kept on destroy`);
+        for (const type of [t.versioning, t.encryption, t.publicAccess, t.ownership, t.lifecycle, t.bucketPolicy]) {
+            const parts = ofType(result, type).filter((r) => r.name.startsWith("cache-archive"));
+            assert.strictEqual(parts.length, 1, type);
+            assert.strictEqual(parts[0].retainOnDelete, true, `${type} must be kept on destroy`);
         }
     });
 
-    it("grants ElastiCache's export access: the canonical-user ACL and the opt-in-Region service principal", () => {
-        assert.strictEqual(inputs(t.ownership).rule.objectOwnership, "BucketOwnerPreferred");
-        const grants = inputs(t.acl).accessControlPolicy.grants.map((g: any) => [g.grantee.id, g.permission]);
-        assert.deepStrictEqual(grants, [
-            ["mock-owner-canonical-id", "FULL_CONTROL"],
-            [elastiCacheCanonicalUserId, "READ"],
-            [elastiCacheCanonicalUserId, "WRITE"],
-            [elastiCacheCanonicalUserId, "READ_ACP"],
-        ]);
-        const policy = JSON.parse(inputs(t.bucketPolicy).policy);
-        const exportGrant = policy.Statement.find((s: any) => s.Sid === "ElastiCacheExportsSnapshots");
-        assert.deepStrictEqual(exportGrant.Principal, { Service: "us-east-1.elasticache-snapshot.amazonaws.com" });
+    it("disables ACLs on the archive: ElastiCache never writes there, so nothing is granted to it", () => {
+        assert.strictEqual(named("cache-archive-ownership").rule.objectOwnership, "BucketOwnerEnforced");
+        assert.ok(!result.resources.some((r) => r.type === t.acl && r.name.startsWith("cache-archive")));
+        const policy = JSON.stringify(named("cache-archive-policy").policy);
+        assert.ok(!policy.includes(elastiCacheCanonicalUserId));
+        assert.ok(!policy.includes("elasticache-snapshot"));
     });
 
     it("moves archives to Glacier and keeps everything at least six years", () => {
@@ -238,7 +226,12 @@ describe("HitrustRedis: archive and monitoring options", () => {
 
     it("turns on Object Lock and a longer retention", async () => {
         const result = await runComponent({ archiveObjectLock: true, archiveRetentionDays: 3650 });
-        assert.strictEqual((one(result, t.bucket).inputs as any).objectLockEnabled, true);
+        // Object Lock is switched on in place by its configuration resource (S3 allows it on existing
+        // buckets); the bucket's own objectLockEnabled would replace the bucket when changed.
+        const bucket = result.resources.find((r) => r.name === "cache-archive")!;
+        assert.strictEqual((bucket.inputs as any).objectLockEnabled, undefined);
+        assert.strictEqual((one(result, t.lock).inputs as any).objectLockEnabled, "Enabled");
+        assert.strictEqual(one(result, t.lock).retainOnDelete, true);
         assert.deepStrictEqual((one(result, t.lock).inputs as any).rule.defaultRetention, {
             mode: "GOVERNANCE",
             days: 3650,

@@ -137,7 +137,14 @@ describe("HitrustRedis: defaults (update mode)", () => {
         const publish = policy.Statement.find((s: any) => s.Sid === "ElastiCachePublishesEvents");
         assert.deepStrictEqual(publish.Principal, { Service: "elasticache.amazonaws.com" });
         assert.deepStrictEqual(publish.Condition, { StringEquals: { "aws:SourceOwner": "123456789012" } });
-        assert.ok(!JSON.stringify(policy).includes("aws:SourceAccount"));
+        // aws:SourceAccount would break ElastiCache's association; CloudWatch alarms do send it.
+        assert.ok(!JSON.stringify(publish).includes("aws:SourceAccount"));
+        const alarms = policy.Statement.find((s: any) => s.Sid === "CloudWatchAlarmsPublish");
+        assert.deepStrictEqual(alarms.Principal, { Service: "cloudwatch.amazonaws.com" });
+        assert.deepStrictEqual(alarms.Condition, {
+            ArnLike: { "aws:SourceArn": "arn:aws:cloudwatch:us-east-1:123456789012:alarm:*" },
+            StringEquals: { "aws:SourceAccount": "123456789012" },
+        });
     });
 
     it("exposes evidence for every control the component can prove", () => {
