@@ -1,7 +1,7 @@
 // Facts about ElastiCache and the pure checks built on them, shared by the component (to refuse
 // bad arguments) and the policy pack (to reject bad resources), so the two can never disagree.
 
-import { isIP } from "net";
+import { admitsWholeInternet, isValidCidr } from "./cidr";
 import {
     compareEngineVersions,
     EngineName,
@@ -145,22 +145,14 @@ export function nodeTypeProblem(nodeType: string): string | undefined {
     return undefined;
 }
 
-/** An address range that admits the whole internet: any prefix of length 0 (0.0.0.0/0, ::/0). */
+/** A block that admits every public IPv4 or IPv6 address (0.0.0.0/0, ::/0, 0.0.0.0/0 written otherwise). */
 export function isInternetCidr(cidr: string): boolean {
-    return /\/0+$/.test(cidr.trim());
+    return admitsWholeInternet([cidr]);
 }
 
 /** A valid IPv4 or IPv6 CIDR block: an address `net.isIP` accepts and a prefix within its family's width. */
 export function isCidr(cidr: string): boolean {
-    if (typeof cidr !== "string") {
-        return false;
-    }
-    const match = /^([^/\s]+)\/(\d{1,3})$/.exec(cidr);
-    if (!match) {
-        return false;
-    }
-    const family = isIP(match[1]);
-    return family !== 0 && Number(match[2]) <= (family === 4 ? 32 : 128);
+    return isValidCidr(cidr);
 }
 
 const days = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
