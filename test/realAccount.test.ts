@@ -1,0 +1,184 @@
+// Issue 8: what a real AWS account requires of the policies the component writes, each case
+// encoded from the AWS page that documents it. The access-path suite evaluates the same
+// documents with an IAM evaluator; these tests pin the shape AWS's guides give.
+import * as assert from "assert";
+import { keyPolicyDocument, requiredKeyStatements } from "../component/keyPolicy";
+import { MockRunResult } from "../tools/mockrun";
+import { ofType, one, runComponent, types } from "./helpers";
+
+const account = "123456789012";
+const trailArn = `arn:aws:cloudtrail:us-east-1:${account}:trail/cache-audit`;
+const statement = (policy: { Statement: any[] }, sid: string) => {
+    const found = policy.Statement.find((s) => s.Sid === sid);
+    assert.ok(found, `statement ${sid} missing from ${JSON.stringify(policy)}`);
+    return found;
+};
+const named = (result: MockRunResult, name: string) => {
+    const found = result.resources.find((r) => r.name === name);
+    assert.ok(found, `no resource named ${name}`);
+    return found;
+};
+
+describe("Issue 8: the stack as a real account sees it", () => {
+    let result: MockRunResult;
+    before(async () => {
+        result = await runComponent({}, { preview: false });
+        assert.deepStrictEqual(result.errors, []);
+    });
+
+    describe("CloudTrail can use the key (CloudTrail user guide, 'Configure AWS KMS key policies for CloudTrail')", () => {
+        let policy: { Statement: any[] };
+        before(() => {
+            policy = JSON.parse((one(result, types.key).inputs as any).policy);
+        });
+
+        it("encrypts with the trail's encryption context, scoped to the trail", () => {
+            const encrypt = statement(policy, "CloudTrailEncryptsAuditTrail");
+            assert.deepStrictEqual(encrypt.Principal, { Service: "cloudtrail.amazonaws.com" });
+            assert.strictEqual(encrypt.Action, "kms:GenerateDataKey*");
+            assert.deepStrictEqual(encrypt.Condition, {
+                StringEquals: { "aws:SourceArn": trailArn },
+                StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": `arn:aws:cloudtrail:*:${account}:trail/*` },
+            });
+        });
+
+        it("describes the key without an encryption-context condition (DescribeKey requests carry none)", () => {
+            for (const s of policy.Statement.filter((x) => [x.Action].flat().includes("kms:DescribeKey"))) {
+                if (s.Principal.Service === "cloudtrail.amazonaws.com") {
+                    assert.ok(!JSON.stringify(s.Condition ?? {}).includes("kms:EncryptionContext"), JSON.stringify(s));
+                }
+            }
+            const describe = statement(policy, "CloudTrailDescribesKey");
+            assert.deepStrictEqual(describe.Condition, { StringEquals: { "aws:SourceArn": trailArn } });
+        });
+
+        it("may decrypt, as CloudTrail must when the bucket uses an S3 Bucket Key", () => {
+            const encryption = one(
+                result,
+                "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+            );
+            const archiveRules = (encryption.inputs as any).rules;
+            assert.strictEqual(archiveRules[0].bucketKeyEnabled, true);
+            const decrypt = statement(policy, "CloudTrailUsesBucketKey");
+            assert.strictEqual(decrypt.Action, "kms:Decrypt");
+            assert.deepStrictEqual(decrypt.Condition, { StringEquals: { "aws:SourceArn": trailArn } });
+        });
+
+        it("names the trail the component actually creates", () => {
+            const trail = one(result, "aws:cloudtrail/trail:Trail");
+            assert.strictEqual(`arn:aws:cloudtrail:us-east-1:${account}:trail/${(trail.inputs as any).name}`, trailArn);
+        });
+    });
+
+    describe("ElastiCache log delivery does not depend on the deployer (CloudWatch Logs, 'Logs sent to CloudWatch Logs')", () => {
+        it("creates the log group resource policy for delivery.logs.amazonaws.com, scoped to the cache's log groups", () => {
+            const resourcePolicy = one(result, "aws:cloudwatch/logResourcePolicy:LogResourcePolicy");
+            const doc = JSON.parse((resourcePolicy.inputs as any).policyDocument);
+            const write = statement(doc, "ElastiCacheLogDelivery");
+            assert.deepStrictEqual(write.Principal, { Service: "delivery.logs.amazonaws.com" });
+            assert.deepStrictEqual(write.Action, ["logs:CreateLogStream", "logs:PutLogEvents"]);
+            const groupArns = ofType(result, types.logGroup)
+                .filter((g) => (g.inputs as any).name.startsWith("/aws/elasticache/"))
+                .map((g) => `${(g.state as any).arn}:log-stream:*`);
+            assert.strictEqual(groupArns.length, 2);
+            assert.deepStrictEqual(write.Resource, groupArns);
+            assert.deepStrictEqual(write.Condition, {
+                StringEquals: { "aws:SourceAccount": account },
+                ArnLike: { "aws:SourceArn": `arn:aws:logs:us-east-1:${account}:*` },
+            });
+        });
+
+        it("exists before the group starts delivering", () => {
+            const resourcePolicy = one(result, "aws:cloudwatch/logResourcePolicy:LogResourcePolicy");
+            assert.ok(one(result, types.replicationGroup).dependencies.includes(resourcePolicy.urn));
+        });
+    });
+
+    describe("trust policies in the form each service documents", () => {
+        const trust = (name: string) => JSON.parse((named(result, name).inputs as any).assumeRolePolicy);
+
+        it("Firehose: sts:ExternalId is the account (Firehose guide, 'Grant Firehose access to an Amazon S3 destination')", () => {
+            const [s] = trust("cache-log-archive-firehose").Statement;
+            assert.deepStrictEqual(s.Principal, { Service: "firehose.amazonaws.com" });
+            assert.deepStrictEqual(s.Condition, { StringEquals: { "sts:ExternalId": account } });
+        });
+
+        it("CloudWatch Logs: aws:SourceArn of this account's log resources (CloudWatch Logs guide, subscription filters with Firehose)", () => {
+            const [s] = trust("cache-log-archive-logs").Statement;
+            assert.deepStrictEqual(s.Principal, { Service: ["logs.amazonaws.com", "logs.us-east-1.amazonaws.com"] });
+            assert.deepStrictEqual(s.Condition, {
+                StringLike: { "aws:SourceArn": `arn:aws:logs:us-east-1:${account}:*` },
+            });
+        });
+
+        it("no role trusts a service with aws:SourceAccount, which these services do not document for AssumeRole", () => {
+            for (const role of ofType(result, "aws:iam/role:Role")) {
+                assert.ok(!(role.inputs as any).assumeRolePolicy.includes("aws:SourceAccount"), role.name);
+            }
+        });
+    });
+
+    it("names the archived cache logs .gz: CloudWatch Logs delivers subscription data gzip-compressed", () => {
+        const stream = one(result, "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream").inputs as any;
+        assert.strictEqual(stream.extendedS3Configuration.compressionFormat, "UNCOMPRESSED");
+        assert.strictEqual(stream.extendedS3Configuration.fileExtension, ".gz");
+    });
+});
+
+describe("Issue 8: a caller's own key", () => {
+    it("warns at preview and outputs the statements the caller must merge", async () => {
+        const keyArn = `arn:aws:kms:us-east-1:${account}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+        const result = await runComponent({ kmsKeyArn: keyArn }, { preview: false });
+        assert.deepStrictEqual(result.errors, []);
+        assert.strictEqual(ofType(result, types.key).length, 0);
+        assert.ok(
+            result.warnings.some((w) => w.includes("kmsKeyArn") && w.includes("requiredKeyStatements")),
+            result.warnings.join("\n"),
+        );
+        const outputs = result.resources.find((r) => r.type === "hitrust:elasticache:Redis" || !r.custom)!.outputs!;
+        const merged = JSON.parse(outputs.requiredKeyPolicyStatements as string);
+        assert.deepStrictEqual(
+            merged,
+            JSON.parse(
+                JSON.stringify(
+                    requiredKeyStatements({
+                        accountId: account,
+                        partition: "aws",
+                        region: "us-east-1",
+                        replicationGroupId: "cache",
+                        trailName: "cache-audit",
+                    }),
+                ),
+            ),
+        );
+    });
+
+    it("requiredKeyStatements leaves CloudTrail out when an existing trail is used", () => {
+        const use = { accountId: account, partition: "aws", region: "eu-west-1", replicationGroupId: "orders" };
+        const sids = requiredKeyStatements(use).map((s) => s.Sid);
+        assert.deepStrictEqual(sids, ["CloudWatchLogsEncryptsCacheLogs", "AccountUsesKeyThroughServices"]);
+        const logs = requiredKeyStatements(use)[0];
+        assert.deepStrictEqual(logs.Principal, { Service: "logs.eu-west-1.amazonaws.com" });
+        assert.deepStrictEqual(logs.Condition, {
+            ArnLike: {
+                "kms:EncryptionContext:aws:logs:arn": [
+                    `arn:aws:logs:eu-west-1:${account}:log-group:/aws/elasticache/orders/*`,
+                    `arn:aws:logs:eu-west-1:${account}:log-group:/aws/lambda/orders-*`,
+                ],
+            },
+        });
+    });
+
+    it("the component's own key policy is the account's administration plus exactly those statements", () => {
+        const use = {
+            accountId: account,
+            partition: "aws",
+            region: "us-east-1",
+            replicationGroupId: "c",
+            trailName: "t",
+        };
+        const doc = keyPolicyDocument(use);
+        assert.deepStrictEqual(doc.Statement.slice(1), requiredKeyStatements(use));
+        assert.deepStrictEqual(doc.Statement[0].Principal, { AWS: `arn:aws:iam::${account}:root` });
+    });
+});
