@@ -1,0 +1,852 @@
+// Issue 8, "Access paths, proven offline": every service-to-service call the stack relies on, made as
+// the calling AWS service makes it (principal, action, resource, the condition keys AWS documents that
+// service sending; builders and their sources in test/iam/requests.ts), evaluated by a real IAM policy
+// evaluator (@cloud-copilot/iam-simulate, tests only) against the policies the component registers under
+// Pulumi mocks. Expectations come from AWS documentation, never from the component's policy text.
+import * as assert from "assert";
+import { HitrustRedisArgs } from "../component";
+import { RecordedResource } from "../tools/mockrun";
+import { runComponent } from "./helpers";
+import {
+    AccessRequest,
+    assertAllowed,
+    assertDecision,
+    assertDenied,
+    evaluate,
+    PolicyDocument,
+    rewriteConditionKey,
+    rewritePolicy,
+    simulateVerbatim,
+} from "./iam/evaluate";
+import {
+    alarmPublishes,
+    assumedRole,
+    deliveryWrites,
+    docs,
+    elastiCachePublishes,
+    eventBridgeInvokes,
+    firehoseAssumesRole,
+    foreignAdmin,
+    lambdaAssumesRole,
+    localAdmin,
+    logsAssumesSubscriptionRole,
+    logsUsesKey,
+    otherAccount,
+    roleCalls,
+    s3UsesKeyFor,
+    secretsCallerPolicy,
+    secretsManagerUsesKey,
+    trailChecksAcl,
+    trailUsesKey,
+    trailWrites,
+} from "./iam/requests";
+import { combine, StackModel, T } from "./iam/stackModel";
+
+/** ElastiCache's canonical user for exports in Regions opened before 2019 ("Exporting a backup", step 2). */
+const elastiCacheExportCanonicalUser = "540804c33a284a299d2547575ce1010f2312ef3da9b3a053c8bc45bf233e4353";
+
+/**
+ * A typical caller key policy: only the statement AWS KMS puts in every default key policy, which lets
+ * the account's IAM policies govern the key (AWS KMS developer guide, "Default key policy",
+ * https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html).
+ */
+function accountRootOnlyKeyPolicy(account: string): PolicyDocument {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "Enable IAM User Permissions",
+                Effect: "Allow",
+                Principal: { AWS: `arn:aws:iam::${account}:root` },
+                Action: "kms:*",
+                Resource: "*",
+            },
+        ],
+    };
+}
+
+const callerKeyArn = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+
+interface Scenario {
+    label: string;
+    args: Partial<HitrustRedisArgs>;
+    /** For a caller's key: the policy the caller's key carries, given the stack. */
+    callerKeyPolicy?: (m: StackModel) => PolicyDocument;
+}
+
+/** The statements the lead exports for callers who bring their own key (component/keyPolicy.ts). */
+function mergedCallerKeyPolicy(m: StackModel): PolicyDocument {
+    // Loaded lazily so the rest of the suite runs while component/keyPolicy.ts is being written.
+    const { requiredKeyStatements } = require("../component/keyPolicy");
+    const trail = m.maybeOne(T.trail);
+    const base = accountRootOnlyKeyPolicy(m.account);
+    return {
+        ...base,
+        Statement: [
+            ...(base.Statement as object[]),
+            ...requiredKeyStatements({
+                accountId: m.account,
+                partition: m.partition,
+                region: m.region,
+                replicationGroupId: m.one(T.replicationGroup).inputs.replicationGroupId,
+                trailName: trail?.inputs.name,
+            }),
+        ],
+    } as PolicyDocument;
+}
+
+const scenarios: Scenario[] = [
+    { label: "default stack", args: {} },
+    {
+        label: "RBAC",
+        args: { rbac: { users: [{ userName: "app", accessString: "on ~app:* +@read +@write -@dangerous" }] } },
+    },
+    { label: "cluster mode", args: { clusterMode: { shards: 2, replicasPerShard: 1 } } },
+    {
+        label: "caller key merged with requiredKeyStatements()",
+        args: { kmsKeyArn: callerKeyArn },
+        callerKeyPolicy: mergedCallerKeyPolicy,
+    },
+    { label: "existing trail", args: { auditTrail: { existingTrailName: "organization-trail" } } },
+];
+
+/** What every path needs from one run of the component. */
+class Stack {
+    readonly keyArn: string;
+    readonly keyPolicy: PolicyDocument;
+    readonly topicArn: string;
+    readonly archive: RecordedResource;
+    readonly archiveArn: string;
+    readonly fn: RecordedResource;
+
+    constructor(
+        readonly m: StackModel,
+        scenario: Scenario,
+    ) {
+        if (scenario.callerKeyPolicy) {
+            assert.strictEqual(m.key, undefined, "a caller's key must not be replaced by a new one");
+            this.keyArn = scenario.args.kmsKeyArn as string;
+            this.keyPolicy = scenario.callerKeyPolicy(m);
+        } else {
+            const key = m.key;
+            assert.ok(key, "the component creates its key");
+            this.keyArn = m.arn(key);
+            this.keyPolicy = m.policy(key);
+        }
+        this.topicArn = m.arn(m.topic);
+        this.fn = m.one(T.lambda, () => true, "export function");
+        const stream = m.one(T.firehose);
+        const archiveArn = m.input(stream, "extendedS3Configuration.bucketArn");
+        this.archive = m.one(T.bucket, (b) => m.arn(b) === archiveArn, "archive bucket");
+        this.archiveArn = archiveArn;
+    }
+
+    get env(): Record<string, string> {
+        return ((this.fn.inputs.environment as any)?.variables ?? {}) as Record<string, string>;
+    }
+
+    get staging(): RecordedResource {
+        const name = this.env.STAGING_BUCKET;
+        assert.ok(name, "the export function names its staging bucket (STAGING_BUCKET)");
+        return this.m.one(T.bucket, (b) => b.state.bucket === name, `staging bucket ${name}`);
+    }
+
+    get stagingArn(): string {
+        return this.m.arn(this.staging);
+    }
+
+    role(arn: string) {
+        const role = this.m.roleByArn(arn);
+        return {
+            arn: this.m.arn(role),
+            trust: this.m.trustPolicy(role),
+            policies: this.m.rolePolicies(role),
+        };
+    }
+
+    get exportRole() {
+        return this.role(this.m.input(this.fn, "role"));
+    }
+
+    get snapshotArn(): string {
+        const id = this.m.one(T.replicationGroup).inputs.replicationGroupId as string;
+        // Automatic snapshots are named automatic.<group>-<date> (ElastiCache guide, "Scheduling automatic backups").
+        return `arn:aws:elasticache:${this.m.region}:${this.m.account}:snapshot:automatic.${id}-2026-11-29-03-00`;
+    }
+
+    trailArn(name: string, account = this.m.account): string {
+        return `arn:aws:cloudtrail:${this.m.region}:${account}:trail/${name}`;
+    }
+}
+
+function keyPolicies(s: Stack) {
+    return { resourcePolicy: s.keyPolicy };
+}
+
+for (const scenario of scenarios) {
+    describe(`access paths: ${scenario.label}`, () => {
+        let s: Stack;
+        let m: StackModel;
+        before(async () => {
+            m = new StackModel(await runComponent(scenario.args));
+            s = new Stack(m, scenario);
+        });
+
+        describe("the key each encrypted resource uses is the key under test", () => {
+            it("log groups, archive bucket default encryption, Firehose, trail and secret name one key", () => {
+                for (const group of m.all(T.logGroup)) {
+                    assert.strictEqual(m.input(group, "kmsKeyId"), s.keyArn, `log group ${group.inputs.name}`);
+                }
+                const encryption = m.one(T.bucketEncryption, (e) => m.refersTo(e.inputs.bucket, s.archive));
+                const rule = (encryption.inputs.rules as any[])[0];
+                assert.strictEqual(rule.applyServerSideEncryptionByDefault.sseAlgorithm, "aws:kms");
+                assert.strictEqual(m.normalize(rule.applyServerSideEncryptionByDefault.kmsMasterKeyId), s.keyArn);
+                assert.strictEqual(m.input(m.one(T.firehose), "extendedS3Configuration.kmsKeyArn"), s.keyArn);
+                assert.strictEqual(m.input(m.one(T.secret), "kmsKeyId"), s.keyArn);
+                const trail = m.maybeOne(T.trail);
+                if (trail) {
+                    assert.strictEqual(m.input(trail, "kmsKeyId"), s.keyArn);
+                }
+            });
+        });
+
+        describe("SNS topic", () => {
+            it("ElastiCache publishes cluster events (aws:SourceOwner)", async () => {
+                assert.strictEqual(m.input(m.one(T.replicationGroup), "notificationTopicArn"), s.topicArn);
+                await assertAllowed(elastiCachePublishes(m, s.topicArn), { resourcePolicy: m.topicPolicy() });
+            });
+
+            it("every CloudWatch alarm of the stack publishes its actions (aws:SourceArn, aws:SourceAccount)", async () => {
+                const alarms = m.all(T.alarm);
+                assert.ok(alarms.length > 0);
+                for (const alarm of alarms) {
+                    const actions = [...((alarm.inputs.alarmActions as string[]) ?? [])].map((a) => m.normalize(a));
+                    assert.ok(actions.includes(s.topicArn), `${alarm.inputs.name} notifies the topic`);
+                    await assertAllowed(alarmPublishes(m, s.topicArn, m.arn(alarm)), {
+                        resourcePolicy: m.topicPolicy(),
+                    });
+                }
+            });
+
+            it("an alarm of another account, or ElastiCache for another owner, is refused", async () => {
+                const foreignAlarm = `arn:aws:cloudwatch:${m.region}:${otherAccount}:alarm:x`;
+                await assertDenied(alarmPublishes(m, s.topicArn, foreignAlarm), { resourcePolicy: m.topicPolicy() });
+                await assertDenied(elastiCachePublishes(m, s.topicArn, otherAccount), {
+                    resourcePolicy: m.topicPolicy(),
+                });
+            });
+
+            it("another account, an anonymous caller, and publishing without TLS are refused", async () => {
+                const foreign = foreignAdmin(m);
+                const publish = (principal: string, context: Record<string, string> = {}): AccessRequest => ({
+                    description: `${principal} publishes`,
+                    principal,
+                    action: "sns:Publish",
+                    resource: s.topicArn,
+                    resourceAccount: m.account,
+                    context: { "aws:SecureTransport": "true", ...context },
+                    sources: [docs.globalKeys],
+                });
+                await assertDenied(publish(foreign.principal), {
+                    resourcePolicy: m.topicPolicy(),
+                    identityPolicies: foreign.identityPolicies,
+                });
+                await assertDenied(publish("anonymous"), { resourcePolicy: m.topicPolicy() });
+                const local = localAdmin(m);
+                await assertDecision(
+                    "ExplicitlyDenied",
+                    publish(assumedRole(m, local.roleArn), { "aws:SecureTransport": "false" }),
+                    { resourcePolicy: m.topicPolicy(), identityPolicies: local.identityPolicies },
+                );
+                const insecure = elastiCachePublishes(m, s.topicArn);
+                insecure.context["aws:SecureTransport"] = "false";
+                await assertDecision("ExplicitlyDenied", insecure, { resourcePolicy: m.topicPolicy() });
+            });
+        });
+
+        if (scenario.args.auditTrail === undefined) {
+            describe("CloudTrail to the archive bucket and the key", () => {
+                let trail: RecordedResource;
+                let trailArn: string;
+                before(() => {
+                    trail = m.one(T.trail);
+                    trailArn = m.arn(trail);
+                    assert.strictEqual(trailArn, s.trailArn(trail.inputs.name as string));
+                    assert.strictEqual(trail.inputs.s3BucketName, s.archive.state.bucket);
+                });
+                const prefix = () => trail.inputs.s3KeyPrefix as string | undefined;
+
+                it("GetBucketAcl, and PutObject of log and digest files from every Region with bucket-owner-full-control", async () => {
+                    const policy = { resourcePolicy: m.bucketPolicy(s.archive) };
+                    await assertAllowed(trailChecksAcl(m, s.archiveArn, trailArn), policy);
+                    assert.strictEqual(trail.inputs.isMultiRegionTrail, true);
+                    for (const region of [m.region, "eu-west-1"]) {
+                        await assertAllowed(
+                            trailWrites(m, s.archiveArn, prefix(), trailArn, "CloudTrail", region),
+                            policy,
+                        );
+                    }
+                    assert.strictEqual(trail.inputs.enableLogFileValidation, true);
+                    await assertAllowed(trailWrites(m, s.archiveArn, prefix(), trailArn, "CloudTrail-Digest"), policy);
+                });
+
+                it("GenerateDataKey*, DescribeKey (no encryption context) and Decrypt (S3 Bucket Key) on the key", async () => {
+                    for (const action of ["kms:GenerateDataKey", "kms:DescribeKey", "kms:Decrypt"] as const) {
+                        await assertAllowed(trailUsesKey(m, s.keyArn, s.archiveArn, trailArn, action), keyPolicies(s));
+                    }
+                });
+
+                it("another trail (this account or another), or a write without the ACL or TLS, is refused", async () => {
+                    const policy = { resourcePolicy: m.bucketPolicy(s.archive) };
+                    for (const other of [
+                        s.trailArn("other-trail"),
+                        s.trailArn(trail.inputs.name as string, otherAccount),
+                    ]) {
+                        await assertDenied(trailWrites(m, s.archiveArn, prefix(), other), policy);
+                        await assertDenied(trailChecksAcl(m, s.archiveArn, other), policy);
+                        await assertDenied(
+                            trailUsesKey(m, s.keyArn, s.archiveArn, other, "kms:GenerateDataKey", other),
+                            keyPolicies(s),
+                        );
+                    }
+                    const noAcl = trailWrites(m, s.archiveArn, prefix(), trailArn);
+                    delete noAcl.context["s3:x-amz-acl"];
+                    await assertDenied(noAcl, policy);
+                    const plain = trailWrites(m, s.archiveArn, prefix(), trailArn);
+                    plain.context["aws:SecureTransport"] = "false";
+                    await assertDecision("ExplicitlyDenied", plain, policy);
+                });
+            });
+        } else {
+            it("an existing trail: the stack creates no trail, so no trail statement is needed", () => {
+                assert.strictEqual(m.all(T.trail).length, 0);
+            });
+        }
+
+        describe("CloudWatch Logs", () => {
+            it("logs.<region>.amazonaws.com encrypts and decrypts every log group of the stack with the key", async () => {
+                const groups = m.all(T.logGroup);
+                assert.ok(groups.length >= 3, "cache logs and the export job's log");
+                for (const group of groups) {
+                    for (const action of ["kms:GenerateDataKey", "kms:Decrypt"] as const) {
+                        await assertAllowed(logsUsesKey(m, s.keyArn, m.arn(group), action), keyPolicies(s));
+                    }
+                }
+            });
+
+            it("the key refuses CloudWatch Logs for a log group of another account (wrong encryption context)", async () => {
+                const foreignGroup = `arn:aws:logs:${m.region}:${otherAccount}:log-group:/aws/elasticache/x/slow-log`;
+                await assertDenied(logsUsesKey(m, s.keyArn, foreignGroup, "kms:GenerateDataKey"), keyPolicies(s));
+            });
+
+            it("ElastiCache log delivery (delivery.logs.amazonaws.com) writes to each delivered log group", async () => {
+                const configs = (m.one(T.replicationGroup).inputs.logDeliveryConfigurations as any[]) ?? [];
+                assert.ok(configs.length > 0);
+                const policies = m.logResourcePolicies();
+                assert.ok(policies.length > 0, "a CloudWatch Logs resource policy for delivery.logs.amazonaws.com");
+                for (const config of configs) {
+                    assert.strictEqual(config.destinationType, "cloudwatch-logs");
+                    for (const action of ["logs:CreateLogStream", "logs:PutLogEvents"] as const) {
+                        await assertAllowed(deliveryWrites(m, config.destination, action), {
+                            resourcePolicy: combine(policies),
+                        });
+                    }
+                }
+            });
+
+            it("log delivery on behalf of another account is refused", async () => {
+                const policies = m.logResourcePolicies();
+                assert.ok(policies.length > 0, "a CloudWatch Logs resource policy for delivery.logs.amazonaws.com");
+                const destination = (m.one(T.replicationGroup).inputs.logDeliveryConfigurations as any[])[0]
+                    .destination;
+                await assertDenied(deliveryWrites(m, destination, "logs:PutLogEvents", otherAccount), {
+                    resourcePolicy: combine(policies),
+                });
+            });
+
+            it("each subscription filter's role: CloudWatch Logs may assume it, and it may put records to Firehose", async () => {
+                const filters = m.all(T.subscriptionFilter);
+                assert.ok(filters.length > 0);
+                const stream = m.one(T.firehose);
+                for (const filter of filters) {
+                    assert.strictEqual(m.input(filter, "destinationArn"), m.arn(stream));
+                    const group = m.one(T.logGroup, (g) => g.inputs.name === filter.inputs.logGroup);
+                    const role = s.role(m.input(filter, "roleArn"));
+                    await assertAllowed(logsAssumesSubscriptionRole(m, role.arn, m.arn(group)), {
+                        resourcePolicy: role.trust,
+                    });
+                    for (const action of ["firehose:PutRecord", "firehose:PutRecordBatch"]) {
+                        await assertAllowed(
+                            roleCalls(m, role.arn, action, m.arn(stream), {}, `subscription role ${action}`, [
+                                docs.subscriptionFirehose,
+                            ]),
+                            { identityPolicies: role.policies },
+                        );
+                    }
+                }
+            });
+        });
+
+        describe("Firehose to the archive bucket and the key", () => {
+            let role: ReturnType<Stack["role"]>;
+            let prefix: string;
+            let errorPrefix: string;
+            before(() => {
+                const stream = m.one(T.firehose);
+                role = s.role(m.input(stream, "extendedS3Configuration.roleArn"));
+                prefix = (stream.inputs.extendedS3Configuration as any).prefix ?? "";
+                errorPrefix = (stream.inputs.extendedS3Configuration as any).errorOutputPrefix ?? "";
+            });
+
+            it("Firehose assumes its role with sts:ExternalId = the account; another ID is refused", async () => {
+                await assertAllowed(firehoseAssumesRole(m, role.arn), { resourcePolicy: role.trust });
+                await assertDenied(firehoseAssumesRole(m, role.arn, otherAccount), { resourcePolicy: role.trust });
+            });
+
+            it("the role writes objects under the prefix and the error prefix, and the bucket actions Firehose documents", async () => {
+                const bucket = { resourcePolicy: m.bucketPolicy(s.archive), identityPolicies: role.policies };
+                // Firehose object names: <prefix>YYYY/MM/dd/HH/<stream>-<version>-<timestamp>-<uuid> (Firehose guide).
+                const objects = [
+                    `${prefix}2026/11/29/10/log-archive-1-2026-11-29-10-05-00-0a1b2c3d.gz`,
+                    `${errorPrefix}processing-failed/2026/11/29/10/log-archive-1-2026-11-29-10-05-00-0a1b2c3d.gz`,
+                ];
+                for (const key of objects) {
+                    for (const action of ["s3:PutObject", "s3:AbortMultipartUpload"]) {
+                        await assertAllowed(
+                            roleCalls(m, role.arn, action, `${s.archiveArn}/${key}`, {}, `Firehose ${action} ${key}`, [
+                                docs.firehoseS3,
+                                docs.firehoseObjectNames,
+                            ]),
+                            bucket,
+                        );
+                    }
+                }
+                for (const action of ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"]) {
+                    await assertAllowed(
+                        roleCalls(m, role.arn, action, s.archiveArn, {}, `Firehose ${action}`, [docs.firehoseS3]),
+                        bucket,
+                    );
+                }
+            });
+
+            it("the role uses the key through S3 for the archive bucket (GenerateDataKey, Decrypt)", async () => {
+                for (const action of ["kms:GenerateDataKey", "kms:Decrypt"] as const) {
+                    await assertAllowed(s3UsesKeyFor(m, role.arn, s.keyArn, s.archiveArn, action), {
+                        resourcePolicy: s.keyPolicy,
+                        identityPolicies: role.policies,
+                    });
+                }
+            });
+        });
+
+        describe("snapshot export: ElastiCache into the staging bucket, the job's role into the archive", () => {
+            it("staging bucket: ACLs enabled and ElastiCache's canonical user granted READ, WRITE, READ_ACP (older Regions)", () => {
+                // "Exporting a backup", step 2: List objects and Write objects (READ, WRITE) and Read bucket
+                // permissions (READ_ACP) for the canonical user; ACLs must not be disabled for the grant to apply
+                // (S3 user guide, "Controlling ownership of objects and disabling ACLs").
+                const staging = s.staging;
+                const acl = m.one(T.bucketAcl, (a) => m.refersTo(a.inputs.bucket, staging), "staging bucket ACL");
+                const grants = ((acl.inputs.accessControlPolicy as any)?.grants ?? []) as any[];
+                const granted = grants
+                    .filter(
+                        (g) => g.grantee?.type === "CanonicalUser" && g.grantee?.id === elastiCacheExportCanonicalUser,
+                    )
+                    .map((g) => g.permission)
+                    .sort();
+                for (const permission of ["READ", "READ_ACP", "WRITE"]) {
+                    assert.ok(granted.includes(permission) || granted.includes("FULL_CONTROL"), `grant ${permission}`);
+                }
+                const ownership = m.maybeOne(T.bucketOwnership, (o) => m.refersTo(o.inputs.bucket, staging));
+                assert.notStrictEqual((ownership?.inputs.rule as any)?.objectOwnership, "BucketOwnerEnforced");
+            });
+
+            it("staging bucket: SSE-S3 by default, so ElastiCache's writer needs no KMS key", () => {
+                const staging = s.staging;
+                const encryption = m.one(T.bucketEncryption, (e) => m.refersTo(e.inputs.bucket, staging));
+                const rule = (encryption.inputs.rules as any[])[0];
+                assert.strictEqual(rule.applyServerSideEncryptionByDefault.sseAlgorithm, "AES256");
+            });
+
+            it("staging bucket: the opt-in-Region principal <region>.elasticache-snapshot.amazonaws.com may export", async () => {
+                const policy = { resourcePolicy: m.bucketPolicy(s.staging) };
+                const principal = `${m.region}.elasticache-snapshot.amazonaws.com`;
+                // "Exporting a backup", opt-in Regions: the bucket policy for this principal, no condition documented.
+                const request = (action: string, resource: string): AccessRequest => ({
+                    description: `${principal} ${action}`,
+                    principal,
+                    action,
+                    resource,
+                    resourceAccount: m.account,
+                    context: {
+                        "aws:SecureTransport": "true",
+                        "aws:PrincipalIsAWSService": "true",
+                        "aws:PrincipalServiceName": principal,
+                    },
+                    sources: [docs.elastiCacheExport],
+                });
+                for (const action of ["s3:PutObject", "s3:GetObject", "s3:ListMultipartUploadParts"]) {
+                    await assertAllowed(request(action, `${s.stagingArn}/cache-export-0001.rdb`), policy);
+                }
+                for (const action of ["s3:ListBucket", "s3:GetBucketAcl", "s3:ListBucketMultipartUploads"]) {
+                    await assertAllowed(request(action, s.stagingArn), policy);
+                }
+            });
+
+            it("the archive bucket grants ElastiCache nothing: exports never land there directly", async () => {
+                const principal = `${m.region}.elasticache-snapshot.amazonaws.com`;
+                await assertDenied(
+                    {
+                        description: "ElastiCache writes into the archive",
+                        principal,
+                        action: "s3:PutObject",
+                        resource: `${s.archiveArn}/snapshots/x-0001.rdb`,
+                        resourceAccount: m.account,
+                        context: { "aws:SecureTransport": "true" },
+                        sources: [docs.elastiCacheExport],
+                    },
+                    { resourcePolicy: m.bucketPolicy(s.archive) },
+                );
+            });
+
+            it("Lambda assumes the job's role (no condition in the documented trust policy)", async () => {
+                const role = s.exportRole;
+                await assertAllowed(lambdaAssumesRole(m, role.arn), { resourcePolicy: role.trust });
+            });
+
+            it("the job's role: DescribeSnapshots and CopySnapshot, with the S3 permissions CopySnapshot checks", async () => {
+                const role = s.exportRole;
+                const call = (action: string, resource: string, sources: string[]) =>
+                    roleCalls(m, role.arn, action, resource, {}, `export job ${action}`, sources);
+                const identity = { identityPolicies: role.policies };
+                await assertAllowed(
+                    call("elasticache:DescribeSnapshots", s.snapshotArn, [docs.elastiCacheApiPermissions]),
+                    identity,
+                );
+                await assertAllowed(
+                    call("elasticache:CopySnapshot", s.snapshotArn, [docs.elastiCacheApiPermissions]),
+                    identity,
+                );
+                await assertAllowed(call("s3:ListAllMyBuckets", "*", [docs.elastiCacheApiPermissions]), identity);
+                await assertAllowed(call("s3:GetBucketLocation", s.stagingArn, [docs.elastiCacheApiPermissions]), {
+                    ...identity,
+                    resourcePolicy: m.bucketPolicy(s.staging),
+                });
+            });
+
+            it("the job's role: lists, reads and deletes staged exports; copies them into the archive under the key", async () => {
+                const role = s.exportRole;
+                const prefix = s.env.ARCHIVE_PREFIX ?? "snapshots";
+                assert.strictEqual(s.env.ARCHIVE_BUCKET, s.archive.state.bucket);
+                const staged = `${s.stagingArn}/cache-2026-11-29-03-00-export-0001.rdb`;
+                const archived = `${s.archiveArn}/${prefix}/cache-2026-11-29-03-00-export-0001.rdb`;
+                const marker = `${s.archiveArn}/${prefix}/cache-2026-11-29-03-00-export.export.json`;
+                const onStaging = { identityPolicies: role.policies, resourcePolicy: m.bucketPolicy(s.staging) };
+                const onArchive = { identityPolicies: role.policies, resourcePolicy: m.bucketPolicy(s.archive) };
+                const call = (
+                    action: string,
+                    resource: string,
+                    sources: string[],
+                    context: Record<string, string> = {},
+                ) => roleCalls(m, role.arn, action, resource, context, `export job ${action} ${resource}`, sources);
+                // ListObjectsV2 carries its Prefix parameter as s3:prefix (S3 condition keys, Service Authorization
+                // Reference); the job lists the archive under "<prefix>/" and staging under "<export name>-".
+                // ListObjectsV2 needs s3:ListBucket; CopyObject/UploadPartCopy need s3:GetObject on the source and
+                // s3:PutObject on the target; HeadObject needs s3:GetObject; DeleteObject needs s3:DeleteObject;
+                // AbortMultipartUpload needs s3:AbortMultipartUpload (S3 API reference, each operation's Permissions).
+                await assertAllowed(
+                    call("s3:ListBucket", s.stagingArn, [docs.s3ListObjects, docs.s3ConditionKeys], {
+                        "s3:prefix": "cache-2026-11-29-03-00-export-",
+                    }),
+                    onStaging,
+                );
+                await assertAllowed(call("s3:GetObject", staged, [docs.s3CopyObject]), onStaging);
+                await assertAllowed(call("s3:DeleteObject", staged, [docs.s3DeleteObject]), onStaging);
+                for (const listed of [`${prefix}/`, `${prefix}/cache-2026-11-29-03-00-export-`]) {
+                    await assertAllowed(
+                        call("s3:ListBucket", s.archiveArn, [docs.s3ListObjects, docs.s3ConditionKeys], {
+                            "s3:prefix": listed,
+                        }),
+                        onArchive,
+                    );
+                }
+                for (const object of [archived, marker]) {
+                    await assertAllowed(call("s3:PutObject", object, [docs.s3CopyObject]), onArchive);
+                    await assertAllowed(call("s3:GetObject", object, [docs.s3HeadObject]), onArchive);
+                }
+                await assertAllowed(call("s3:AbortMultipartUpload", archived, [docs.s3CopyObject]), onArchive);
+                // SSE-KMS writes need kms:GenerateDataKey; multipart writes and reads also kms:Decrypt (S3 SSE-KMS guide).
+                for (const action of ["kms:GenerateDataKey", "kms:Decrypt"] as const) {
+                    await assertAllowed(s3UsesKeyFor(m, role.arn, s.keyArn, s.archiveArn, action), {
+                        resourcePolicy: s.keyPolicy,
+                        identityPolicies: role.policies,
+                    });
+                }
+            });
+
+            it("the job's role writes its own log", async () => {
+                const role = s.exportRole;
+                const groupName = (s.fn.inputs.loggingConfig as any)?.logGroup ?? `/aws/lambda/${s.fn.inputs.name}`;
+                const group = m.one(T.logGroup, (g) => g.inputs.name === groupName, `log group ${groupName}`);
+                for (const action of ["logs:CreateLogStream", "logs:PutLogEvents"]) {
+                    await assertAllowed(
+                        roleCalls(
+                            m,
+                            role.arn,
+                            action,
+                            `${m.arn(group)}:log-stream:2026/11/29/[$LATEST]0123456789abcdef`,
+                            {},
+                            `export job ${action}`,
+                            [docs.lambdaLogs],
+                        ),
+                        { identityPolicies: role.policies },
+                    );
+                }
+            });
+
+            it("EventBridge's schedule rule invokes the function; another rule is refused", async () => {
+                const rule = m.one(T.eventRule);
+                const target = m.one(T.eventTarget);
+                assert.strictEqual(m.input(target, "arn"), m.arn(s.fn));
+                assert.ok(m.refersTo(target.inputs.rule, rule), "the target belongs to the schedule rule");
+                const policy = { resourcePolicy: m.functionPolicy(s.fn) };
+                await assertAllowed(eventBridgeInvokes(m, m.arn(s.fn), m.arn(rule)), policy);
+                await assertDenied(
+                    eventBridgeInvokes(m, m.arn(s.fn), `arn:aws:events:${m.region}:${otherAccount}:rule/x`),
+                    policy,
+                );
+                await assertDenied(
+                    eventBridgeInvokes(m, m.arn(s.fn), `arn:aws:events:${m.region}:${m.account}:rule/other`),
+                    policy,
+                );
+            });
+
+            it("the staging bucket refuses another account, anonymous readers and requests without TLS", async () => {
+                const policy = { resourcePolicy: m.bucketPolicy(s.staging) };
+                const foreign = foreignAdmin(m);
+                const object = `${s.stagingArn}/cache-export-0001.rdb`;
+                const get = (principal: string, tls = "true"): AccessRequest => ({
+                    description: `${principal} reads a staged export`,
+                    principal,
+                    action: "s3:GetObject",
+                    resource: object,
+                    resourceAccount: m.account,
+                    context: { "aws:SecureTransport": tls },
+                    sources: [docs.globalKeys],
+                });
+                await assertDenied(get(foreign.principal), { ...policy, identityPolicies: foreign.identityPolicies });
+                await assertDenied(get("anonymous"), policy);
+                const local = localAdmin(m);
+                await assertDecision("ExplicitlyDenied", get(assumedRole(m, local.roleArn), "false"), {
+                    ...policy,
+                    identityPolicies: local.identityPolicies,
+                });
+            });
+        });
+
+        describe("Secrets Manager", () => {
+            it("Secrets Manager uses the key for a caller of this account (kms:ViaService, IAM delegation)", async () => {
+                const secret = m.one(T.secret);
+                const caller = `arn:aws:iam::${m.account}:role/app`;
+                for (const action of ["kms:GenerateDataKey", "kms:Decrypt"] as const) {
+                    await assertAllowed(secretsManagerUsesKey(m, caller, s.keyArn, m.arn(secret), action), {
+                        resourcePolicy: s.keyPolicy,
+                        identityPolicies: { app: secretsCallerPolicy(m, s.keyArn) },
+                    });
+                }
+            });
+        });
+
+        describe("other accounts and anonymous callers", () => {
+            it("the archive bucket and the key refuse another account's administrator", async () => {
+                const foreign = foreignAdmin(m);
+                const object = `${s.archiveArn}/snapshots/x-0001.rdb`;
+                for (const action of ["s3:GetObject", "s3:PutObject"]) {
+                    await assertDenied(
+                        {
+                            description: `another account ${action}`,
+                            principal: foreign.principal,
+                            action,
+                            resource: object,
+                            resourceAccount: m.account,
+                            context: { "aws:SecureTransport": "true" },
+                            sources: [docs.globalKeys],
+                        },
+                        { resourcePolicy: m.bucketPolicy(s.archive), identityPolicies: foreign.identityPolicies },
+                    );
+                }
+                for (const action of ["kms:Decrypt", "kms:GenerateDataKey"]) {
+                    await assertDenied(
+                        {
+                            description: `another account ${action}`,
+                            principal: foreign.principal,
+                            action,
+                            resource: s.keyArn,
+                            resourceAccount: m.account,
+                            context: {
+                                "aws:SecureTransport": "true",
+                                "kms:ViaService": `s3.${m.region}.amazonaws.com`,
+                            },
+                            sources: [docs.globalKeys],
+                        },
+                        { resourcePolicy: s.keyPolicy, identityPolicies: foreign.identityPolicies },
+                    );
+                }
+            });
+
+            it("no role of the stack can be assumed by another account", async () => {
+                const foreign = foreignAdmin(m);
+                for (const role of m.all(T.role)) {
+                    await assertDenied(
+                        {
+                            description: `another account assumes ${role.name}`,
+                            principal: foreign.principal,
+                            action: "sts:AssumeRole",
+                            resource: m.arn(role),
+                            resourceAccount: m.account,
+                            context: { "aws:SecureTransport": "true" },
+                            sources: [docs.globalKeys],
+                        },
+                        { resourcePolicy: m.trustPolicy(role), identityPolicies: foreign.identityPolicies },
+                    );
+                }
+            });
+
+            it("the archive bucket refuses anonymous readers and writes without TLS", async () => {
+                const object = `${s.archiveArn}/snapshots/x-0001.rdb`;
+                await assertDenied(
+                    {
+                        description: "anonymous read",
+                        principal: "anonymous",
+                        action: "s3:GetObject",
+                        resource: object,
+                        resourceAccount: m.account,
+                        context: { "aws:SecureTransport": "true" },
+                        sources: [docs.globalKeys],
+                    },
+                    { resourcePolicy: m.bucketPolicy(s.archive) },
+                );
+                const local = localAdmin(m);
+                await assertDecision(
+                    "ExplicitlyDenied",
+                    {
+                        description: "a write without TLS",
+                        principal: assumedRole(m, local.roleArn),
+                        action: "s3:PutObject",
+                        resource: object,
+                        resourceAccount: m.account,
+                        context: { "aws:SecureTransport": "false" },
+                        sources: [docs.globalKeys],
+                    },
+                    { resourcePolicy: m.bucketPolicy(s.archive), identityPolicies: local.identityPolicies },
+                );
+            });
+        });
+    });
+}
+
+describe("access paths: a caller key whose policy has only the account-root statement", () => {
+    let s: Stack;
+    let m: StackModel;
+    before(async () => {
+        m = new StackModel(await runComponent({ kmsKeyArn: callerKeyArn }));
+        s = new Stack(m, {
+            label: "root only",
+            args: { kmsKeyArn: callerKeyArn },
+            callerKeyPolicy: (model) => accountRootOnlyKeyPolicy(model.account),
+        });
+    });
+
+    it("the component warns at preview that the caller's key needs the stack's statements", () => {
+        const warning = m.run.warnings.find((w) => /kmsKeyArn/.test(w));
+        assert.ok(warning, `a warning naming kmsKeyArn among ${JSON.stringify(m.run.warnings)}`);
+    });
+
+    it("CloudTrail cannot use the key: the trail would fail with InsufficientEncryptionPolicyException", async () => {
+        const trailArn = m.arn(m.one(T.trail));
+        for (const action of ["kms:GenerateDataKey", "kms:DescribeKey", "kms:Decrypt"] as const) {
+            await assertDenied(trailUsesKey(m, s.keyArn, s.archiveArn, trailArn, action), keyPolicies(s));
+        }
+    });
+
+    it("CloudWatch Logs cannot use the key for the stack's log groups", async () => {
+        for (const group of m.all(T.logGroup)) {
+            await assertDenied(logsUsesKey(m, s.keyArn, m.arn(group), "kms:GenerateDataKey"), keyPolicies(s));
+        }
+    });
+
+    it("roles of the account still reach the key through their IAM policies (Firehose, Secrets Manager callers)", async () => {
+        const role = s.role(m.input(m.one(T.firehose), "extendedS3Configuration.roleArn"));
+        await assertAllowed(s3UsesKeyFor(m, role.arn, s.keyArn, s.archiveArn, "kms:GenerateDataKey"), {
+            resourcePolicy: s.keyPolicy,
+            identityPolicies: role.policies,
+        });
+        const caller = `arn:aws:iam::${m.account}:role/app`;
+        await assertAllowed(secretsManagerUsesKey(m, caller, s.keyArn, m.arn(m.one(T.secret)), "kms:Decrypt"), {
+            resourcePolicy: s.keyPolicy,
+            identityPolicies: { app: secretsCallerPolicy(m, s.keyArn) },
+        });
+    });
+});
+
+describe("the evaluator's handling of KMS's colon-templated encryption-context keys", () => {
+    const account = { account: "123456789012", region: "us-east-1", partition: "aws" };
+    const keyArn = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    const group = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/elasticache/cache/slow-log";
+    // The key-policy statement CloudWatch Logs' guide gives ("Encrypt log data in CloudWatch Logs using
+    // AWS KMS", step 2), written here from that page for one log group.
+    const logsKeyPolicy: PolicyDocument = {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Effect: "Allow",
+                Principal: { Service: "logs.us-east-1.amazonaws.com" },
+                Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+                Resource: "*",
+                Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": group } },
+            },
+        ],
+    };
+
+    it("the simulator by itself drops kms:EncryptionContext:aws:logs:arn from the request (the reason for the rewrite)", async () => {
+        const result = await simulateVerbatim(logsUsesKey(account, keyArn, group, "kms:GenerateDataKey"), {
+            resourcePolicy: logsKeyPolicy,
+        });
+        assert.strictEqual(result.resultType, "single");
+        if (result.resultType === "single") {
+            assert.deepStrictEqual(result.result.ignoredContextKeys, ["kms:EncryptionContext:aws:logs:arn"]);
+            assert.strictEqual(result.overallResult, "ImplicitlyDenied");
+        }
+    });
+
+    it("with the rewrite, the right encryption context is allowed", async () => {
+        await assertAllowed(logsUsesKey(account, keyArn, group, "kms:GenerateDataKey"), {
+            resourcePolicy: logsKeyPolicy,
+        });
+    });
+
+    it("with the rewrite, a wrong encryption context is denied, and so is a missing one", async () => {
+        const wrong = logsUsesKey(account, keyArn, `${group.replace("slow-log", "other")}`, "kms:GenerateDataKey");
+        assert.strictEqual((await evaluate(wrong, { resourcePolicy: logsKeyPolicy })).decision, "ImplicitlyDenied");
+        const missing = logsUsesKey(account, keyArn, group, "kms:GenerateDataKey");
+        delete missing.context["kms:EncryptionContext:aws:logs:arn"];
+        assert.strictEqual((await evaluate(missing, { resourcePolicy: logsKeyPolicy })).decision, "ImplicitlyDenied");
+    });
+
+    it("rewrites the key the same way in the policy and the request, case-insensitively, and leaves other keys alone", () => {
+        assert.strictEqual(
+            rewriteConditionKey("kms:EncryptionContext:aws:logs:arn"),
+            rewriteConditionKey("KMS:encryptioncontext:aws:logs:arn"),
+        );
+        assert.strictEqual(rewriteConditionKey("kms:ViaService"), "kms:ViaService");
+        assert.strictEqual(rewriteConditionKey("kms:EncryptionContextKeys"), "kms:EncryptionContextKeys");
+        const rewritten = rewritePolicy(logsKeyPolicy);
+        const condition = (rewritten.Statement as any[])[0].Condition.ArnLike;
+        assert.deepStrictEqual(Object.keys(condition), [rewriteConditionKey("kms:EncryptionContext:aws:logs:arn")]);
+    });
+
+    it("refuses a request whose context key the simulator would still drop", async () => {
+        const request = logsUsesKey(account, keyArn, group, "kms:GenerateDataKey");
+        request.context["s3:x-amz-acl"] = "private";
+        await assert.rejects(evaluate(request, { resourcePolicy: logsKeyPolicy }), /dropped context keys s3:x-amz-acl/);
+    });
+});
