@@ -5,6 +5,7 @@
 // Pulumi mocks. Expectations come from AWS documentation, never from the component's policy text.
 import * as assert from "assert";
 import { HitrustRedisArgs } from "../component";
+import { requiredKeyStatements } from "../component/keyPolicy";
 import { RecordedResource } from "../tools/mockrun";
 import { runComponent } from "./helpers";
 import {
@@ -76,8 +77,6 @@ interface Scenario {
 
 /** The statements the lead exports for callers who bring their own key (component/keyPolicy.ts). */
 function mergedCallerKeyPolicy(m: StackModel): PolicyDocument {
-    // Loaded lazily so the rest of the suite runs while component/keyPolicy.ts is being written.
-    const { requiredKeyStatements } = require("../component/keyPolicy");
     const trail = m.maybeOne(T.trail);
     const base = accountRootOnlyKeyPolicy(m.account);
     return {
@@ -88,8 +87,8 @@ function mergedCallerKeyPolicy(m: StackModel): PolicyDocument {
                 accountId: m.account,
                 partition: m.partition,
                 region: m.region,
-                replicationGroupId: m.one(T.replicationGroup).inputs.replicationGroupId,
-                trailName: trail?.inputs.name,
+                replicationGroupId: m.one(T.replicationGroup).inputs.replicationGroupId as string,
+                trailName: trail?.inputs.name as string | undefined,
             }),
         ],
     } as PolicyDocument;
@@ -372,7 +371,13 @@ for (const scenario of scenarios) {
                     assert.strictEqual(m.input(filter, "destinationArn"), m.arn(stream));
                     const group = m.one(T.logGroup, (g) => g.inputs.name === filter.inputs.logGroup);
                     const role = s.role(m.input(filter, "roleArn"));
-                    await assertAllowed(logsAssumesSubscriptionRole(m, role.arn, m.arn(group)), {
+                    for (const form of ["global", "regional"] as const) {
+                        await assertAllowed(logsAssumesSubscriptionRole(m, role.arn, m.arn(group), form), {
+                            resourcePolicy: role.trust,
+                        });
+                    }
+                    const foreignGroup = `arn:aws:logs:${m.region}:${otherAccount}:log-group:x`;
+                    await assertDenied(logsAssumesSubscriptionRole(m, role.arn, foreignGroup), {
                         resourcePolicy: role.trust,
                     });
                     for (const action of ["firehose:PutRecord", "firehose:PutRecordBatch"]) {

@@ -226,11 +226,20 @@ export function deliveryWrites(
     };
 }
 
-/** CloudWatch Logs assumes the subscription role with aws:SourceArn in its own namespace (subscription guide). */
-export function logsAssumesSubscriptionRole(a: Account, roleArn: string, logGroupArn: string): AccessRequest {
-    const principal = `logs.${a.region}.amazonaws.com`;
+/**
+ * CloudWatch Logs assumes the subscription role with aws:SourceArn in its own namespace (subscription
+ * guide). The guide's trust policy has named the service both `logs.amazonaws.com` and
+ * `logs.<region>.amazonaws.com` over time, so both forms are tested.
+ */
+export function logsAssumesSubscriptionRole(
+    a: Account,
+    roleArn: string,
+    logGroupArn: string,
+    form: "global" | "regional" = "regional",
+): AccessRequest {
+    const principal = form === "global" ? "logs.amazonaws.com" : `logs.${a.region}.amazonaws.com`;
     return {
-        description: "CloudWatch Logs assumes the subscription filter's role",
+        description: `CloudWatch Logs (${principal}) assumes the subscription filter's role`,
         principal,
         action: "sts:AssumeRole",
         resource: roleArn,
