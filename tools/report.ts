@@ -27,7 +27,11 @@ export interface EvidenceRow {
     type: string;
     setting: string;
     value: string;
-    source: "policy check" | "component";
+    source: "policy check" | "component" | "observed";
+    /** Audit only: the API call (IAM action) the value came from, its Region and time. */
+    call?: string;
+    region?: string;
+    observedAt?: string;
 }
 
 export interface ControlReport {
@@ -43,6 +47,10 @@ export interface ControlReport {
     evidence: EvidenceRow[];
     findings: FindingReport[];
     manualAttestation?: string;
+    /** Audit only: what could not be read, as "needs <action>" lines. */
+    gaps?: string[];
+    /** Audit only: what the audit cannot observe for this control, and why. */
+    notes?: string[];
 }
 
 export interface FindingReport {
@@ -60,7 +68,9 @@ export interface FindingReport {
 export interface EvidenceReport {
     generatedAt: string;
     program: string;
-    mode: "preview" | "update";
+    mode: "preview" | "update" | "audit";
+    /** Audit only: what was audited (Regions of a live account, or a stack export file). */
+    target?: string;
     pack: { name: string; version: string; policies: number };
     summary: {
         resources: number;
@@ -68,14 +78,29 @@ export interface EvidenceReport {
         advisory: number;
         controls: Record<ControlStatus, number>;
         compliant: boolean;
+        /** Audit only: refused calls that left controls without evidence. */
+        gaps?: number;
     };
     controls: ControlReport[];
     findings: FindingReport[];
 }
 
+/** An observed value for a control, from a check only a running system answers (audit). */
+export interface ObservedEvidence {
+    control: string;
+    row: EvidenceRow;
+}
+
 export interface ReportInput {
     program: string;
-    mode: "preview" | "update";
+    mode: "preview" | "update" | "audit";
+    target?: string;
+    /** Audit: observed evidence from live checks. */
+    observed?: ObservedEvidence[];
+    /** Audit: refused calls, each with the controls it leaves without evidence. */
+    gaps?: { controls: string[]; text: string }[];
+    /** Audit: per control, what cannot be observed and why. */
+    notes?: { controls: string[]; text: string }[];
     info: PackInfo;
     /** Enforcement levels after configuration. */
     levels: Record<string, string>;
@@ -188,6 +213,10 @@ export function buildReport(input: ReportInput): EvidenceReport {
                 if (!(property in resource.inputs)) {
                     continue;
                 }
+                if (input.mode === "audit" && resource.inputs[property] === unknownSentinel) {
+                    continue; // not read (a refused call): a gap, not evidence
+                }
+                const observed = (resource as { source?: { call: string; region: string; at: string } }).source;
                 for (const control of controlsOf(policyInfo.get(name))) {
                     const rows = policyEvidence.get(control) ?? [];
                     if (!rows.some((r) => r.resource === resource.name && r.setting === property)) {
@@ -196,7 +225,10 @@ export function buildReport(input: ReportInput): EvidenceReport {
                             type: resource.type,
                             setting: property,
                             value: displayValue(property, resource.inputs[property]),
-                            source: "policy check",
+                            source: observed ? "observed" : "policy check",
+                            ...(observed
+                                ? { call: observed.call, region: observed.region, observedAt: observed.at }
+                                : {}),
                         });
                     }
                     policyEvidence.set(control, rows);
@@ -220,10 +252,15 @@ export function buildReport(input: ReportInput): EvidenceReport {
                     value: displayValue(item.setting, item.value),
                     source: "component" as const,
                 })),
+            ...(input.observed ?? []).filter((o) => o.control === control.id).map((o) => o.row),
         ];
+        const gaps = (input.gaps ?? []).filter((g) => g.controls.includes(control.id)).map((g) => g.text);
+        const notes = (input.notes ?? []).filter((n) => n.controls.includes(control.id)).map((n) => n.text);
         let status: ControlStatus;
         if (controlFindings.some((f) => f.enforcementLevel === "mandatory")) {
             status = "not met";
+        } else if (gaps.length > 0) {
+            status = "not evidenced";
         } else if (policies.length === 0) {
             status = "attestation required";
         } else if (!policies.some((p) => p.verdict === "pass" || p.verdict === "fail") || evidence.length === 0) {
@@ -246,6 +283,7 @@ export function buildReport(input: ReportInput): EvidenceReport {
             evidence,
             findings: controlFindings,
             manualAttestation: control.manualAttestation,
+            ...(input.mode === "audit" ? { gaps: [...new Set(gaps)], notes: [...new Set(notes)] } : {}),
         };
     });
 
@@ -255,6 +293,7 @@ export function buildReport(input: ReportInput): EvidenceReport {
         generatedAt: (input.now ?? new Date()).toISOString(),
         program: input.program,
         mode: input.mode,
+        ...(input.target ? { target: input.target } : {}),
         pack: { name: input.info.name, version: input.info.version, policies: input.info.policies.length },
         summary: {
             resources: input.resources.length,
@@ -268,6 +307,7 @@ export function buildReport(input: ReportInput): EvidenceReport {
                 "not evidenced": count("not evidenced"),
             },
             compliant: mandatory === 0,
+            ...(input.mode === "audit" ? { gaps: (input.gaps ?? []).length } : {}),
         },
         controls: reports,
         findings,
@@ -280,12 +320,23 @@ export function renderMarkdown(report: EvidenceReport): string {
     const lines: string[] = [];
     const s = report.summary;
     lines.push(`# HITRUST CSF evidence: ElastiCache`, "");
-    lines.push(`- Program: \`${report.program}\` (${report.mode}, offline, mock runtime)`);
+    if (report.mode === "audit") {
+        lines.push(
+            `- Audited: ${report.target ?? report.program} (read-only; values observed, with the call and time)`,
+        );
+    } else {
+        lines.push(`- Program: \`${report.program}\` (${report.mode}, offline, mock runtime)`);
+    }
     lines.push(`- Policy pack: ${report.pack.name}@v${report.pack.version}, ${report.pack.policies} policies`);
     lines.push(`- Generated: ${report.generatedAt}`);
     lines.push(
         `- Result: **${s.compliant ? "no mandatory finding" : `${s.mandatory} mandatory finding${s.mandatory === 1 ? "" : "s"}`}**, ${s.advisory} advisory; ${s.resources} resources`,
     );
+    if (report.mode === "audit" && s.gaps) {
+        lines.push(
+            `- Not evidenced: ${s.gaps} refused call${s.gaps === 1 ? "" : "s"} left controls without evidence (see "needs" below; grant tools/audit/iam-policy.json).`,
+        );
+    }
     if (report.mode === "preview") {
         lines.push(
             `- Values unknown until deployment are shown as "(known after update)" and are checked again at update.`,
@@ -308,7 +359,8 @@ export function renderMarkdown(report: EvidenceReport): string {
         if (c.evidence.length > 0) {
             lines.push("", "| Resource | Setting | Value | Source |", "|---|---|---|---|");
             for (const e of c.evidence) {
-                lines.push(`| ${cell(e.resource)} | ${cell(e.setting)} | ${cell(e.value)} | ${e.source} |`);
+                const source = e.call ? `${e.source}: ${e.call} (${e.region || "-"}, ${e.observedAt})` : e.source;
+                lines.push(`| ${cell(e.resource)} | ${cell(e.setting)} | ${cell(e.value)} | ${cell(source)} |`);
             }
         }
         if (c.policies.length > 0) {
@@ -323,6 +375,18 @@ export function renderMarkdown(report: EvidenceReport): string {
             lines.push("", "Findings:");
             for (const f of c.findings) {
                 lines.push(`- [${f.enforcementLevel}] ${f.resource}: ${f.message}`);
+            }
+        }
+        if (c.gaps && c.gaps.length > 0) {
+            lines.push("", "Not evidenced:");
+            for (const gap of c.gaps) {
+                lines.push(`- ${gap}`);
+            }
+        }
+        if (c.notes && c.notes.length > 0) {
+            lines.push("", "Not observable in a running system:");
+            for (const note of c.notes) {
+                lines.push(`- ${note}`);
             }
         }
         if (c.manualAttestation) {

@@ -1,0 +1,1132 @@
+// Read-only discovery of ElastiCache in the given Regions: every replication group, serverless
+// cache, standalone cluster, user and user group, with what each one leans on (network, key,
+// logs, backups, archive, trail, alarms, event topic, auth secret). Settings become resources
+// with @pulumi/aws input names for the policy pack; live facts go beside them. A refused call
+// becomes a gap ("needs <action>") and the values it would have given stay unknown, so no policy
+// reports a defect it could not see.
+import { DescribeTrailsCommand, GetTrailStatusCommand } from "@aws-sdk/client-cloudtrail";
+import { paginateDescribeAlarms } from "@aws-sdk/client-cloudwatch";
+import { DescribeLogStreamsCommand, paginateDescribeLogGroups } from "@aws-sdk/client-cloudwatch-logs";
+import { paginateDescribeConfigRules, paginateGetComplianceDetailsByConfigRule } from "@aws-sdk/client-config-service";
+import {
+    paginateDescribeRouteTables,
+    paginateDescribeSecurityGroups,
+    paginateDescribeSubnets,
+} from "@aws-sdk/client-ec2";
+import {
+    CacheCluster,
+    paginateDescribeCacheClusters,
+    paginateDescribeCacheSubnetGroups,
+    paginateDescribeReplicationGroups,
+    paginateDescribeServerlessCaches,
+    paginateDescribeSnapshots,
+    paginateDescribeUserGroups,
+    paginateDescribeUsers,
+    ReplicationGroup,
+} from "@aws-sdk/client-elasticache";
+import { DescribeKeyCommand, GetKeyRotationStatusCommand } from "@aws-sdk/client-kms";
+import {
+    GetBucketEncryptionCommand,
+    GetBucketLifecycleConfigurationCommand,
+    GetBucketVersioningCommand,
+    GetObjectLockConfigurationCommand,
+    GetPublicAccessBlockCommand,
+    paginateListBuckets,
+    paginateListObjectsV2,
+} from "@aws-sdk/client-s3";
+import { paginateListSecrets } from "@aws-sdk/client-secrets-manager";
+import { GetTopicAttributesCommand } from "@aws-sdk/client-sns";
+import { ControlId } from "../../core/controls";
+import { types } from "../../policy-pack/src/types";
+import { AwsSession, iamAction, isAccessDenied, isError, Service } from "./aws";
+import { managedRules } from "../../component/configRules";
+import {
+    ArchiveFacts,
+    AuditResource,
+    CacheFacts,
+    Gap,
+    Inventory,
+    LogGroupFacts,
+    notRead,
+    Observed,
+    RegionFacts,
+    Source,
+} from "./model";
+
+/** The archive prefix the snapshot export job writes under (design.md: snapshots/ of the archive bucket). */
+export const exportPrefix = "snapshots/";
+
+export interface DiscoverOptions {
+    regions: string[];
+    log?: (line: string) => void;
+}
+
+/** One Region's reading: the calls it makes and the resources it builds. */
+class RegionReader {
+    readonly resources: AuditResource[] = [];
+    readonly caches: CacheFacts[] = [];
+    readonly gaps: Gap[] = [];
+    readonly facts: RegionFacts;
+    private readonly byUrn = new Map<string, AuditResource>();
+
+    constructor(
+        private readonly session: AwsSession,
+        readonly region: string,
+        private readonly log: (line: string) => void,
+    ) {
+        this.facts = { region };
+    }
+
+    private source(service: Service, operation: string): Source {
+        return { call: iamAction(service, operation), region: this.region, at: this.session.now().toISOString() };
+    }
+
+    /** Runs one read; a refusal becomes a gap on `controls` and `undefined`, anything else throws. */
+    private async read<T>(
+        service: Service,
+        operation: string,
+        what: { resource: string; controls: ControlId[]; what: string },
+        fn: (client: any) => Promise<T>,
+    ): Promise<Observed<T> | undefined> {
+        const source = this.source(service, operation);
+        try {
+            const value = await fn(this.session.client(service, this.region));
+            return { value, source };
+        } catch (e) {
+            if (isAccessDenied(e)) {
+                const needs = iamAction(service, operation);
+                this.gaps.push({ resource: what.resource, needs, controls: what.controls, what: what.what });
+                return undefined;
+            }
+            throw e;
+        }
+    }
+
+    private async all<T>(pages: AsyncIterable<any>, key: string): Promise<T[]> {
+        const out: T[] = [];
+        for await (const page of pages) {
+            out.push(...((page?.[key] as T[]) ?? []));
+        }
+        return out;
+    }
+
+    private add(resource: Omit<AuditResource, "custom" | "parent" | "retainOnDelete" | "state" | "dependencies">) {
+        if (this.byUrn.has(resource.urn)) {
+            return this.byUrn.get(resource.urn)!;
+        }
+        const full: AuditResource = {
+            custom: true,
+            parent: "",
+            retainOnDelete: false,
+            state: {},
+            dependencies: [...new Set(Object.values(resource.propertyDependencies).flat())],
+            ...resource,
+        };
+        this.resources.push(full);
+        this.byUrn.set(full.urn, full);
+        return full;
+    }
+
+    private urn(kind: string, id: string) {
+        return `arn:aws:${kind}:${this.region}::${id}`;
+    }
+
+    async run(): Promise<void> {
+        this.log(`Region ${this.region}: discovering ElastiCache ...`);
+        const region = this.region;
+        const groups = await this.read(
+            "elasticache",
+            "DescribeReplicationGroups",
+            { resource: region, controls: settingsControls, what: "replication groups" },
+            (c) =>
+                this.all<ReplicationGroup>(paginateDescribeReplicationGroups({ client: c }, {}), "ReplicationGroups"),
+        );
+        const clusters = await this.read(
+            "elasticache",
+            "DescribeCacheClusters",
+            { resource: region, controls: settingsControls, what: "cache clusters (engine version, network, topic)" },
+            (c) => this.all<CacheCluster>(paginateDescribeCacheClusters({ client: c }, {}), "CacheClusters"),
+        );
+        const serverless = await this.read(
+            "elasticache",
+            "DescribeServerlessCaches",
+            { resource: region, controls: settingsControls, what: "serverless caches" },
+            (c) => this.all<any>(paginateDescribeServerlessCaches({ client: c }, {}), "ServerlessCaches"),
+        );
+        const users = await this.read(
+            "elasticache",
+            "DescribeUsers",
+            { resource: region, controls: ["0808.10b2", "19141.06c1"], what: "RBAC users" },
+            (c) => this.all<any>(paginateDescribeUsers({ client: c }, {}), "Users"),
+        );
+        const userGroups = await this.read(
+            "elasticache",
+            "DescribeUserGroups",
+            { resource: region, controls: ["0808.10b2", "19141.06c1"], what: "RBAC user groups" },
+            (c) => this.all<any>(paginateDescribeUserGroups({ client: c }, {}), "UserGroups"),
+        );
+        const found = [
+            `${groups?.value.length ?? "?"} replication groups`,
+            `${serverless?.value.length ?? "?"} serverless caches`,
+            `${clusters?.value.filter((c) => !c.ReplicationGroupId).length ?? "?"} standalone clusters`,
+            `${users?.value.length ?? "?"} users`,
+            `${userGroups?.value.length ?? "?"} user groups`,
+        ];
+        this.log(`Region ${region}: ${found.join(", ")}`);
+
+        const userUrns = new Map<string, string>();
+        for (const user of users?.value ?? []) {
+            const urn = user.ARN ?? this.urn("elasticache", `user:${user.UserId}`);
+            userUrns.set(user.UserId, urn);
+            const type = user.Authentication?.Type as string | undefined;
+            this.add({
+                type: types.user,
+                name: user.UserId,
+                urn,
+                propertyDependencies: {},
+                source: users!.source,
+                inputs: {
+                    userId: user.UserId,
+                    userName: user.UserName,
+                    engine: user.Engine,
+                    accessString: user.AccessString,
+                    // DescribeUsers: Authentication.Type is password | no-password | iam; the
+                    // provider's authenticationMode.type spells the second "no-password-required".
+                    ...(type
+                        ? { authenticationMode: { type: type === "no-password" ? "no-password-required" : type } }
+                        : {}),
+                    ...(type === "no-password" ? { noPasswordRequired: true } : {}),
+                },
+            });
+        }
+        const userGroupUrns = new Map<string, string>();
+        for (const group of userGroups?.value ?? []) {
+            const urn = group.ARN ?? this.urn("elasticache", `usergroup:${group.UserGroupId}`);
+            userGroupUrns.set(group.UserGroupId, urn);
+            const ids: string[] = group.UserIds ?? [];
+            this.add({
+                type: types.userGroup,
+                name: group.UserGroupId,
+                urn,
+                source: userGroups!.source,
+                propertyDependencies: {
+                    userIds: ids.map((id) => userUrns.get(id)).filter((u): u is string => u !== undefined),
+                },
+                inputs: { userGroupId: group.UserGroupId, engine: group.Engine, userIds: ids },
+            });
+        }
+
+        const membersOf = new Map<string, CacheCluster[]>();
+        for (const cluster of clusters?.value ?? []) {
+            if (cluster.ReplicationGroupId) {
+                const list = membersOf.get(cluster.ReplicationGroupId) ?? [];
+                list.push(cluster);
+                membersOf.set(cluster.ReplicationGroupId, list);
+            }
+        }
+
+        // Neighbours shared by several caches are read once.
+        const alarms = groups?.value.length ? await this.readAlarms() : undefined;
+        for (const group of groups?.value ?? []) {
+            await this.replicationGroup(
+                group,
+                membersOf.get(group.ReplicationGroupId!) ?? [],
+                clusters,
+                groups!.source,
+                {
+                    userGroupUrns,
+                    alarms,
+                },
+            );
+        }
+        for (const cluster of (clusters?.value ?? []).filter((c) => !c.ReplicationGroupId)) {
+            await this.standaloneCluster(cluster, clusters!.source);
+        }
+        for (const cache of serverless?.value ?? []) {
+            await this.serverlessCache(cache, serverless!.source, userGroupUrns);
+        }
+        if ((groups?.value.length ?? 0) + (serverless?.value.length ?? 0) + (clusters?.value.length ?? 0) > 0) {
+            await this.readTrails();
+            await this.readConfigRules();
+        }
+    }
+
+    private async replicationGroup(
+        group: ReplicationGroup,
+        members: CacheCluster[],
+        clusters: Observed<CacheCluster[]> | undefined,
+        source: Source,
+        shared: { userGroupUrns: Map<string, string>; alarms?: Observed<any[]> },
+    ) {
+        const id = group.ReplicationGroupId!;
+        const urn = group.ARN ?? this.urn("elasticache", `replicationgroup:${id}`);
+        this.log(`Region ${this.region}: replication group ${id}`);
+        const first = members[0];
+        // Values that only the member clusters carry; unknown when DescribeCacheClusters was refused.
+        const fromMembers = <T>(pick: (c: CacheCluster) => T): T | typeof notRead =>
+            clusters === undefined ? notRead : first ? pick(first) : (undefined as T);
+        const deps: Record<string, string[]> = {};
+
+        const subnetGroupName = fromMembers((c) => c.CacheSubnetGroupName);
+        if (typeof subnetGroupName === "string") {
+            deps.subnetGroupName = [await this.subnetGroup(subnetGroupName)];
+        }
+        const securityGroupIds = fromMembers((c) =>
+            (c.SecurityGroups ?? []).map((s) => s.SecurityGroupId!).filter(Boolean),
+        );
+        if (Array.isArray(securityGroupIds) && securityGroupIds.length > 0) {
+            deps.securityGroupIds = await this.securityGroups(securityGroupIds, id);
+        }
+        if (group.KmsKeyId) {
+            const key = await this.kmsKey(group.KmsKeyId, id);
+            if (key) {
+                deps.kmsKeyId = [key];
+            }
+        }
+        const topicArn = fromMembers((c) => c.NotificationConfiguration?.TopicArn);
+        const logDeliveries = (group.LogDeliveryConfigurations ?? []).map((l) => ({
+            logType: l.LogType!,
+            status: l.Status ?? "",
+            destination:
+                l.DestinationDetails?.CloudWatchLogsDetails?.LogGroup ??
+                l.DestinationDetails?.KinesisFirehoseDetails?.DeliveryStream,
+            destinationType: l.DestinationType,
+            logFormat: l.LogFormat,
+            message: l.Message,
+        }));
+        const logGroups: LogGroupFacts[] = [];
+        const logGroupUrns: string[] = [];
+        for (const delivery of logDeliveries) {
+            if (delivery.destinationType === "cloudwatch-logs" && delivery.destination) {
+                const found = await this.logGroup(delivery.destination, id);
+                if (found) {
+                    logGroups.push(found.facts);
+                    logGroupUrns.push(found.urn);
+                }
+            }
+        }
+        if (logGroupUrns.length > 0) {
+            deps.logDeliveryConfigurations = logGroupUrns;
+        }
+        if (group.UserGroupIds?.length) {
+            deps.userGroupIds = group.UserGroupIds.map((g) => shared.userGroupUrns.get(g)).filter(
+                (u): u is string => u !== undefined,
+            );
+        }
+        const clusterMode = group.ClusterEnabled === true;
+        const nodeGroups = group.NodeGroups ?? [];
+        const port = group.ConfigurationEndpoint?.Port ?? nodeGroups[0]?.PrimaryEndpoint?.Port;
+        const inputs: Record<string, unknown> = {
+            replicationGroupId: id,
+            description: group.Description,
+            engine: group.Engine ?? fromMembers((c) => c.Engine),
+            engineVersion: fromMembers((c) => c.EngineVersion),
+            nodeType: group.CacheNodeType,
+            port,
+            parameterGroupName: fromMembers((c) => c.CacheParameterGroup?.CacheParameterGroupName),
+            subnetGroupName,
+            securityGroupIds,
+            ...(clusterMode
+                ? {
+                      clusterMode: group.ClusterMode ?? "enabled",
+                      numNodeGroups: nodeGroups.length,
+                      replicasPerNodeGroup: Math.max(0, (nodeGroups[0]?.NodeGroupMembers?.length ?? 1) - 1),
+                  }
+                : {
+                      numCacheClusters: (group.MemberClusters ?? []).length,
+                      preferredCacheClusterAzs:
+                          clusters === undefined
+                              ? notRead
+                              : members.map((m) => m.PreferredAvailabilityZone).filter(Boolean),
+                  }),
+            // The API says only whether an AUTH token is set, never the token: a write-only input.
+            ...(group.AuthTokenEnabled ? { authTokenWo: "(set; ElastiCache never returns it)" } : {}),
+            ...(group.UserGroupIds?.length ? { userGroupIds: group.UserGroupIds } : {}),
+            snapshotRetentionLimit: group.SnapshotRetentionLimit ?? 0,
+            snapshotWindow: group.SnapshotWindow,
+            maintenanceWindow: fromMembers((c) => c.PreferredMaintenanceWindow),
+            logDeliveryConfigurations: logDeliveries.map((l) => ({
+                destination: l.destination,
+                destinationType: l.destinationType,
+                logFormat: l.logFormat,
+                logType: l.logType,
+            })),
+            notificationTopicArn: topicArn,
+            automaticFailoverEnabled: group.AutomaticFailover === "enabled",
+            multiAzEnabled: group.MultiAZ === "enabled",
+            atRestEncryptionEnabled: group.AtRestEncryptionEnabled === true,
+            kmsKeyId: group.KmsKeyId,
+            transitEncryptionEnabled: group.TransitEncryptionEnabled === true,
+            transitEncryptionMode: group.TransitEncryptionMode,
+            autoMinorVersionUpgrade: group.AutoMinorVersionUpgrade,
+            dataTieringEnabled: group.DataTiering === "enabled",
+            ...(group.GlobalReplicationGroupInfo?.GlobalReplicationGroupId
+                ? { globalReplicationGroupId: group.GlobalReplicationGroupInfo.GlobalReplicationGroupId }
+                : {}),
+        };
+        for (const [key, value] of Object.entries(inputs)) {
+            if (value === undefined) {
+                delete inputs[key];
+            }
+        }
+        const topicUrns: string[] = [];
+        const facts: CacheFacts = {
+            id,
+            arn: urn,
+            region: this.region,
+            memberClusters: group.MemberClusters ?? [],
+            createdAt: group.ReplicationGroupCreateTime
+                ? new Date(group.ReplicationGroupCreateTime).toISOString()
+                : undefined,
+            snapshotRetentionLimit: group.SnapshotRetentionLimit,
+            logDeliveries: { value: logDeliveries, source },
+            logGroups,
+            topics: [],
+            eventTopicStatus:
+                clusters === undefined
+                    ? undefined
+                    : { value: first?.NotificationConfiguration?.TopicStatus, source: clusters.source },
+        };
+        if (typeof topicArn === "string") {
+            const topic = await this.topic(topicArn, id);
+            if (topic) {
+                topicUrns.push(topic.urn);
+                facts.topics.push(topic.observed);
+            }
+            deps.notificationTopicArn = topicUrns;
+        }
+        this.add({ type: types.replicationGroup, name: id, urn, source, propertyDependencies: deps, inputs });
+
+        // Alarms on this group's metrics: CloudWatch's CacheClusterId dimension names member nodes.
+        if (shared.alarms) {
+            const names = new Set([id, ...(group.MemberClusters ?? [])]);
+            const mine = shared.alarms.value.filter(
+                (a) =>
+                    a.Namespace === "AWS/ElastiCache" &&
+                    (a.Dimensions ?? []).some((d: any) => typeof d.Value === "string" && names.has(d.Value)),
+            );
+            facts.alarms = {
+                source: shared.alarms.source,
+                value: mine.map((a) => ({
+                    name: a.AlarmName,
+                    actions: a.AlarmActions ?? [],
+                    actionsEnabled: a.ActionsEnabled !== false,
+                    state: a.StateValue ?? "",
+                })),
+            };
+            for (const alarm of mine) {
+                this.add({
+                    type: types.metricAlarm,
+                    name: alarm.AlarmName,
+                    urn: alarm.AlarmArn ?? this.urn("cloudwatch", `alarm:${alarm.AlarmName}`),
+                    source: shared.alarms.source,
+                    propertyDependencies: { dimensions: [urn] },
+                    inputs: {
+                        name: alarm.AlarmName,
+                        namespace: alarm.Namespace,
+                        metricName: alarm.MetricName,
+                        dimensions: Object.fromEntries((alarm.Dimensions ?? []).map((d: any) => [d.Name, d.Value])),
+                        alarmActions: alarm.AlarmActions ?? [],
+                        actionsEnabled: alarm.ActionsEnabled,
+                    },
+                });
+                for (const action of alarm.AlarmActions ?? []) {
+                    if (
+                        action.startsWith("arn:") &&
+                        action.includes(":sns:") &&
+                        !facts.topics.some((t) => t.value.arn === action)
+                    ) {
+                        const topic = await this.topic(action, id);
+                        if (topic) {
+                            facts.topics.push(topic.observed);
+                        }
+                    }
+                }
+            }
+        }
+
+        facts.newestAutomaticSnapshot = await this.read(
+            "elasticache",
+            "DescribeSnapshots",
+            { resource: id, controls: ["1616.09l1", "1618.09l1"], what: "automatic snapshots" },
+            async (c) => {
+                // SnapshotSource "system" selects automatic snapshots (DescribeSnapshots API reference:
+                // request values system | user; responses say "automated").
+                const snapshots = await this.all<any>(
+                    paginateDescribeSnapshots({ client: c }, { ReplicationGroupId: id, SnapshotSource: "system" }),
+                    "Snapshots",
+                );
+                let newest: number | undefined;
+                for (const snapshot of snapshots) {
+                    for (const node of snapshot.NodeSnapshots ?? []) {
+                        const t = node.SnapshotCreateTime ? new Date(node.SnapshotCreateTime).getTime() : undefined;
+                        if (t !== undefined && (newest === undefined || t > newest)) {
+                            newest = t;
+                        }
+                    }
+                }
+                return newest === undefined ? undefined : new Date(newest).toISOString();
+            },
+        );
+        facts.archives = await this.archives(id);
+        facts.secrets = await this.read(
+            "secretsmanager",
+            "ListSecrets",
+            { resource: id, controls: ["19141.06c1"], what: "the auth secret's rotation metadata" },
+            async (c) => {
+                // ListSecrets returns metadata only; the audit never calls GetSecretValue.
+                const secrets = await this.all<any>(
+                    paginateListSecrets(
+                        { client: c },
+                        { Filters: [{ Key: "name", Values: [`${id}-elasticache-auth-`] }] },
+                    ),
+                    "SecretList",
+                );
+                return secrets.map((s) => ({
+                    name: s.Name,
+                    rotationEnabled: s.RotationEnabled === true,
+                    rotationDays: s.RotationRules?.AutomaticallyAfterDays,
+                    lastRotated: s.LastRotatedDate ? new Date(s.LastRotatedDate).toISOString() : undefined,
+                    lastChanged: s.LastChangedDate ? new Date(s.LastChangedDate).toISOString() : undefined,
+                }));
+            },
+        );
+        this.caches.push(facts);
+    }
+
+    private async standaloneCluster(cluster: CacheCluster, source: Source) {
+        const id = cluster.CacheClusterId!;
+        const deps: Record<string, string[]> = {};
+        if (cluster.CacheSubnetGroupName) {
+            deps.subnetGroupName = [await this.subnetGroup(cluster.CacheSubnetGroupName)];
+        }
+        const sgs = (cluster.SecurityGroups ?? []).map((s) => s.SecurityGroupId!).filter(Boolean);
+        if (sgs.length > 0) {
+            deps.securityGroupIds = await this.securityGroups(sgs, id);
+        }
+        const inputs: Record<string, unknown> = {
+            clusterId: id,
+            engine: cluster.Engine,
+            engineVersion: cluster.EngineVersion,
+            nodeType: cluster.CacheNodeType,
+            numCacheNodes: cluster.NumCacheNodes,
+            parameterGroupName: cluster.CacheParameterGroup?.CacheParameterGroupName,
+            subnetGroupName: cluster.CacheSubnetGroupName,
+            securityGroupIds: sgs,
+            snapshotRetentionLimit: cluster.SnapshotRetentionLimit ?? 0,
+            snapshotWindow: cluster.SnapshotWindow,
+            maintenanceWindow: cluster.PreferredMaintenanceWindow,
+            notificationTopicArn: cluster.NotificationConfiguration?.TopicArn,
+            // The provider types this input as a string ("true"/"false").
+            autoMinorVersionUpgrade:
+                cluster.AutoMinorVersionUpgrade === undefined ? undefined : String(cluster.AutoMinorVersionUpgrade),
+            transitEncryptionEnabled: cluster.TransitEncryptionEnabled,
+            availabilityZone: cluster.PreferredAvailabilityZone,
+        };
+        for (const [key, value] of Object.entries(inputs)) {
+            if (value === undefined) {
+                delete inputs[key];
+            }
+        }
+        this.add({
+            type: types.cluster,
+            name: id,
+            urn: cluster.ARN ?? this.urn("elasticache", `cluster:${id}`),
+            source,
+            propertyDependencies: deps,
+            inputs,
+        });
+    }
+
+    private async serverlessCache(cache: any, source: Source, userGroupUrns: Map<string, string>) {
+        const name = cache.ServerlessCacheName;
+        const deps: Record<string, string[]> = {};
+        if (cache.SecurityGroupIds?.length) {
+            deps.securityGroupIds = await this.securityGroups(cache.SecurityGroupIds, name);
+        }
+        if (cache.KmsKeyId) {
+            const key = await this.kmsKey(cache.KmsKeyId, name);
+            if (key) {
+                deps.kmsKeyId = [key];
+            }
+        }
+        if (cache.UserGroupId && userGroupUrns.has(cache.UserGroupId)) {
+            deps.userGroupId = [userGroupUrns.get(cache.UserGroupId)!];
+        }
+        const inputs: Record<string, unknown> = {
+            name,
+            engine: cache.Engine,
+            majorEngineVersion: cache.MajorEngineVersion,
+            kmsKeyId: cache.KmsKeyId,
+            securityGroupIds: cache.SecurityGroupIds ?? [],
+            subnetIds: cache.SubnetIds,
+            userGroupId: cache.UserGroupId,
+            snapshotRetentionLimit: cache.SnapshotRetentionLimit ?? 0,
+            dailySnapshotTime: cache.DailySnapshotTime,
+        };
+        for (const [key, value] of Object.entries(inputs)) {
+            if (value === undefined) {
+                delete inputs[key];
+            }
+        }
+        this.add({
+            type: types.serverlessCache,
+            name,
+            urn: cache.ARN ?? this.urn("elasticache", `serverlesscache:${name}`),
+            source,
+            propertyDependencies: deps,
+            inputs,
+        });
+    }
+
+    private async subnetGroup(name: string): Promise<string> {
+        const urn = this.urn("elasticache", `subnetgroup:${name}`);
+        if (this.byUrn.has(urn)) {
+            return urn;
+        }
+        const found = await this.read(
+            "elasticache",
+            "DescribeCacheSubnetGroups",
+            { resource: name, controls: ["0805.01m1", "1601.12c1"], what: "the cache subnet group" },
+            (c) =>
+                this.all<any>(
+                    paginateDescribeCacheSubnetGroups({ client: c }, { CacheSubnetGroupName: name }),
+                    "CacheSubnetGroups",
+                ),
+        );
+        const group = found?.value[0];
+        const subnetIds: string[] = (group?.Subnets ?? []).map((s: any) => s.SubnetIdentifier);
+        const subnetUrns = subnetIds.length > 0 ? await this.subnets(subnetIds, group?.VpcId, name) : [];
+        this.add({
+            type: types.subnetGroup,
+            name,
+            urn: group?.ARN ?? urn,
+            source: found?.source,
+            propertyDependencies: { subnetIds: subnetUrns },
+            inputs: found
+                ? { name, subnetIds, description: group?.CacheSubnetGroupDescription }
+                : { name, subnetIds: notRead },
+        });
+        return group?.ARN ?? urn;
+    }
+
+    /** Subnets, their route tables (explicit or the VPC's main table) and internet gateways. */
+    private async subnets(ids: string[], vpcId: string | undefined, owner: string): Promise<string[]> {
+        const subnets = await this.read(
+            "ec2",
+            "DescribeSubnets",
+            { resource: owner, controls: ["0805.01m1", "1601.12c1"], what: "the cache subnets" },
+            (c) => this.all<any>(paginateDescribeSubnets({ client: c }, { SubnetIds: ids }), "Subnets"),
+        );
+        const urns = new Map<string, string>();
+        for (const id of ids) {
+            const subnet = subnets?.value.find((s) => s.SubnetId === id);
+            const urn = subnet?.SubnetArn ?? this.urn("ec2", `subnet/${id}`);
+            urns.set(id, urn);
+            this.add({
+                type: types.subnet,
+                name: id,
+                urn,
+                source: subnets?.source,
+                propertyDependencies: {},
+                inputs: subnet
+                    ? {
+                          vpcId: subnet.VpcId,
+                          availabilityZone: subnet.AvailabilityZone,
+                          cidrBlock: subnet.CidrBlock,
+                          mapPublicIpOnLaunch: subnet.MapPublicIpOnLaunch === true,
+                      }
+                    : { availabilityZone: notRead, mapPublicIpOnLaunch: notRead },
+            });
+        }
+        const vpc = vpcId ?? subnets?.value[0]?.VpcId;
+        if (!vpc) {
+            return [...urns.values()];
+        }
+        const tables = await this.read(
+            "ec2",
+            "DescribeRouteTables",
+            { resource: owner, controls: ["0805.01m1"], what: "the subnets' route tables" },
+            (c) =>
+                this.all<any>(
+                    paginateDescribeRouteTables({ client: c }, { Filters: [{ Name: "vpc-id", Values: [vpc] }] }),
+                    "RouteTables",
+                ),
+        );
+        if (tables) {
+            // A subnet without an explicit association uses the VPC's main route table
+            // (VPC user guide, "Subnet route tables").
+            const main = tables.value.find((t) => (t.Associations ?? []).some((a: any) => a.Main));
+            for (const id of ids) {
+                const table =
+                    tables.value.find((t) => (t.Associations ?? []).some((a: any) => a.SubnetId === id)) ?? main;
+                if (!table) {
+                    continue;
+                }
+                const tableUrn = this.urn("ec2", `route-table/${table.RouteTableId}`);
+                const gatewayUrns: string[] = [];
+                for (const route of table.Routes ?? []) {
+                    if (typeof route.GatewayId === "string" && route.GatewayId.startsWith("igw-")) {
+                        const igw = this.urn("ec2", `internet-gateway/${route.GatewayId}`);
+                        this.add({
+                            type: types.internetGateway,
+                            name: route.GatewayId,
+                            urn: igw,
+                            source: tables.source,
+                            propertyDependencies: {},
+                            inputs: { vpcId: vpc },
+                        });
+                        gatewayUrns.push(igw);
+                    }
+                }
+                this.add({
+                    type: types.routeTable,
+                    name: table.RouteTableId,
+                    urn: tableUrn,
+                    source: tables.source,
+                    propertyDependencies: { routes: gatewayUrns },
+                    inputs: {
+                        vpcId: vpc,
+                        routes: (table.Routes ?? []).map((r: any) => ({
+                            cidrBlock: r.DestinationCidrBlock,
+                            ipv6CidrBlock: r.DestinationIpv6CidrBlock,
+                            gatewayId: r.GatewayId,
+                            natGatewayId: r.NatGatewayId,
+                        })),
+                    },
+                });
+                this.add({
+                    type: types.routeTableAssociation,
+                    name: `${table.RouteTableId}:${id}`,
+                    urn: this.urn("ec2", `route-table-association/${table.RouteTableId}/${id}`),
+                    source: tables.source,
+                    propertyDependencies: { routeTableId: [tableUrn], subnetId: [urns.get(id)!] },
+                    inputs: { routeTableId: table.RouteTableId, subnetId: id },
+                });
+            }
+        }
+        return [...urns.values()];
+    }
+
+    private async securityGroups(ids: string[], owner: string): Promise<string[]> {
+        const found = await this.read(
+            "ec2",
+            "DescribeSecurityGroups",
+            { resource: owner, controls: ["0805.01m1"], what: "the cache's security groups" },
+            (c) => this.all<any>(paginateDescribeSecurityGroups({ client: c }, { GroupIds: ids }), "SecurityGroups"),
+        );
+        return ids.map((id) => {
+            const sg = found?.value.find((g) => g.GroupId === id);
+            const urn = sg?.SecurityGroupArn ?? this.urn("ec2", `security-group/${id}`);
+            this.add({
+                type: types.securityGroup,
+                name: id,
+                urn,
+                source: found?.source,
+                propertyDependencies: {},
+                inputs: sg
+                    ? {
+                          name: sg.GroupName,
+                          vpcId: sg.VpcId,
+                          ingress: (sg.IpPermissions ?? []).map((p: any) => ({
+                              protocol: p.IpProtocol,
+                              fromPort: p.FromPort,
+                              toPort: p.ToPort,
+                              cidrBlocks: (p.IpRanges ?? []).map((r: any) => r.CidrIp),
+                              ipv6CidrBlocks: (p.Ipv6Ranges ?? []).map((r: any) => r.CidrIpv6),
+                              securityGroups: (p.UserIdGroupPairs ?? []).map((g: any) => g.GroupId),
+                          })),
+                      }
+                    : { ingress: notRead },
+            });
+            return urn;
+        });
+    }
+
+    private async kmsKey(keyId: string, owner: string): Promise<string | undefined> {
+        const described = await this.read(
+            "kms",
+            "DescribeKey",
+            { resource: owner, controls: ["0903.10f1"], what: "the cache's KMS key" },
+            async (c) => (await c.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata,
+        );
+        const rotation = await this.read(
+            "kms",
+            "GetKeyRotationStatus",
+            { resource: owner, controls: ["0903.10f1"], what: "the key's rotation" },
+            async (c) => (await c.send(new GetKeyRotationStatusCommand({ KeyId: keyId }))).KeyRotationEnabled,
+        );
+        const urn = described?.value?.Arn ?? keyId;
+        this.add({
+            type: types.kmsKey,
+            name: described?.value?.KeyId ?? keyId,
+            urn,
+            source: rotation?.source ?? described?.source,
+            propertyDependencies: {},
+            inputs: {
+                enableKeyRotation: rotation ? rotation.value === true : notRead,
+                ...(described
+                    ? {
+                          isEnabled: described.value?.Enabled,
+                          keyManager: described.value?.KeyManager,
+                          keyState: described.value?.KeyState,
+                          description: described.value?.Description,
+                      }
+                    : {}),
+            },
+        });
+        return urn;
+    }
+
+    private async logGroup(name: string, owner: string): Promise<{ urn: string; facts: LogGroupFacts } | undefined> {
+        const found = await this.read(
+            "logs",
+            "DescribeLogGroups",
+            { resource: owner, controls: ["1204.09aa1", "1202.09aa1"], what: `log group ${name}` },
+            (c) => this.all<any>(paginateDescribeLogGroups({ client: c }, { logGroupNamePrefix: name }), "logGroups"),
+        );
+        const group = found?.value.find((g) => g.logGroupName === name);
+        const urn = group?.arn?.replace(/:\*$/, "") ?? this.urn("logs", `log-group:${name}`);
+        const lastEvent = await this.read(
+            "logs",
+            "DescribeLogStreams",
+            { resource: owner, controls: ["1203.09aa1"], what: `the newest event in ${name}` },
+            async (c) => {
+                const res = await c.send(
+                    new DescribeLogStreamsCommand({
+                        logGroupName: name,
+                        orderBy: "LastEventTime",
+                        descending: true,
+                        limit: 1,
+                    }),
+                );
+                const t = res.logStreams?.[0]?.lastEventTimestamp;
+                return t === undefined ? undefined : new Date(t).toISOString();
+            },
+        );
+        this.add({
+            type: types.logGroup,
+            name,
+            urn,
+            source: found?.source,
+            propertyDependencies: {},
+            inputs: found
+                ? {
+                      name,
+                      // No retentionInDays in DescribeLogGroups means the events never expire, which
+                      // the provider writes as 0.
+                      retentionInDays: group?.retentionInDays ?? 0,
+                      ...(group?.kmsKeyId ? { kmsKeyId: group.kmsKeyId } : {}),
+                  }
+                : { name, retentionInDays: notRead },
+        });
+        if (!found) {
+            return { urn, facts: { name, lastEvent, source: this.source("logs", "DescribeLogGroups") } };
+        }
+        return {
+            urn,
+            facts: {
+                name,
+                retentionInDays: group ? (group.retentionInDays ?? 0) : undefined,
+                kmsKeyId: group?.kmsKeyId,
+                lastEvent,
+                source: found.source,
+            },
+        };
+    }
+
+    private async topic(arn: string, owner: string) {
+        const found = await this.read(
+            "sns",
+            "GetTopicAttributes",
+            { resource: owner, controls: ["1270.09ad1"], what: `topic ${arn}` },
+            async (c) => (await c.send(new GetTopicAttributesCommand({ TopicArn: arn }))).Attributes ?? {},
+        );
+        if (!found) {
+            return undefined;
+        }
+        const attributes = found.value as Record<string, string>;
+        const urn = arn;
+        this.add({
+            type: types.snsTopic,
+            name: arn.split(":").pop()!,
+            urn,
+            source: found.source,
+            propertyDependencies: {},
+            inputs: {
+                name: arn.split(":").pop(),
+                ...(attributes.KmsMasterKeyId ? { kmsMasterKeyId: attributes.KmsMasterKeyId } : {}),
+            },
+        });
+        return {
+            urn,
+            observed: {
+                source: found.source,
+                value: {
+                    arn,
+                    confirmed: Number(attributes.SubscriptionsConfirmed ?? 0),
+                    pending: Number(attributes.SubscriptionsPending ?? 0),
+                    encrypted: !!attributes.KmsMasterKeyId,
+                },
+            },
+        };
+    }
+
+    private alarmsRead?: Promise<Observed<any[]> | undefined>;
+
+    private readAlarms() {
+        this.alarmsRead ??= this.read(
+            "cloudwatch",
+            "DescribeAlarms",
+            { resource: this.region, controls: ["12100.09ab2", "1270.09ad1"], what: "CloudWatch alarms" },
+            (c) =>
+                this.all<any>(paginateDescribeAlarms({ client: c }, { AlarmTypes: ["MetricAlarm"] }), "MetricAlarms"),
+        );
+        return this.alarmsRead;
+    }
+
+    /** The archive buckets the component names `<group id, 28 chars>-archive-*`, and what is in them. */
+    private async archives(id: string): Promise<Observed<ArchiveFacts[]> | undefined> {
+        const prefix = `${id.slice(0, 28)}-archive-`;
+        const controls: ControlId[] = ["1620.09l1", "1616.09l1"];
+        const buckets = await this.read(
+            "s3",
+            "ListBuckets",
+            { resource: id, controls, what: "the archive bucket" },
+            (c) => this.all<any>(paginateListBuckets({ client: c }, { Prefix: prefix }), "Buckets"),
+        );
+        if (!buckets) {
+            return undefined;
+        }
+        const out: ArchiveFacts[] = [];
+        for (const bucket of buckets.value.filter((b) => typeof b.Name === "string" && b.Name.startsWith(prefix))) {
+            const Bucket = bucket.Name as string;
+            const scope = { resource: Bucket, controls };
+            const facts: ArchiveFacts = { bucket: Bucket };
+            facts.versioning = await this.read(
+                "s3",
+                "GetBucketVersioning",
+                { ...scope, what: "versioning" },
+                async (c) => String((await c.send(new GetBucketVersioningCommand({ Bucket }))).Status ?? "Disabled"),
+            );
+            facts.encryption = await this.read(
+                "s3",
+                "GetBucketEncryption",
+                { ...scope, what: "default encryption" },
+                async (c) => {
+                    try {
+                        const rule = (await c.send(new GetBucketEncryptionCommand({ Bucket })))
+                            .ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault;
+                        return { algorithm: rule?.SSEAlgorithm ?? "none", keyId: rule?.KMSMasterKeyID };
+                    } catch (e) {
+                        if (isError(e, "ServerSideEncryptionConfigurationNotFoundError")) {
+                            return { algorithm: "none" };
+                        }
+                        throw e;
+                    }
+                },
+            );
+            facts.publicAccessBlock = await this.read(
+                "s3",
+                "GetPublicAccessBlock",
+                { ...scope, what: "public access block" },
+                async (c) => {
+                    try {
+                        const config =
+                            (await c.send(new GetPublicAccessBlockCommand({ Bucket })))
+                                .PublicAccessBlockConfiguration ?? {};
+                        const settings = {
+                            BlockPublicAcls: config.BlockPublicAcls === true,
+                            IgnorePublicAcls: config.IgnorePublicAcls === true,
+                            BlockPublicPolicy: config.BlockPublicPolicy === true,
+                            RestrictPublicBuckets: config.RestrictPublicBuckets === true,
+                        };
+                        return { all: Object.values(settings).every(Boolean), settings };
+                    } catch (e) {
+                        if (isError(e, "NoSuchPublicAccessBlockConfiguration")) {
+                            return { all: false, settings: {} };
+                        }
+                        throw e;
+                    }
+                },
+            );
+            facts.lifecycle = await this.read(
+                "s3",
+                "GetBucketLifecycleConfiguration",
+                { ...scope, what: "lifecycle" },
+                async (c) => {
+                    try {
+                        const rules =
+                            (await c.send(new GetBucketLifecycleConfigurationCommand({ Bucket }))).Rules ?? [];
+                        return rules.map((r: any) => ({
+                            id: r.ID ?? "",
+                            status: r.Status ?? "",
+                            expirationDays: r.Expiration?.Days,
+                            transitions: (r.Transitions ?? []).map(
+                                (t: any) => `${t.StorageClass} after ${t.Days} days`,
+                            ),
+                        }));
+                    } catch (e) {
+                        if (isError(e, "NoSuchLifecycleConfiguration")) {
+                            return [];
+                        }
+                        throw e;
+                    }
+                },
+            );
+            facts.objectLock = await this.read(
+                "s3",
+                "GetObjectLockConfiguration",
+                { ...scope, what: "Object Lock" },
+                async (c) => {
+                    try {
+                        const config = (await c.send(new GetObjectLockConfigurationCommand({ Bucket })))
+                            .ObjectLockConfiguration;
+                        const retention = config?.Rule?.DefaultRetention;
+                        return {
+                            enabled: config?.ObjectLockEnabled === "Enabled",
+                            mode: retention?.Mode,
+                            days: retention?.Days,
+                            years: retention?.Years,
+                        };
+                    } catch (e) {
+                        if (isError(e, "ObjectLockConfigurationNotFoundError")) {
+                            return { enabled: false };
+                        }
+                        throw e;
+                    }
+                },
+            );
+            facts.exportDays = await this.read(
+                "s3",
+                "ListObjectsV2",
+                { ...scope, what: "archived snapshot exports" },
+                async (c) => {
+                    const objects = await this.all<any>(
+                        paginateListObjectsV2({ client: c }, { Bucket, Prefix: exportPrefix }),
+                        "Contents",
+                    );
+                    const days = new Set<string>();
+                    for (const o of objects) {
+                        if (o.LastModified) {
+                            days.add(new Date(o.LastModified).toISOString().slice(0, 10));
+                        }
+                    }
+                    return [...days].sort();
+                },
+            );
+            out.push(facts);
+        }
+        return { value: out, source: buckets.source };
+    }
+
+    private async readTrails() {
+        const trails = await this.read(
+            "cloudtrail",
+            "DescribeTrails",
+            { resource: this.region, controls: ["1202.09aa1", "1203.09aa1"], what: "CloudTrail trails" },
+            async (c) => (await c.send(new DescribeTrailsCommand({ includeShadowTrails: true }))).trailList ?? [],
+        );
+        if (!trails) {
+            return;
+        }
+        const value = [];
+        for (const trail of trails.value) {
+            const status = await this.read(
+                "cloudtrail",
+                "GetTrailStatus",
+                { resource: trail.Name ?? "trail", controls: ["1202.09aa1", "1203.09aa1"], what: "trail status" },
+                (c): Promise<any> => c.send(new GetTrailStatusCommand({ Name: trail.TrailARN ?? trail.Name })),
+            );
+            value.push({
+                name: trail.Name ?? "",
+                logging: status?.value.IsLogging,
+                multiRegion: trail.IsMultiRegionTrail === true,
+                homeRegion: trail.HomeRegion,
+                validation: trail.LogFileValidationEnabled === true,
+                kmsKeyId: trail.KmsKeyId,
+                latestDelivery: status?.value.LatestDeliveryTime
+                    ? new Date(status.value.LatestDeliveryTime).toISOString()
+                    : undefined,
+                latestDeliveryError: status?.value.LatestDeliveryError || undefined,
+            });
+        }
+        this.facts.trails = { value, source: trails.source };
+    }
+
+    /** AWS Config managed rules for ElastiCache, when deployed, and the resources they flag. */
+    private async readConfigRules() {
+        const identifiers = new Set<string>(managedRules.map((r) => r.identifier));
+        const rules = await this.read(
+            "config",
+            "DescribeConfigRules",
+            { resource: this.region, controls: [], what: "AWS Config rules" },
+            (c) => this.all<any>(paginateDescribeConfigRules({ client: c }, {}), "ConfigRules"),
+        );
+        if (!rules) {
+            return;
+        }
+        const ours = rules.value.filter(
+            (r) => r.Source?.Owner === "AWS" && identifiers.has(r.Source?.SourceIdentifier),
+        );
+        const value = [];
+        for (const rule of ours) {
+            const details = await this.read(
+                "config",
+                "GetComplianceDetailsByConfigRule",
+                { resource: rule.ConfigRuleName, controls: [], what: "rule compliance" },
+                (c) =>
+                    this.all<any>(
+                        paginateGetComplianceDetailsByConfigRule(
+                            { client: c },
+                            { ConfigRuleName: rule.ConfigRuleName, ComplianceTypes: ["NON_COMPLIANT"] },
+                        ),
+                        "EvaluationResults",
+                    ),
+            );
+            value.push({
+                name: rule.ConfigRuleName,
+                identifier: rule.Source.SourceIdentifier,
+                nonCompliant: (details?.value ?? [])
+                    .map((r: any) => r.EvaluationResultIdentifier?.EvaluationResultQualifier?.ResourceId)
+                    .filter(Boolean),
+            });
+        }
+        this.facts.configRules = { value, source: rules.source };
+    }
+}
+
+/** Controls whose evidence is the cache settings themselves. */
+const settingsControls: ControlId[] = [
+    "0706.10b1",
+    "1410.09e2",
+    "1601.12c1",
+    "1618.09l1",
+    "0805.01m1",
+    "0808.10b2",
+    "1903.06d1",
+    "19141.06c1",
+    "1616.09l1",
+];
+
+/** Reads every Region in turn (calls within a Region are sequential, kind to API rate limits). */
+export async function discover(session: AwsSession, options: DiscoverOptions): Promise<Inventory> {
+    const log = options.log ?? (() => undefined);
+    const inventory: Inventory = {
+        target: `live AWS, regions ${options.regions.join(", ")}`,
+        regions: options.regions,
+        resources: [],
+        caches: [],
+        regionFacts: [],
+        gaps: [],
+    };
+    for (const region of options.regions) {
+        const reader = new RegionReader(session, region, log);
+        await reader.run();
+        inventory.resources.push(...reader.resources);
+        inventory.caches.push(...reader.caches);
+        inventory.regionFacts.push(reader.facts);
+        inventory.gaps.push(...reader.gaps);
+    }
+    return inventory;
+}

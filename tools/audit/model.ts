@@ -1,0 +1,117 @@
+// What the audit knows about a deployment: resources in the shape the policy pack reads (the
+// @pulumi/aws input names), live facts that only a running system has, and the gaps that missing
+// permissions left. Both the live reader and the stack-export reader produce it.
+import { ControlId } from "../../core/controls";
+import { unknownSentinel } from "../mockrun";
+
+/** Where an observed value came from: the API call (IAM action), the Region and the time. */
+export interface Source {
+    call: string;
+    region: string;
+    at: string;
+}
+
+/** A resource as the pack sees it: same fields as the preview's RecordedResource. */
+export interface AuditResource {
+    type: string;
+    name: string;
+    urn: string;
+    custom: boolean;
+    parent: string;
+    retainOnDelete: boolean;
+    dependencies: string[];
+    propertyDependencies: Record<string, string[]>;
+    /** @pulumi/aws input names; a value no permitted call could read is the unknown sentinel. */
+    inputs: Record<string, unknown>;
+    state: Record<string, unknown>;
+    outputs?: Record<string, unknown>;
+    /** The call the properties came from (absent for a stack export). */
+    source?: Source;
+}
+
+/** A value read from AWS with its source. */
+export interface Observed<T> {
+    value: T;
+    source: Source;
+}
+
+/** A control that could not be evidenced because a call was refused. */
+export interface Gap {
+    resource: string;
+    /** The IAM action the audit needs. */
+    needs: string;
+    controls: ControlId[];
+    /** What could not be read. */
+    what: string;
+}
+
+export interface ArchiveFacts {
+    bucket: string;
+    versioning?: Observed<string>;
+    encryption?: Observed<{ algorithm: string; keyId?: string }>;
+    publicAccessBlock?: Observed<{ all: boolean; settings: Record<string, boolean> }>;
+    lifecycle?: Observed<{ id: string; status: string; expirationDays?: number; transitions: string[] }[]>;
+    objectLock?: Observed<{ enabled: boolean; mode?: string; days?: number; years?: number }>;
+    /** Days (YYYY-MM-DD, UTC) on which export objects arrived under the snapshots/ prefix. */
+    exportDays?: Observed<string[]>;
+}
+
+export interface LogGroupFacts {
+    name: string;
+    retentionInDays?: number;
+    kmsKeyId?: string;
+    lastEvent?: Observed<string | undefined>;
+    source: Source;
+}
+
+/** What a running replication group shows beyond its settings. */
+export interface CacheFacts {
+    id: string;
+    arn: string;
+    region: string;
+    /** The group's node IDs, which CloudWatch dimensions and AWS Config results name. */
+    memberClusters: string[];
+    createdAt?: string;
+    snapshotRetentionLimit?: number;
+    newestAutomaticSnapshot?: Observed<string | undefined>;
+    archives?: Observed<ArchiveFacts[]>;
+    logDeliveries?: Observed<{ logType: string; status: string; destination?: string; message?: string }[]>;
+    logGroups: LogGroupFacts[];
+    alarms?: Observed<{ name: string; actions: string[]; actionsEnabled: boolean; state: string }[]>;
+    topics: Observed<{ arn: string; confirmed: number; pending: number; encrypted: boolean }>[];
+    eventTopicStatus?: Observed<string | undefined>;
+    secrets?: Observed<
+        { name: string; rotationEnabled: boolean; rotationDays?: number; lastRotated?: string; lastChanged?: string }[]
+    >;
+}
+
+export interface RegionFacts {
+    region: string;
+    trails?: Observed<
+        {
+            name: string;
+            logging?: boolean;
+            multiRegion: boolean;
+            homeRegion?: string;
+            validation: boolean;
+            kmsKeyId?: string;
+            latestDelivery?: string;
+            latestDeliveryError?: string;
+        }[]
+    >;
+    /** AWS Config managed rules for ElastiCache that are deployed, with the resources they flag. */
+    configRules?: Observed<{ name: string; identifier: string; nonCompliant: string[] }[]>;
+}
+
+export interface Inventory {
+    /** "live (regions ...)" or the stack export file. */
+    target: string;
+    regions: string[];
+    resources: AuditResource[];
+    caches: CacheFacts[];
+    regionFacts: RegionFacts[];
+    gaps: Gap[];
+}
+
+/** The engine's marker for a value that is not known; the audit uses it for "could not read". */
+export const notRead = unknownSentinel;
