@@ -1,22 +1,14 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { authTokenSpecials } from "../core/checks";
+import { createAuthentication } from "./auth";
 import { createArchiveBucket, createLogArchive, createTrail, trailName } from "./archive";
 import { keyPolicy, requiredKeyStatements } from "./keyPolicy";
 import { createSnapshotExport } from "./snapshotExport";
 import { EvidenceItem } from "../core/controls";
 import { HitrustRedisArgs } from "./args";
 import { buildEvidence } from "./evidence";
-import {
-    authTokenArgumentProblems,
-    defaults,
-    resolveSettings,
-    Settings,
-    spreadNodes,
-    subnetZoneProblems,
-    ValidationError,
-} from "./validate";
+import { resolveSettings, Settings, spreadNodes, subnetZoneProblems, ValidationError } from "./validate";
 
 export const componentType = "hitrust:elasticache:Redis";
 
@@ -201,78 +193,10 @@ export class HitrustRedis extends pulumi.ComponentResource {
             parent,
         );
 
-        // Authentication: a token (generated unless supplied) or RBAC users. Secrets stay Outputs
-        // marked secret from creation to Secrets Manager; they are never returned in plain text.
-        let authToken: pulumi.Output<string> | undefined;
-        let userGroupIds: pulumi.Output<string>[] | undefined;
-        let credentials: pulumi.Output<Record<string, string>>;
-        if (settings.authentication === "token") {
-            authToken = pulumi.secret(
-                args.authToken !== undefined
-                    ? pulumi.output(args.authToken).apply((token) => {
-                          const problems = authTokenArgumentProblems(token);
-                          if (problems.length > 0) {
-                              throw new ValidationError(name, problems);
-                          }
-                          return token;
-                      })
-                    : generatedSecret(`${name}-auth-token`, args.authTokenRotation, this).result,
-            );
-            credentials = authToken.apply((token): Record<string, string> => ({ authToken: token }));
-        } else {
-            const passwords: Record<string, pulumi.Output<string>> = {};
-            const userArgs = [
-                // A user group must contain a user named "default"; this one is switched off.
-                {
-                    userName: "default",
-                    accessString: "off -@all",
-                    authentication: "password" as const,
-                    userId: `${id}-default`,
-                },
-                ...args.rbac!.users.map((u) => ({
-                    ...u,
-                    authentication: u.authentication ?? ("password" as const),
-                    userId: u.authentication === "iam" ? u.userName.toLowerCase() : `${id}-${u.userName.toLowerCase()}`,
-                })),
-            ];
-            for (const user of userArgs) {
-                let authenticationMode: aws.types.input.elasticache.UserAuthenticationMode;
-                if (user.authentication === "iam") {
-                    authenticationMode = { type: "iam" };
-                } else {
-                    const password = generatedSecret(
-                        `${name}-user-${user.userName}-password`,
-                        args.authTokenRotation,
-                        this,
-                    );
-                    authenticationMode = { type: "password", passwords: [pulumi.secret(password.result)] };
-                    if (user.userName !== "default") {
-                        passwords[user.userName] = password.result;
-                    }
-                }
-                this.users.push(
-                    new aws.elasticache.User(
-                        `${name}-user-${user.userName}`,
-                        {
-                            userId: user.userId,
-                            userName: user.userName,
-                            accessString: user.accessString,
-                            engine: settings.engine,
-                            authenticationMode,
-                            tags,
-                        },
-                        parent,
-                    ),
-                );
-            }
-            this.userGroup = new aws.elasticache.UserGroup(
-                `${name}-users`,
-                { userGroupId: `${id}-users`, engine: settings.engine, userIds: this.users.map((u) => u.userId), tags },
-                parent,
-            );
-            userGroupIds = [this.userGroup.userGroupId];
-            credentials = pulumi.secret(pulumi.all(passwords));
-        }
+        const auth = createAuthentication({ name, args, settings, tags, parent: this });
+        this.users.push(...auth.users);
+        this.userGroup = auth.userGroup;
+        const { authToken, userGroupIds, credentials } = auth;
 
         this.logGroups = settings.logTypes.map(
             (logType) =>
@@ -585,23 +509,6 @@ function createAlarms(
 }
 
 /** A generated secret of the characters ElastiCache accepts; change `rotation` to get a new one. */
-function generatedSecret(name: string, rotation: string | undefined, parent: pulumi.Resource): random.RandomPassword {
-    return new random.RandomPassword(
-        name,
-        {
-            length: defaults.authTokenLength,
-            special: true,
-            overrideSpecial: authTokenSpecials,
-            minLower: 4,
-            minUpper: 4,
-            minNumeric: 4,
-            minSpecial: 2,
-            keepers: { rotation: rotation ?? "initial" },
-        },
-        { parent },
-    );
-}
-
 /**
  * Who may publish to the event topic. A topic policy replaces SNS's default one, so every publisher
  * is named here: ElastiCache with `aws:SourceOwner` (ElastiCache guide, "Event notifications and
