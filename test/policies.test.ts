@@ -3,8 +3,17 @@ import { controls } from "../core/controls";
 import * as cluster from "../policy-pack/src/policies/cluster";
 import { registry } from "../policy-pack/src/policies";
 import * as rg from "../policy-pack/src/policies/replicationGroup";
-import * as stack from "../policy-pack/src/policies/stack";
-import { subnetGroupDisallowDefaultName } from "../policy-pack/src/policies/subnetGroup";
+import { kmsKeyEnableRotation } from "../policy-pack/src/policies/kmsKey";
+import { logGroupConfigureRetention } from "../policy-pack/src/policies/logGroup";
+import { notificationTopicDisallowEncryption } from "../policy-pack/src/policies/notificationTopic";
+import { securityGroupDisallowInternetIngress } from "../policy-pack/src/policies/securityGroup";
+import * as serverless from "../policy-pack/src/policies/serverlessCache";
+import {
+    subnetGroupConfigureMultipleAzs,
+    subnetGroupDisallowDefaultName,
+    subnetGroupDisallowPublicSubnets,
+} from "../policy-pack/src/policies/subnetGroup";
+import { userGroupDisallowEnabledDefaultUser } from "../policy-pack/src/policies/userGroup";
 import * as user from "../policy-pack/src/policies/user";
 import { isStackRule, namePattern, ResourceRuleSpec, toResourcePolicy } from "../policy-pack/src/registry";
 import { types } from "../policy-pack/src/types";
@@ -392,7 +401,9 @@ const rgCases: [ResourceRuleSpec, Case[]][] = [
             [
                 "not a version",
                 { ...baseline, engineVersion: "latest" },
-                ["engineVersion 'latest' is not a version: set a version such as 7.1."],
+                [
+                    "engineVersion 'latest' is not a redis engine version; use the full version for Redis 4 and 5, such as '5.0.6', or '6.x', '6.0' or '6.2' for Redis 6, or major.minor for Redis 7 and later, such as '7.1'.",
+                ],
             ],
             [
                 "valkey 7.0",
@@ -401,8 +412,8 @@ const rgCases: [ResourceRuleSpec, Case[]][] = [
             ],
             ["missing (the newest)", without("engineVersion"), []],
             [
-                "a secondary of a global group (inherited)",
-                { ...baseline, engineVersion: "4.0.9", globalReplicationGroupId: "ldgnf-global" },
+                "missing on a secondary of a global group (inherited)",
+                { ...without("engineVersion"), globalReplicationGroupId: "ldgnf-global" },
                 [],
             ],
             ["unknown", { ...baseline, engineVersion: U }, []],
@@ -760,7 +771,7 @@ describe("Cluster, serverless, subnet group and user policies", () => {
         [cluster.clusterDisallowStandaloneRedis, types.cluster, { engine: "valkey", replicationGroupId: "g" }, []],
         [cluster.clusterDisallowStandaloneRedis, types.cluster, { engine: "redis", replicationGroupId: U }, []],
         [
-            cluster.serverlessDisallowMemcached,
+            serverless.serverlessDisallowMemcached,
             types.serverlessCache,
             { engine: "memcached" },
             [
@@ -768,14 +779,14 @@ describe("Cluster, serverless, subnet group and user policies", () => {
             ],
         ],
         [
-            cluster.serverlessEnableAuthentication,
+            serverless.serverlessEnableAuthentication,
             types.serverlessCache,
             { engine: "valkey" },
             [
                 "userGroupId is not set, so any client on the network can connect: attach an RBAC user group with the default user disabled.",
             ],
         ],
-        [cluster.serverlessEnableAuthentication, types.serverlessCache, { engine: "valkey", userGroupId: U }, []],
+        [serverless.serverlessEnableAuthentication, types.serverlessCache, { engine: "valkey", userGroupId: U }, []],
         [
             rg.enableAutomaticBackups,
             types.serverlessCache,
@@ -862,7 +873,7 @@ describe("Stack policies", () => {
     });
 
     it("internet ingress: inline, SecurityGroupRule and SecurityGroupIngressRule, only on caches' groups", () => {
-        const found = stackViolations(stack.securityGroupDisallowInternetIngress, [
+        const found = stackViolations(securityGroupDisallowInternetIngress, [
             cache({}, { securityGroupIds: ["sg"] }),
             sg({ ingress: [{ protocol: "tcp", fromPort: 6380, toPort: 6380, cidrBlocks: ["0.0.0.0/0"] }] }),
             {
@@ -923,7 +934,7 @@ describe("Stack policies", () => {
 
     it("internet ingress: an unknown CIDR is not reported", () => {
         assert.deepStrictEqual(
-            stackViolations(stack.securityGroupDisallowInternetIngress, [
+            stackViolations(securityGroupDisallowInternetIngress, [
                 cache({}, { securityGroupIds: ["sg"] }),
                 sg(),
                 {
@@ -949,7 +960,7 @@ describe("Stack policies", () => {
             props: { name, subnetIds: ids ?? subnets.map(() => U) },
             deps: { subnetIds: subnets },
         });
-        const found = stackViolations(stack.subnetGroupConfigureMultipleAzs, [
+        const found = stackViolations(subnetGroupConfigureMultipleAzs, [
             subnet("a1", "us-east-1a"),
             subnet("a2", "us-east-1a"),
             subnet("b1", "us-east-1b"),
@@ -980,7 +991,7 @@ describe("Stack policies", () => {
             type: types.subnet,
             props: { mapPublicIpOnLaunch: publicIp },
         });
-        const found = stackViolations(stack.subnetGroupDisallowPublicSubnets, [
+        const found = stackViolations(subnetGroupDisallowPublicSubnets, [
             { name: "igw", type: types.internetGateway, props: {} },
             subnet("public-ip", true),
             subnet("inline-route"),
@@ -1067,7 +1078,7 @@ describe("Stack policies", () => {
                 { logDeliveryConfigurations: ["short", "never", "long", "unknown"] },
             ),
         ];
-        assert.deepStrictEqual(stackViolations(stack.logGroupConfigureRetention, resources), [
+        assert.deepStrictEqual(stackViolations(logGroupConfigureRetention, resources), [
             {
                 name: "short",
                 message:
@@ -1080,15 +1091,13 @@ describe("Stack policies", () => {
             },
         ]);
         assert.deepStrictEqual(
-            stackViolations(stack.logGroupConfigureRetention, resources, { minimumRetentionDays: 400 }).map(
-                (v) => v.name,
-            ),
+            stackViolations(logGroupConfigureRetention, resources, { minimumRetentionDays: 400 }).map((v) => v.name),
             ["short", "long", "by-name"],
         );
     });
 
     it("user groups: the built-in default user and an enabled user named default are rejected", () => {
-        const found = stackViolations(stack.userGroupDisallowEnabledDefaultUser, [
+        const found = stackViolations(userGroupDisallowEnabledDefaultUser, [
             { name: "open-default", type: types.user, props: { userName: "default", accessString: "on ~* +@all" } },
             { name: "off-default", type: types.user, props: { userName: "default", accessString: "off -@all" } },
             { name: "bad", type: types.userGroup, props: { userIds: [U] }, deps: { userIds: ["open-default"] } },
@@ -1120,7 +1129,7 @@ describe("Stack policies", () => {
             type: types.kmsKey,
             props: { enableKeyRotation: rotation },
         });
-        const found = stackViolations(stack.kmsKeyEnableRotation, [
+        const found = stackViolations(kmsKeyEnableRotation, [
             key("no-rotation", false),
             key("unused", false),
             cache({}, { kmsKeyId: ["no-rotation"] }),
@@ -1133,11 +1142,11 @@ describe("Stack policies", () => {
             },
         ]);
         assert.deepStrictEqual(
-            stackViolations(stack.kmsKeyEnableRotation, [key("k", true), cache({}, { kmsKeyId: ["k"] })]),
+            stackViolations(kmsKeyEnableRotation, [key("k", true), cache({}, { kmsKeyId: ["k"] })]),
             [],
         );
         assert.deepStrictEqual(
-            stackViolations(stack.kmsKeyEnableRotation, [key("k", U), cache({}, { kmsKeyId: ["k"] })]),
+            stackViolations(kmsKeyEnableRotation, [key("k", U), cache({}, { kmsKeyId: ["k"] })]),
             [],
         );
     });
@@ -1151,40 +1160,34 @@ describe("Stack policies", () => {
         });
         const message =
             "no CloudWatch alarm watches replication group 'cache': add alarms on CPU, memory, evictions, connections and replication lag that notify the event topic.";
-        assert.deepStrictEqual(stackViolations(stack.replicationGroupConfigureAlarms, [cache()]), [
+        assert.deepStrictEqual(stackViolations(rg.replicationGroupConfigureAlarms, [cache()]), [
             { name: "cache", message },
         ]);
         assert.deepStrictEqual(
-            stackViolations(stack.replicationGroupConfigureAlarms, [cache(), alarm({ CacheClusterId: "other-001" })]),
+            stackViolations(rg.replicationGroupConfigureAlarms, [cache(), alarm({ CacheClusterId: "other-001" })]),
             [{ name: "cache", message }],
         );
         assert.deepStrictEqual(
-            stackViolations(stack.replicationGroupConfigureAlarms, [
-                cache(),
-                alarm({ CacheClusterId: "phi-cache-001" }),
-            ]),
+            stackViolations(rg.replicationGroupConfigureAlarms, [cache(), alarm({ CacheClusterId: "phi-cache-001" })]),
             [],
         );
         assert.deepStrictEqual(
-            stackViolations(stack.replicationGroupConfigureAlarms, [
-                cache(),
-                alarm({ ReplicationGroupId: U }, ["cache"]),
-            ]),
+            stackViolations(rg.replicationGroupConfigureAlarms, [cache(), alarm({ ReplicationGroupId: U }, ["cache"])]),
             [],
         );
-        assert.deepStrictEqual(stackViolations(stack.replicationGroupConfigureAlarms, [cache(), alarm(U)]), []);
+        assert.deepStrictEqual(stackViolations(rg.replicationGroupConfigureAlarms, [cache(), alarm(U)]), []);
     });
 
     it("alarms: node IDs name their group, with and without cluster mode", () => {
-        assert.deepStrictEqual(stack.groupIdsIn("phi-cache-002"), ["phi-cache-002", "phi-cache"]);
-        assert.deepStrictEqual(stack.groupIdsIn("phi-cache-0003-002"), ["phi-cache-0003-002", "phi-cache"]);
-        assert.deepStrictEqual(stack.groupIdsIn("phi-cache"), ["phi-cache"]);
+        assert.deepStrictEqual(rg.groupIdsIn("phi-cache-002"), ["phi-cache-002", "phi-cache"]);
+        assert.deepStrictEqual(rg.groupIdsIn("phi-cache-0003-002"), ["phi-cache-0003-002", "phi-cache"]);
+        assert.deepStrictEqual(rg.groupIdsIn("phi-cache"), ["phi-cache"]);
         const clustered = {
             name: "alarm",
             type: types.metricAlarm,
             props: { namespace: "AWS/ElastiCache", dimensions: { CacheClusterId: "phi-cache-0002-001" } },
         };
-        assert.deepStrictEqual(stackViolations(stack.replicationGroupConfigureAlarms, [cache(), clustered]), []);
+        assert.deepStrictEqual(stackViolations(rg.replicationGroupConfigureAlarms, [cache(), clustered]), []);
     });
 
     it("event topic: an encrypted topic is reported, a plain one is not", () => {
@@ -1194,7 +1197,7 @@ describe("Stack policies", () => {
             props: key ? { kmsMasterKeyId: key } : {},
         });
         assert.deepStrictEqual(
-            stackViolations(stack.notificationTopicDisallowEncryption, [
+            stackViolations(notificationTopicDisallowEncryption, [
                 topic("alias/aws/sns"),
                 cache({}, { notificationTopicArn: ["topic"] }),
             ]),
@@ -1207,7 +1210,7 @@ describe("Stack policies", () => {
             ],
         );
         assert.deepStrictEqual(
-            stackViolations(stack.notificationTopicDisallowEncryption, [
+            stackViolations(notificationTopicDisallowEncryption, [
                 topic(),
                 cache({}, { notificationTopicArn: ["topic"] }),
             ]),
@@ -1262,6 +1265,7 @@ describe("The pack's registry and metadata", () => {
                 "aws-elasticache-kmskey-enable-rotation",
                 "aws-elasticache-replicationgroup-configure-alarms",
                 "aws-elasticache-notificationtopic-disallow-encryption",
+                "aws-elasticache-replicationgroup-disallow-unchecked-global-secondary",
             ],
         );
     });
@@ -1312,8 +1316,8 @@ describe("The pack's registry and metadata", () => {
             .all()
             .filter(isStackRule)
             .map((r) => r.name);
-        assert.strictEqual(stackNames.length, 8);
+        assert.strictEqual(stackNames.length, 9);
         const mandatory = registry.all().filter((r) => r.enforcementLevel === "mandatory").length;
-        assert.strictEqual(mandatory, 25);
+        assert.strictEqual(mandatory, 27);
     });
 });

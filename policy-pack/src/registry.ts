@@ -16,9 +16,10 @@ import { Plain, toPlain } from "./props";
 export const namePattern = /^aws-elasticache-[a-z]+-(missing|disallow|enable|configure|enforce)-[a-z0-9-]+$/;
 export const docsUrl = "https://github.com/hitrust-elasticache/hitrust-elasticache/blob/main/policy-pack/README.md";
 
-export type ConfigProperty = {
+/** One setting of a policy's config schema; `default` is the value a policy sees when none is configured. */
+export type ConfigProperty<T = unknown> = {
     type: "integer" | "string" | "array" | "number" | "boolean";
-    default: unknown;
+    default: T;
     description: string;
     minimum?: number;
     maximum?: number;
@@ -26,7 +27,13 @@ export type ConfigProperty = {
     items?: { type: string; pattern?: string };
 };
 
-interface CommonSpec {
+/** The schema of a policy's config `C`: one property per key, each with a default of the key's type. */
+export type ConfigSchema<C> = { [K in keyof C]: ConfigProperty<C[K]> };
+
+/** No config. */
+export type NoConfig = Record<string, never>;
+
+interface CommonSpec<C> {
     /** `aws-elasticache-<resource>-<verb>-<thing>`. */
     name: string;
     /** A full sentence that starts "Checks that". */
@@ -36,30 +43,31 @@ interface CommonSpec {
     controls: ControlId[];
     tags: string[];
     remediationSteps: string;
-    /** Thresholds an organization may tune, with safe defaults. */
-    config?: Record<string, ConfigProperty>;
+    /** Thresholds an organization may tune, with safe defaults (as awsguard's typed `getConfig<Args>()`). */
+    config?: ConfigSchema<C>;
 }
 
-export interface ResourceContext {
+export interface ResourceContext<C = NoConfig> {
     readonly type: string;
     readonly name: string;
     readonly urn: string;
-    readonly config: Record<string, any>;
+    /** The policy's config: schema defaults under what the organization configured. */
+    readonly config: Readonly<C>;
 }
 
-export interface ResourceRuleSpec extends CommonSpec {
+export interface ResourceRuleSpec<C = any> extends CommonSpec<C> {
     /** The Pulumi types the rule applies to. */
     resourceTypes: string[];
     /** The properties the rule reads: the evidence a passing resource shows in the report. */
     properties: string[];
     /** Returns what is wrong (one line each), or nothing. Values unknown at preview are `UNKNOWN`. */
-    check(props: Plain, context: ResourceContext): string | string[] | undefined;
+    check(props: Plain, context: ResourceContext<C>): string | string[] | undefined;
     /** A safe, mechanical fix, run only when an organization sets the policy to `remediate`. */
-    remediate?(props: Record<string, any>, context: ResourceContext): Record<string, any> | undefined;
+    remediate?(props: Record<string, any>, context: ResourceContext<C>): Record<string, any> | undefined;
 }
 
-export interface StackRuleSpec extends CommonSpec {
-    check(stack: StackIndex, config: Record<string, any>, report: (message: string, urn: string) => void): void;
+export interface StackRuleSpec<C = any> extends CommonSpec<C> {
+    check(stack: StackIndex, config: Readonly<C>, report: (message: string, urn: string) => void): void;
 }
 
 export type Rule = ResourceRuleSpec | StackRuleSpec;
@@ -77,7 +85,7 @@ export interface PolicyMetadata {
     remediable: boolean;
 }
 
-function configSchema(spec: CommonSpec): PolicyConfigSchema | undefined {
+function configSchema(spec: CommonSpec<unknown>): PolicyConfigSchema | undefined {
     if (!spec.config) {
         return undefined;
     }
@@ -85,9 +93,9 @@ function configSchema(spec: CommonSpec): PolicyConfigSchema | undefined {
 }
 
 /** Schema defaults under whatever the organization configured (the SDK does not apply defaults). */
-export function configWithDefaults(spec: CommonSpec, configured: Record<string, any> | undefined): Record<string, any> {
+export function configWithDefaults<C>(spec: CommonSpec<C>, configured: Record<string, any> | undefined): C {
     const out: Record<string, any> = {};
-    for (const [key, property] of Object.entries(spec.config ?? {})) {
+    for (const [key, property] of Object.entries<ConfigProperty>(spec.config ?? {})) {
         out[key] = property.default;
     }
     for (const [key, value] of Object.entries(configured ?? {})) {
@@ -95,7 +103,7 @@ export function configWithDefaults(spec: CommonSpec, configured: Record<string, 
             out[key] = value;
         }
     }
-    return out;
+    return out as C;
 }
 
 /** "aws-elasticache-replicationgroup-enable-multi-az" -> "ReplicationGroup: enable multi az". */
@@ -116,7 +124,7 @@ export function displayName(name: string): string {
     return `ElastiCache ${(resources[resource] ?? resource).toLowerCase()}: ${rest.join(" ")}`;
 }
 
-function metadata(spec: CommonSpec) {
+function metadata(spec: CommonSpec<unknown>) {
     const controls = spec.controls.map(control);
     return {
         name: spec.name,

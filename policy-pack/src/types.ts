@@ -7,6 +7,7 @@ export const types = {
     subnetGroup: "aws:elasticache/subnetGroup:SubnetGroup",
     user: "aws:elasticache/user:User",
     userGroup: "aws:elasticache/userGroup:UserGroup",
+    globalReplicationGroup: "aws:elasticache/globalReplicationGroup:GlobalReplicationGroup",
     securityGroup: "aws:ec2/securityGroup:SecurityGroup",
     securityGroupRule: "aws:ec2/securityGroupRule:SecurityGroupRule",
     ingressRule: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",

@@ -1,9 +1,9 @@
-// Policies on aws.elasticache.Cluster and aws.elasticache.ServerlessCache.
+// Policies on aws.elasticache.Cluster (a single node, or a member of a replication group).
 import { isMissing, isUnknown, knownString } from "../props";
 import { ResourceRuleSpec } from "../registry";
 import { types } from "../types";
 
-const memcachedMessage =
+export const memcachedMessage =
     "engine is memcached, which has no authentication, no at-rest encryption and no backups: use a Redis or Valkey replication group.";
 
 export const clusterDisallowMemcached: ResourceRuleSpec = {
@@ -43,47 +43,4 @@ export const clusterDisallowStandaloneRedis: ResourceRuleSpec = {
     },
 };
 
-export const serverlessDisallowMemcached: ResourceRuleSpec = {
-    name: "aws-elasticache-serverlesscache-disallow-memcached",
-    description:
-        "Checks that ElastiCache serverless caches do not run Memcached, which cannot meet the HIPAA safeguards.",
-    enforcementLevel: "mandatory",
-    severity: "high",
-    controls: ["0808.10b2", "1616.09l1"],
-    tags: ["authentication"],
-    remediationSteps: "Set `engine` to `redis` or `valkey` and give the cache a user group.",
-    resourceTypes: [types.serverlessCache],
-    properties: ["engine"],
-    check(props) {
-        return knownString(props.engine) === "memcached" ? memcachedMessage : undefined;
-    },
-};
-
-export const serverlessEnableAuthentication: ResourceRuleSpec = {
-    name: "aws-elasticache-serverlesscache-enable-authentication",
-    description:
-        "Checks that Redis and Valkey ElastiCache serverless caches require RBAC authentication through a user group.",
-    enforcementLevel: "mandatory",
-    severity: "critical",
-    controls: ["0808.10b2", "19141.06c1"],
-    tags: ["authentication"],
-    remediationSteps: "Create an `aws.elasticache.UserGroup` whose `default` user is disabled and set `userGroupId`.",
-    resourceTypes: [types.serverlessCache],
-    properties: ["userGroupId"],
-    check(props) {
-        const group = props.userGroupId;
-        if (isUnknown(group) || knownString(props.engine) === "memcached") {
-            return undefined;
-        }
-        return isMissing(group)
-            ? "userGroupId is not set, so any client on the network can connect: attach an RBAC user group with the default user disabled."
-            : undefined;
-    },
-};
-
-export const clusterRules: ResourceRuleSpec[] = [
-    clusterDisallowMemcached,
-    clusterDisallowStandaloneRedis,
-    serverlessDisallowMemcached,
-    serverlessEnableAuthentication,
-];
+export const clusterRules: ResourceRuleSpec[] = [clusterDisallowMemcached, clusterDisallowStandaloneRedis];

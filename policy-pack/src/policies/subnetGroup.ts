@@ -1,6 +1,8 @@
-// Policies on aws.elasticache.SubnetGroup.
-import { isUnknown, knownString } from "../props";
-import { ResourceRuleSpec } from "../registry";
+// Policies on aws.elasticache.SubnetGroup: its name (a resource policy), its zones and the
+// privacy of its subnets (stack policies: subnets and route tables are other resources).
+import { PolicyResource } from "@pulumi/policy";
+import { isUnknown, knownBoolean, knownString } from "../props";
+import { ResourceRuleSpec, StackRuleSpec } from "../registry";
 import { types } from "../types";
 
 export const subnetGroupDisallowDefaultName: ResourceRuleSpec = {
@@ -25,4 +27,102 @@ export const subnetGroupDisallowDefaultName: ResourceRuleSpec = {
     },
 };
 
+export const subnetGroupConfigureMultipleAzs: StackRuleSpec = {
+    name: "aws-elasticache-subnetgroup-configure-multiple-azs",
+    description: "Checks that ElastiCache subnet groups span at least two availability zones.",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    controls: ["1601.12c1", "1410.09e2", "0805.01m1"],
+    tags: ["availability", "network"],
+    remediationSteps: "List private subnets in two or more availability zones in `subnetIds`.",
+    check(stack, _config, report) {
+        for (const group of stack.ofType(types.subnetGroup)) {
+            const ids = stack.props(group).subnetIds;
+            if (!Array.isArray(ids)) {
+                continue;
+            }
+            if (ids.length === 1) {
+                report(
+                    `subnet group '${group.name}' has a single subnet, so every node shares one availability zone: add private subnets in other zones.`,
+                    group.urn,
+                );
+                continue;
+            }
+            const subnets = stack.dependencies(group, "subnetIds", types.subnet);
+            if (subnets.length < ids.length) {
+                continue; // some subnets live outside the stack; their zones cannot be seen here
+            }
+            const zones = subnets.map((s) => {
+                const props = stack.props(s);
+                return isUnknown(props.availabilityZone)
+                    ? props.availabilityZone
+                    : (props.availabilityZone ?? props.availabilityZoneId);
+            });
+            if (zones.some((z) => isUnknown(z) || z === undefined)) {
+                continue;
+            }
+            const distinct = new Set(zones);
+            if (distinct.size < 2) {
+                report(
+                    `subnet group '${group.name}' has ${subnets.length} subnets, all in ${[...distinct][0]}: add a private subnet in another availability zone.`,
+                    group.urn,
+                );
+            }
+        }
+    },
+};
+
+export const subnetGroupDisallowPublicSubnets: StackRuleSpec = {
+    name: "aws-elasticache-subnetgroup-disallow-public-subnets",
+    description:
+        "Checks that ElastiCache subnet groups contain only private subnets: no public IPs on launch and no route to an internet gateway.",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    controls: ["0805.01m1"],
+    tags: ["network"],
+    remediationSteps:
+        "Use private subnets for the cache: `mapPublicIpOnLaunch: false` and route tables without a route to an internet gateway.",
+    check(stack, _config, report) {
+        // Route tables that reach an internet gateway, inline or through aws.ec2.Route.
+        const publicTables = new Set<PolicyResource>();
+        for (const table of stack.ofType(types.routeTable)) {
+            if (stack.dependencies(table, "routes", types.internetGateway).length > 0) {
+                publicTables.add(table);
+            }
+        }
+        for (const route of stack.ofType(types.route)) {
+            if (stack.dependencies(route, "gatewayId", types.internetGateway).length > 0) {
+                stack.dependencies(route, "routeTableId", types.routeTable).forEach((t) => publicTables.add(t));
+            }
+        }
+        const publicSubnets = new Set<PolicyResource>();
+        for (const association of stack.ofType(types.routeTableAssociation)) {
+            if (stack.dependencies(association, "routeTableId", types.routeTable).some((t) => publicTables.has(t))) {
+                stack.dependencies(association, "subnetId", types.subnet).forEach((s) => publicSubnets.add(s));
+            }
+        }
+        for (const group of stack.ofType(types.subnetGroup)) {
+            for (const subnet of stack.dependencies(group, "subnetIds", types.subnet)) {
+                const reasons: string[] = [];
+                if (knownBoolean(stack.props(subnet).mapPublicIpOnLaunch) === true) {
+                    reasons.push("gives instances public IPs (mapPublicIpOnLaunch)");
+                }
+                if (publicSubnets.has(subnet)) {
+                    reasons.push("routes to an internet gateway");
+                }
+                if (reasons.length > 0) {
+                    report(
+                        `subnet '${subnet.name}' of subnet group '${group.name}' ${reasons.join(" and ")}: put the cache in private subnets.`,
+                        subnet.urn,
+                    );
+                }
+            }
+        }
+    },
+};
+
 export const subnetGroupRules: ResourceRuleSpec[] = [subnetGroupDisallowDefaultName];
+export const subnetGroupStackRules: StackRuleSpec[] = [
+    subnetGroupConfigureMultipleAzs,
+    subnetGroupDisallowPublicSubnets,
+];

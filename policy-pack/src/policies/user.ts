@@ -1,16 +1,22 @@
-// Policies on aws.elasticache.User (RBAC).
+// Policies on aws.elasticache.User (RBAC). Access strings are read as the engine reads them
+// (core/acl.ts: case-insensitive, left to right) and never echoed with a password in them.
+import { accessRules, accessStringAllowsNoPassword, redactAccessString } from "../../../core/acl";
 import { at, isUnknown, knownBoolean, knownString } from "../props";
 import { ResourceRuleSpec } from "../registry";
 import { types } from "../types";
 
-/** True when an ACL access string lets the user in without a password. */
-export function accessStringAllowsNoPassword(access: string): boolean {
-    return /(^|\s)nopass(\s|$)/.test(access);
-}
-
-/** True when an ACL access string is enabled ("on") rather than switched off. */
+/** True when an ACL access string leaves the user enabled: the last of "on"/"off" is "on". */
 export function accessStringEnabled(access: string): boolean {
-    return /(^|\s)on(\s|$)/.test(access.trim());
+    let enabled = false;
+    for (const rule of accessRules(access)) {
+        const keyword = rule.toLowerCase();
+        if (keyword === "on" || keyword === "off") {
+            enabled = keyword === "on";
+        } else if (keyword === "reset") {
+            enabled = false;
+        }
+    }
+    return enabled;
 }
 
 export const userEnforcePasswordRequired: ResourceRuleSpec = {
@@ -61,11 +67,11 @@ export const userDisallowBroadAccess: ResourceRuleSpec = {
         if (access === undefined || !accessStringEnabled(access)) {
             return undefined;
         }
-        const tokens = access.split(/\s+/);
-        const allKeys = tokens.includes("~*") || tokens.includes("allkeys");
-        const allCommands = tokens.includes("+@all") || tokens.includes("allcommands");
+        const rules = accessRules(access).map((rule) => rule.toLowerCase());
+        const allKeys = rules.includes("~*") || rules.includes("allkeys");
+        const allCommands = rules.includes("+@all") || rules.includes("allcommands");
         return allKeys && allCommands
-            ? `the access string '${access}' grants every command on every key: limit it to the keys and command categories the application needs.`
+            ? `the access string '${redactAccessString(access)}' grants every command on every key: limit it to the keys and command categories the application needs.`
             : undefined;
     },
 };

@@ -1,0 +1,39 @@
+// Stack policy on the RBAC user groups of caches: the users they contain are other resources.
+import { redactAccessString } from "../../../core/acl";
+import { knownString } from "../props";
+import { StackRuleSpec } from "../registry";
+import { types } from "../types";
+import { accessStringEnabled } from "./user";
+
+export const userGroupDisallowEnabledDefaultUser: StackRuleSpec = {
+    name: "aws-elasticache-usergroup-disallow-enabled-default-user",
+    description:
+        "Checks that ElastiCache user groups do not contain an enabled 'default' user, which clients may use without naming a user.",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    controls: ["0808.10b2", "19141.06c1"],
+    tags: ["authentication"],
+    remediationSteps:
+        "Put a user named `default` with access string `off -@all` (and a generated password) in the group instead of the built-in `default` user.",
+    check(stack, _config, report) {
+        for (const group of stack.ofType(types.userGroup)) {
+            const ids = stack.props(group).userIds;
+            if (Array.isArray(ids) && ids.includes("default")) {
+                report(
+                    `user group '${group.name}' contains the built-in 'default' user, which needs no password and may run every command: replace it with a disabled user named 'default'.`,
+                    group.urn,
+                );
+            }
+            for (const user of stack.dependencies(group, "userIds", types.user)) {
+                const props = stack.props(user);
+                const access = knownString(props.accessString);
+                if (knownString(props.userName) === "default" && access !== undefined && accessStringEnabled(access)) {
+                    report(
+                        `user group '${group.name}' contains user '${user.name}' named 'default' with access '${redactAccessString(access)}': set its access string to 'off -@all'.`,
+                        user.urn,
+                    );
+                }
+            }
+        }
+    },
+};
