@@ -855,3 +855,36 @@ describe("the evaluator's handling of KMS's colon-templated encryption-context k
         await assert.rejects(evaluate(request, { resourcePolicy: logsKeyPolicy }), /dropped context keys s3:x-amz-acl/);
     });
 });
+
+describe("the loader's view of the registered policies", () => {
+    let m: StackModel;
+    before(async () => {
+        m = new StackModel(await runComponent({}));
+    });
+
+    it("every policy names resources by the ARN AWS gives them, not the mock engine's stand-ins", () => {
+        const policies: PolicyDocument[] = [
+            m.topicPolicy(),
+            ...m.all(T.bucket).map((b) => m.bucketPolicy(b)),
+            ...m.all(T.role).flatMap((r) => [m.trustPolicy(r), ...Object.values(m.rolePolicies(r))]),
+            ...m.logResourcePolicies(),
+            m.policy(m.key!),
+        ];
+        const text = JSON.stringify(policies);
+        // IAM ARNs have no Region; Firehose streams are firehose:...:deliverystream/; log groups are
+        // logs:...:log-group:; EventBridge rules are events:...:rule/ (Service Authorization Reference).
+        assert.doesNotMatch(text, /arn:aws:iam:[a-z]/);
+        assert.doesNotMatch(text, /arn:aws:kinesis:/);
+        assert.doesNotMatch(text, /arn:aws:cloudwatch:[a-z0-9-]+:\d{12}:(?!alarm:)/);
+        for (const arn of text.match(/arn:aws:logs:[^"]*/g) ?? []) {
+            assert.match(arn, /^arn:aws:logs:[a-z0-9-]+:\d{12}:(log-group:|\*)/, arn);
+        }
+    });
+
+    it("replaces a mock ARN only where it ends, so a longer name that starts with it is kept", () => {
+        const group = m.one(T.logGroup, (g) => (g.inputs.name as string).startsWith("/aws/lambda/"));
+        const mock = group.state.arn as string;
+        assert.strictEqual(m.normalize(`${mock}:*`), `${m.arn(group)}:*`);
+        assert.strictEqual(m.normalize(`${mock}-other`), `${mock}-other`);
+    });
+});
