@@ -299,7 +299,7 @@ describe("HitrustRedis: options", () => {
         ]);
     });
 
-    it("offers no switch for compliance settings: stray arguments change nothing", async () => {
+    it("offers no switch for compliance settings: each one is refused as always on, and nothing is created", async () => {
         const result = await runComponent({
             atRestEncryptionEnabled: false,
             transitEncryptionEnabled: false,
@@ -307,17 +307,15 @@ describe("HitrustRedis: options", () => {
             automaticFailoverEnabled: false,
             autoMinorVersionUpgrade: false,
         } as any);
-        const rg = one(result, types.replicationGroup).inputs as any;
-        assert.deepStrictEqual(
-            [
-                rg.atRestEncryptionEnabled,
-                rg.transitEncryptionEnabled,
-                rg.multiAzEnabled,
-                rg.automaticFailoverEnabled,
-                rg.autoMinorVersionUpgrade,
-            ],
-            [true, true, true, true, true],
-        );
+        assert.strictEqual(result.resources.length, 0);
+        assert.ok(result.errors[0] instanceof ValidationError);
+        assert.deepStrictEqual((result.errors[0] as ValidationError).problems, [
+            "atRestEncryptionEnabled: cannot be set: encryption at rest (with a customer-managed KMS key) is always on; remove it.",
+            "transitEncryptionEnabled: cannot be set: encryption in transit (TLS) is always on; remove it.",
+            "multiAzEnabled: cannot be set: Multi-AZ is always on; remove it.",
+            "automaticFailoverEnabled: cannot be set: automatic failover is always on; remove it.",
+            "autoMinorVersionUpgrade: cannot be set: automatic minor version upgrades (security patches) are always on; remove it.",
+        ]);
     });
 
     it("warns on a caller token that mixes fewer than three character types", async () => {
@@ -339,6 +337,7 @@ describe("HitrustRedis: options", () => {
 /** Runs bad arguments under mocks and returns the one error; asserts nothing was registered. */
 async function rejected(args: Partial<HitrustRedisArgs>, zones?: Record<string, string>): Promise<string> {
     const result = await runComponent(args, { zones });
+    assert.strictEqual(result.resources.length, 0, "a refused argument must register nothing");
     assert.strictEqual(result.errors.length, 1, `expected one error, got ${result.errors.map((e) => e.message)}`);
     assert.ok(result.errors[0] instanceof ValidationError);
     return result.errors[0].message;
@@ -358,9 +357,9 @@ describe("HitrustRedis: bad input", () => {
         [
             "the same subnet twice",
             { subnetIds: ["subnet-a", "subnet-a"] },
-            "subnetIds: the same subnet is listed twice; list each subnet once.",
+            "subnetIds[1]: 'subnet-a' repeats subnetIds[0]; list each subnet once.",
         ],
-        ["no VPC", { vpcId: "" }, "vpcId: missing; pass the ID of the VPC that holds the cache's subnets."],
+        ["no VPC", { vpcId: "" }, "vpcId: empty; pass the ID of the VPC that holds the cache's subnets."],
         [
             "retention 0",
             { snapshotRetentionDays: 0 },
@@ -394,7 +393,7 @@ describe("HitrustRedis: bad input", () => {
         [
             "maintenance window too short",
             { maintenanceWindow: "sun:05:00-sun:05:30" },
-            "maintenanceWindow: 'sun:05:00-sun:05:30' must last from 60 minutes to 24 hours.",
+            "maintenanceWindow: 'sun:05:00-sun:05:30' lasts 30 minutes; make it last from 60 minutes to 24 hours.",
         ],
         [
             "windows overlap",
@@ -409,22 +408,22 @@ describe("HitrustRedis: bad input", () => {
         [
             "engine below the floor",
             { engineVersion: "4.0.9" },
-            "engineVersion: 4.0.9 is below 4.0.10, the oldest HIPAA-eligible Redis; use 7.1 or at least 4.0.10.",
+            "engineVersion: Redis '4.0.9' is below 4.0.10, the oldest HIPAA-eligible Redis OSS; use 7.1 or Valkey.",
         ],
         [
             "engine 3.2.6",
             { engineVersion: "3.2.6" },
-            "engineVersion: 3.2.6 is below 4.0.10, the oldest HIPAA-eligible Redis; use 7.1 or at least 4.0.10.",
+            "engineVersion: Redis '3.2.6' is below 4.0.10, the oldest HIPAA-eligible Redis OSS; use 7.1 or Valkey.",
         ],
         [
             "engine not a version",
             { engineVersion: "latest" },
-            "engineVersion: 'latest' is not a version; use a version such as '7.1'.",
+            "engineVersion: 'latest' is not a redis engine version; use the full version for Redis 4 and 5, such as '5.0.6', or '6.x', '6.0' or '6.2' for Redis 6, or major.minor for Redis 7 and later, such as '7.1'.",
         ],
         [
             "valkey below its first release",
             { engine: "valkey", engineVersion: "7.0" },
-            "engineVersion: 7.0 is below 7.2, the first Valkey on ElastiCache; use 8.0.",
+            "engineVersion: Valkey '7.0' does not exist on ElastiCache; Valkey starts at 7.2.",
         ],
         [
             "memcached",
@@ -434,17 +433,17 @@ describe("HitrustRedis: bad input", () => {
         [
             "internet CIDR",
             { allowedCidrBlocks: ["0.0.0.0/0"] },
-            "allowedCidrBlocks: '0.0.0.0/0' admits the whole internet; list the private ranges or security groups of the clients instead.",
+            "allowedCidrBlocks[0]: '0.0.0.0/0' admits the whole internet; list the private ranges or security groups of the clients instead.",
         ],
         [
             "internet IPv6 CIDR",
             { allowedCidrBlocks: ["::/0"] },
-            "allowedCidrBlocks: '::/0' admits the whole internet; list the private ranges or security groups of the clients instead.",
+            "allowedCidrBlocks[0]: '::/0' admits the whole internet; list the private ranges or security groups of the clients instead.",
         ],
         [
             "not a CIDR",
             { allowedCidrBlocks: ["10.0.0.0"] },
-            "allowedCidrBlocks: '10.0.0.0' is not a CIDR block; use the form 10.0.0.0/16.",
+            "allowedCidrBlocks[0]: '10.0.0.0' is not a CIDR block; use the form 10.0.0.0/16 (or fd00:1234::/64 for IPv6).",
         ],
         [
             "token of 12 characters",
@@ -477,12 +476,12 @@ describe("HitrustRedis: bad input", () => {
         [
             "not a node type",
             { nodeType: "r7g.large" },
-            "nodeType: 'r7g.large' is not an ElastiCache node type (expected the form cache.r7g.large).",
+            "nodeType: 'r7g.large' is not an ElastiCache node type; use the form cache.<family>.<size>, such as cache.r7g.large.",
         ],
         [
             "DELETE token strategy",
             { authTokenUpdateStrategy: "DELETE" as any },
-            "authTokenUpdateStrategy: 'DELETE' is not allowed; use 'ROTATE' (default) or 'SET'. DELETE would turn authentication off.",
+            "authTokenUpdateStrategy: 'DELETE' is not allowed; use 'ROTATE' (default) or 'SET'; DELETE would turn authentication off.",
         ],
         [
             "cluster-enabled parameter",
@@ -492,7 +491,7 @@ describe("HitrustRedis: bad input", () => {
         [
             "bad replication group ID",
             { replicationGroupId: "1-Cache" },
-            "replicationGroupId: '1-Cache' must be 1 to 40 lowercase letters, digits and single hyphens, starting with a letter and not ending with a hyphen.",
+            "replicationGroupId: '1-Cache' is not a replication group ID; use 1 to 40 lowercase letters, digits and single hyphens, starting with a letter and not ending with a hyphen.",
         ],
         [
             "token and RBAC",
@@ -500,7 +499,7 @@ describe("HitrustRedis: bad input", () => {
                 authToken: "Valid-Token-0123456789",
                 rbac: { users: [{ userName: "app", accessString: "on ~* +@read" }] },
             },
-            "authToken: set either authToken or rbac, not both.",
+            "authToken: set together with rbac; set either authToken or rbac, not both.",
         ],
         [
             "RBAC without users",
@@ -510,7 +509,7 @@ describe("HitrustRedis: bad input", () => {
         [
             "RBAC nopass",
             { rbac: { users: [{ userName: "app", accessString: "on nopass ~* +@all" }] } },
-            "rbac.users[0].accessString: 'nopass' lets the user in without a password; remove it.",
+            "rbac.users[0].accessString: 'nopass' (in any case) lets the user in without a password; remove it.",
         ],
         [
             "RBAC default user",
@@ -520,7 +519,7 @@ describe("HitrustRedis: bad input", () => {
         [
             "RBAC IAM user with capitals",
             { rbac: { users: [{ userName: "Batch", accessString: "on ~* +@read", authentication: "iam" }] } },
-            "rbac.users[0].userName: 'Batch' must be lowercase for IAM authentication, whose user ID must equal the user name.",
+            "rbac.users[0].userName: 'Batch' must be lowercase for IAM authentication, whose user ID must equal the user name; use 'batch'.",
         ],
         [
             "RBAC on Redis 5",
@@ -546,7 +545,7 @@ describe("HitrustRedis: bad input", () => {
             (e: ValidationError) => {
                 assert.deepStrictEqual(e.problems, [
                     "subnetIds: 1 subnet given; pass private subnets in at least two availability zones.",
-                    "allowedCidrBlocks: '0.0.0.0/0' admits the whole internet; list the private ranges or security groups of the clients instead.",
+                    "allowedCidrBlocks[0]: '0.0.0.0/0' admits the whole internet; list the private ranges or security groups of the clients instead.",
                     "snapshotRetentionDays: 40 is out of range; use a whole number from 1 to 35.",
                 ]);
                 return true;

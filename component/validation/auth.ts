@@ -1,0 +1,167 @@
+// Authentication arguments: a caller's AUTH token (never echoed), the token update strategy, and
+// RBAC users with their ACL access strings.
+import { authTokenCharacterTypes, authTokenProblems, Engine } from "../../core/checks";
+import { featureMinimum, supports } from "../../core/engine";
+import { ProblemCollector } from "./problems";
+import { isEventual } from "./shape";
+
+/**
+ * "Users per user group": 100 (Amazon ElastiCache endpoints and quotas,
+ * https://docs.aws.amazon.com/general/latest/gr/elasticache-service.html). The component adds its
+ * disabled `default` user to the group, so a caller may list one fewer.
+ */
+export const maxUsersPerUserGroup = 100;
+
+/** Why a caller-supplied AUTH token is refused, as argument problems (the token is never echoed). */
+export function authTokenArgumentProblems(token: unknown): string[] {
+    if (typeof token !== "string") {
+        const kind = token === null ? "null" : Array.isArray(token) ? "a list" : `a ${typeof token}`;
+        return [
+            `authToken: resolved to ${kind}, not text; supply the token as a string or omit authToken to have one generated.`,
+        ];
+    }
+    return authTokenProblems(token).map(
+        (p) => `authToken: ${p}; supply a different token or omit authToken to have one generated.`,
+    );
+}
+
+export interface RbacUser {
+    userName: string;
+    accessString: string;
+    authentication?: string;
+}
+
+export interface AuthArgs {
+    authToken?: unknown;
+    authTokenUpdateStrategy?: string;
+    rbac?: { users: RbacUser[] };
+}
+
+export function checkAuth(
+    args: AuthArgs,
+    engine: Engine,
+    engineVersion: string,
+    defaultStrategy: "ROTATE" | "SET",
+    c: ProblemCollector,
+): { strategy: "ROTATE" | "SET" } {
+    if (args.rbac !== undefined && args.authToken !== undefined) {
+        c.add("authToken", "set together with rbac", "set either authToken or rbac, not both");
+    }
+    if (typeof args.authToken === "string" && !isEventual(args.authToken)) {
+        const problems = authTokenProblems(args.authToken);
+        for (const p of problems) {
+            c.add("authToken", p, "supply a different token or omit authToken to have one generated");
+        }
+        if (problems.length === 0 && authTokenCharacterTypes(args.authToken) < 3) {
+            c.warn(
+                "authToken: mixes fewer than three of upper, lower, digits and ! & # $ ^ < > -; AWS recommends three. Omit authToken to have a strong one generated.",
+            );
+        }
+    }
+    const strategy = args.authTokenUpdateStrategy ?? defaultStrategy;
+    if (strategy !== "ROTATE" && strategy !== "SET") {
+        c.add(
+            "authTokenUpdateStrategy",
+            `'${strategy}' is not allowed`,
+            "use 'ROTATE' (default) or 'SET'; DELETE would turn authentication off",
+        );
+    }
+    if (args.rbac !== undefined) {
+        checkRbac(args.rbac.users, engine, engineVersion, c);
+    }
+    return { strategy: strategy === "SET" ? "SET" : "ROTATE" };
+}
+
+const userNamePattern = /^[a-zA-Z][a-zA-Z0-9-]{0,39}$/;
+
+/**
+ * ACL rules that would defeat authentication or put a secret in the program. Redis reads ACL
+ * keywords case-insensitively (`strcasecmp` in ACLSetUser, redis/redis src/acl.c), so `NOPASS` is
+ * `nopass`; `>pw`, `<pw`, `#hash` and `!hash` set or remove passwords in plain text.
+ */
+export function accessStringProblems(access: string): { problem: string; fix: string }[] {
+    const rules = access.trim().split(/\s+/);
+    const problems: { problem: string; fix: string }[] = [];
+    if (rules.some((r) => r.toLowerCase() === "nopass")) {
+        problems.push({
+            problem: "'nopass' (in any case) lets the user in without a password",
+            fix: "remove it",
+        });
+    }
+    if (rules.some((r) => /^[<>#!]/.test(r))) {
+        problems.push({
+            problem:
+                "contains a password rule (>..., <..., #... or !...), which puts a secret in the program and its state",
+            fix: "remove it: the component generates each user's password and keeps it in Secrets Manager",
+        });
+    }
+    return problems;
+}
+
+function checkRbac(users: RbacUser[], engine: Engine, engineVersion: string, c: ProblemCollector): void {
+    if (!supports(engine, engineVersion, "rbac")) {
+        c.add(
+            "rbac",
+            `RBAC needs Redis ${featureMinimum(engine, "rbac")} or later`,
+            "raise engineVersion or use an AUTH token",
+        );
+    }
+    if (users.length === 0) {
+        c.add("rbac.users", "no users", "list at least one user, or drop rbac to use an AUTH token");
+    } else if (users.length > maxUsersPerUserGroup - 1) {
+        c.add(
+            "rbac.users",
+            `${users.length} users; a user group holds at most ${maxUsersPerUserGroup} (AWS quota), one of them the component's disabled default user`,
+            `list at most ${maxUsersPerUserGroup - 1} users`,
+        );
+    }
+    const ids = new Map<string, number>();
+    users.forEach((user, i) => {
+        const arg = `rbac.users[${i}]`;
+        if (!userNamePattern.test(user.userName)) {
+            c.add(
+                `${arg}.userName`,
+                `'${user.userName}' is not a user name`,
+                "use 1 to 40 letters, digits and hyphens, starting with a letter",
+            );
+        } else if (user.userName === "default") {
+            c.add(
+                `${arg}.userName`,
+                "'default' is the open default user, which the component disables",
+                "choose another name",
+            );
+        } else {
+            const id = user.userName.toLowerCase();
+            if (ids.has(id)) {
+                c.add(
+                    `${arg}.userName`,
+                    `'${user.userName}' gives the same (lowercase) user ID as rbac.users[${ids.get(id)}]`,
+                    "give each user its own name",
+                );
+            }
+            ids.set(id, i);
+        }
+        if (user.accessString.trim() === "") {
+            c.add(`${arg}.accessString`, "empty", "give the Redis ACL rules, for example 'on ~app:* +@read'");
+        }
+        for (const p of accessStringProblems(user.accessString)) {
+            c.add(`${arg}.accessString`, p.problem, p.fix);
+        }
+        const mode = user.authentication ?? "password";
+        if (mode !== "password" && mode !== "iam") {
+            c.add(`${arg}.authentication`, `'${mode}' is not allowed`, "use 'password' or 'iam'");
+        } else if (mode === "iam" && user.userName !== user.userName.toLowerCase()) {
+            c.add(
+                `${arg}.userName`,
+                `'${user.userName}' must be lowercase for IAM authentication, whose user ID must equal the user name`,
+                `use '${user.userName.toLowerCase()}'`,
+            );
+        } else if (mode === "iam" && !supports(engine, engineVersion, "iamAuth")) {
+            c.add(
+                `${arg}.authentication`,
+                `IAM authentication needs Redis ${featureMinimum(engine, "iamAuth")} or later`,
+                "use 'password' or raise engineVersion",
+            );
+        }
+    });
+}

@@ -1,0 +1,47 @@
+// Logging and alarm arguments: how long CloudWatch Logs keeps the engine's logs, and the thresholds
+// of the per-node alarms.
+import { AlarmThresholdArgs } from "../args";
+import { checkRange } from "./engine";
+import { ProblemCollector } from "./problems";
+
+/** The retention values CloudWatch Logs accepts (PutRetentionPolicy `retentionInDays`). */
+export const cloudWatchRetentionDays = [
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
+export const minimumLogRetentionDays = 90;
+
+/** Each threshold's allowed range, as the README's tunables table lists it. */
+export const alarmRanges: Readonly<Record<keyof AlarmThresholdArgs, readonly [number, number]>> = {
+    engineCpuPercent: [1, 100],
+    memoryPercent: [1, 100],
+    evictions: [0, 1_000_000_000],
+    newConnections: [1, 1_000_000_000],
+    replicationLagSeconds: [1, 3600],
+};
+
+export function checkLogging(
+    args: { logRetentionDays?: number; alarms?: AlarmThresholdArgs },
+    c: ProblemCollector,
+): { alarms: AlarmThresholdArgs } {
+    const days = args.logRetentionDays;
+    if (days !== undefined && (!cloudWatchRetentionDays.includes(days) || days < minimumLogRetentionDays)) {
+        c.add(
+            "logRetentionDays",
+            `${days} is not allowed`,
+            `use a CloudWatch retention of at least ${minimumLogRetentionDays} days (${cloudWatchRetentionDays.filter((d) => d >= minimumLogRetentionDays).join(", ")})`,
+        );
+    }
+    // An explicit `undefined` means "not set": it takes the default, never an alarm without a threshold.
+    const alarms: AlarmThresholdArgs = {};
+    for (const [key, [min, max]] of Object.entries(alarmRanges) as [
+        keyof AlarmThresholdArgs,
+        readonly [number, number],
+    ][]) {
+        const value = args.alarms?.[key];
+        if (value !== undefined) {
+            checkRange(c, `alarms.${key}`, value, min, max);
+            alarms[key] = value;
+        }
+    }
+    return { alarms };
+}
