@@ -53,6 +53,18 @@ import {
     Source,
 } from "./model";
 
+/**
+ * DescribeCacheClusters reports the full engine version ("7.1.0"); the provider's `engineVersion`
+ * input takes "major.minor" from Redis 6 on (and for Valkey), the full version below.
+ */
+export function providerEngineVersion(version: string | undefined): string | undefined {
+    const match = /^(\d+)\.(\d+)(\.\d+)?$/.exec(version ?? "");
+    if (!match) {
+        return version;
+    }
+    return Number(match[1]) >= 6 ? `${match[1]}.${match[2]}` : version;
+}
+
 /** The archive prefix the snapshot export job writes under (design.md: snapshots/ of the archive bucket). */
 export const exportPrefix = "snapshots/";
 
@@ -176,6 +188,11 @@ class RegionReader {
 
         const userUrns = new Map<string, string>();
         for (const user of users?.value ?? []) {
+            if (user.UserId === "default") {
+                // ElastiCache's built-in user, in every account and not declared by any program; it
+                // matters only inside a user group, which the user-group policy checks.
+                continue;
+            }
             const urn = user.ARN ?? this.urn("elasticache", `user:${user.UserId}`);
             userUrns.set(user.UserId, urn);
             const type = user.Authentication?.Type as string | undefined;
@@ -320,7 +337,7 @@ class RegionReader {
             replicationGroupId: id,
             description: group.Description,
             engine: group.Engine ?? fromMembers((c) => c.Engine),
-            engineVersion: fromMembers((c) => c.EngineVersion),
+            engineVersion: fromMembers((c) => providerEngineVersion(c.EngineVersion)),
             nodeType: group.CacheNodeType,
             port,
             parameterGroupName: fromMembers((c) => c.CacheParameterGroup?.CacheParameterGroupName),
