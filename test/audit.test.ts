@@ -595,6 +595,10 @@ describe("npm run audit (mocked AWS)", () => {
             out.markdown,
             /observed: elasticache:DescribeReplicationGroups \(us-east-1, 2026-11-29T09:00:00.000Z\)/,
         );
+        // Each value names its own call: the engine version is a member cluster's.
+        const version = byId["0706.10b1"].evidence.find((e) => e.setting === "engineVersion");
+        assert.deepStrictEqual([version?.value, version?.call], ["7.1", "elasticache:DescribeCacheClusters"]);
+        assert.match(out.markdown, /configure-final-snapshot \| disabled \| 0 \| not observable/);
         // The built-in default user is not a finding on its own.
         assert.ok(!out.inventory.resources.some((r) => r.name === "default"));
         // The live checks all ran and passed.

@@ -19,7 +19,7 @@ export interface PolicyVerdict {
     /** Resources the policy applied to (resource policies) or the stack (stack policies). */
     checked: number;
     failures: number;
-    verdict: "pass" | "fail" | "not applicable" | "disabled";
+    verdict: "pass" | "fail" | "not applicable" | "disabled" | "not observable";
 }
 
 export interface EvidenceRow {
@@ -101,6 +101,8 @@ export interface ReportInput {
     gaps?: { controls: string[]; text: string }[];
     /** Audit: per control, what cannot be observed and why. */
     notes?: { controls: string[]; text: string }[];
+    /** Audit: policies not run because a running system does not show their property. */
+    notObservable?: string[];
     info: PackInfo;
     /** Enforcement levels after configuration. */
     levels: Record<string, string>;
@@ -193,8 +195,15 @@ export function buildReport(input: ReportInput): EvidenceReport {
             kind,
             checked,
             failures,
-            verdict:
-                level === "disabled" ? "disabled" : failures > 0 ? "fail" : checked === 0 ? "not applicable" : "pass",
+            verdict: input.notObservable?.includes(policy.name)
+                ? "not observable"
+                : level === "disabled"
+                  ? "disabled"
+                  : failures > 0
+                    ? "fail"
+                    : checked === 0
+                      ? "not applicable"
+                      : "pass",
         });
     }
 
@@ -216,7 +225,9 @@ export function buildReport(input: ReportInput): EvidenceReport {
                 if (input.mode === "audit" && resource.inputs[property] === unknownSentinel) {
                     continue; // not read (a refused call): a gap, not evidence
                 }
-                const observed = (resource as { source?: { call: string; region: string; at: string } }).source;
+                type Source = { call: string; region: string; at: string };
+                const audited = resource as { source?: Source; propertySources?: Record<string, Source> };
+                const observed = audited.propertySources?.[property] ?? audited.source;
                 for (const control of controlsOf(policyInfo.get(name))) {
                     const rows = policyEvidence.get(control) ?? [];
                     if (!rows.some((r) => r.resource === resource.name && r.setting === property)) {

@@ -191,6 +191,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditOutcome> {
         observed,
         gaps,
         notes,
+        notObservable: Object.keys(evaluation.skipped),
         now,
     });
     const reportFiles = writeReport(options.reportDir, report, info, options.stackExport ?? "aws");

@@ -412,7 +412,33 @@ class RegionReader {
             }
             deps.notificationTopicArn = topicUrns;
         }
-        this.add({ type: types.replicationGroup, name: id, urn, source, propertyDependencies: deps, inputs });
+        // Values the member clusters carry came from DescribeCacheClusters, not DescribeReplicationGroups.
+        const propertySources: Record<string, Source> = {};
+        if (clusters) {
+            for (const key of [
+                "engineVersion",
+                "parameterGroupName",
+                "subnetGroupName",
+                "securityGroupIds",
+                "maintenanceWindow",
+                "notificationTopicArn",
+                "preferredCacheClusterAzs",
+                ...(group.Engine ? [] : ["engine"]),
+            ]) {
+                if (key in inputs) {
+                    propertySources[key] = clusters.source;
+                }
+            }
+        }
+        this.add({
+            type: types.replicationGroup,
+            name: id,
+            urn,
+            source,
+            propertySources,
+            propertyDependencies: deps,
+            inputs,
+        });
 
         // Alarms on this group's metrics: CloudWatch's CacheClusterId dimension names member nodes.
         if (shared.alarms) {

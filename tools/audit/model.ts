@@ -25,8 +25,10 @@ export interface AuditResource {
     inputs: Record<string, unknown>;
     state: Record<string, unknown>;
     outputs?: Record<string, unknown>;
-    /** The call the properties came from (absent for a stack export). */
+    /** The call the properties came from. */
     source?: Source;
+    /** Properties that came from another call than `source`. */
+    propertySources?: Record<string, Source>;
 }
 
 /** A value read from AWS with its source. */
