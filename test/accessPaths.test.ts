@@ -4,6 +4,8 @@
 // evaluator (@cloud-copilot/iam-simulate, tests only) against the policies the component registers under
 // Pulumi mocks. Expectations come from AWS documentation, never from the component's policy text.
 import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import { HitrustRedisArgs } from "../component";
 import { requiredKeyStatements } from "../component/keyPolicy";
 import { RecordedResource } from "../tools/mockrun";
@@ -25,6 +27,7 @@ import {
     deliveryWrites,
     docs,
     elastiCachePublishes,
+    elastiCacheUsesKeyForDeployer,
     eventBridgeInvokes,
     firehoseAssumesRole,
     foreignAdmin,
@@ -64,6 +67,11 @@ function accountRootOnlyKeyPolicy(account: string): PolicyDocument {
             },
         ],
     };
+}
+
+/** The deployer's IAM policy the README tells users to attach (docs/deployer-iam-policy.json). */
+function deployerPolicy(): PolicyDocument {
+    return JSON.parse(fs.readFileSync(path.join(__dirname, "..", "docs", "deployer-iam-policy.json"), "utf8"));
 }
 
 const callerKeyArn = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
@@ -648,7 +656,28 @@ for (const scenario of scenarios) {
             });
         });
 
+        describe("ElastiCache at rest", () => {
+            it("ElastiCache creates its grant on the key for the deployer (kms:ViaService, IAM delegation)", async () => {
+                assert.strictEqual(m.input(m.one(T.replicationGroup), "kmsKeyId"), s.keyArn);
+                const deployer = `arn:aws:iam::${m.account}:role/deployer`;
+                for (const action of ["kms:CreateGrant", "kms:DescribeKey"] as const) {
+                    await assertAllowed(elastiCacheUsesKeyForDeployer(m, deployer, s.keyArn, action), {
+                        resourcePolicy: s.keyPolicy,
+                        identityPolicies: { deployer: deployerPolicy() },
+                    });
+                }
+            });
+        });
+
         describe("Secrets Manager", () => {
+            it("Secrets Manager encrypts the secret value the deployer writes (GenerateDataKey through secretsmanager)", async () => {
+                const deployer = `arn:aws:iam::${m.account}:role/deployer`;
+                await assertAllowed(
+                    secretsManagerUsesKey(m, deployer, s.keyArn, m.arn(m.one(T.secret)), "kms:GenerateDataKey"),
+                    { resourcePolicy: s.keyPolicy, identityPolicies: { deployer: deployerPolicy() } },
+                );
+            });
+
             it("Secrets Manager uses the key for a caller of this account (kms:ViaService, IAM delegation)", async () => {
                 const secret = m.one(T.secret);
                 const caller = `arn:aws:iam::${m.account}:role/app`;

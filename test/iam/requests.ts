@@ -30,6 +30,9 @@ export const docs = {
     elastiCacheExport: "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/backups-exporting.html",
     elastiCacheApiPermissions: "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/IAM.APIReference.html",
     secretsKms: "https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html",
+    elastiCacheAtRest: "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/at-rest-encryption.html",
+    kmsGrantForResource:
+        "https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-grant-is-for-aws-resource",
     lambdaRole: "https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html",
     lambdaLogs: "https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs.html",
     eventBridgeLambda: "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html",
@@ -353,6 +356,33 @@ export function secretsCallerPolicy(a: Account, keyArn: string) {
             },
         ],
     };
+}
+
+// --- ElastiCache at rest ---
+
+/**
+ * ElastiCache uses a customer key with the permissions of whoever creates the replication group: it
+ * calls KMS through elasticache.<region>.amazonaws.com (kms:ViaService, kms:CallerAccount), creating a
+ * grant for itself (kms:GrantIsForAWSResource) ("At-Rest Encryption in ElastiCache", customer managed keys).
+ */
+export function elastiCacheUsesKeyForDeployer(
+    a: Account,
+    deployerRoleArn: string,
+    keyArn: string,
+    action: "kms:CreateGrant" | "kms:DescribeKey",
+): AccessRequest {
+    const context: Record<string, string> = {
+        "kms:ViaService": `elasticache.${a.region}.amazonaws.com`,
+        "kms:CallerAccount": a.account,
+    };
+    if (action === "kms:CreateGrant") {
+        context["kms:GrantIsForAWSResource"] = "true";
+    }
+    return roleCalls(a, deployerRoleArn, action, keyArn, context, `ElastiCache calls ${action} for the deployer`, [
+        docs.elastiCacheAtRest,
+        docs.kmsViaService,
+        docs.kmsGrantForResource,
+    ]);
 }
 
 // --- Lambda and EventBridge ---
