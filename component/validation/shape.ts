@@ -114,9 +114,13 @@ export function nearestName(name: string, valid: readonly string[]): string | un
             bestDistance = d;
         }
     }
-    return best !== undefined && bestDistance <= Math.max(2, Math.floor(Math.max(name.length, best.length) / 3))
-        ? best
-        : undefined;
+    if (best !== undefined && bestDistance <= Math.max(2, Math.floor(Math.max(name.length, best.length) / 3))) {
+        return best;
+    }
+    // A shortened name ("engineCpu" for "engineCpuPercent") when only one valid name starts with it.
+    const lower = name.toLowerCase();
+    const extended = valid.filter((v) => lower.length >= 4 && v.toLowerCase().startsWith(lower));
+    return extended.length === 1 ? extended[0] : undefined;
 }
 
 const numberText = /^\s*[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?\s*$/i;
@@ -172,7 +176,7 @@ export function checkField(
                     `${describeValue(value, field.secret)} is not text`,
                     typeof value === "number" && !field.secret
                         ? `write it in quotes${shape.example ? `, such as ${shape.example}` : ""}`
-                        : `pass ${expected(shape)}`,
+                        : (field.fix ?? `pass ${expected(shape)}`),
                 );
                 return undefined;
             }
@@ -218,7 +222,13 @@ export function checkField(
             }
             const items: unknown[] = [];
             value.forEach((item, i) => {
-                const checked = checkField(item, { ...shape.item, required: true }, `${path}[${i}]`, c, hints);
+                const checked = checkField(
+                    item,
+                    { ...shape.item, required: true, plainBecause: shape.item.plainBecause ?? field.plainBecause },
+                    `${path}[${i}]`,
+                    c,
+                    hints,
+                );
                 if (checked !== undefined) {
                     items.push(checked);
                 }
