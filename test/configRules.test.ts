@@ -1,0 +1,130 @@
+// AWS Config managed rules for ElastiCache (component option `awsConfigRules`), under Pulumi mocks.
+// The expected identifiers, resource types and parameters are copied from each rule's page of the
+// AWS Config managed rules list, not from the module, so a wrong identifier fails here.
+import * as aws from "@pulumi/aws";
+import * as assert from "assert";
+import { configRulesProblems, createConfigRules, ConfigRulesArgs } from "../component/configRules";
+import { runUnderMocks } from "../tools/mockrun";
+
+const ruleType = "aws:cfg/rule:Rule";
+
+/** Identifier -> resource types, from https://docs.aws.amazon.com/config/latest/developerguide/<rule>.html. */
+const documented: Record<string, string[]> = {
+    // elasticache-repl-grp-encrypted-at-rest
+    ELASTICACHE_REPL_GRP_ENCRYPTED_AT_REST: ["AWS::ElastiCache::ReplicationGroup"],
+    // elasticache-repl-grp-encrypted-in-transit
+    ELASTICACHE_REPL_GRP_ENCRYPTED_IN_TRANSIT: ["AWS::ElastiCache::ReplicationGroup"],
+    // elasticache-repl-grp-redis-auth-enabled (below Redis 6)
+    ELASTICACHE_REPL_GRP_REDIS_AUTH_ENABLED: ["AWS::ElastiCache::ReplicationGroup"],
+    // elasticache-redis-cluster-automatic-backup-check (parameter snapshotRetentionPeriod, int)
+    ELASTICACHE_REDIS_CLUSTER_AUTOMATIC_BACKUP_CHECK: [
+        "AWS::ElastiCache::CacheCluster",
+        "AWS::ElastiCache::ReplicationGroup",
+    ],
+    // elasticache-repl-grp-auto-failover-enabled
+    ELASTICACHE_REPL_GRP_AUTO_FAILOVER_ENABLED: ["AWS::ElastiCache::ReplicationGroup"],
+    // elasticache-subnet-group-check
+    ELASTICACHE_SUBNET_GROUP_CHECK: ["AWS::ElastiCache::CacheCluster"],
+    // elasticache-supported-engine-version (latestRedisVersion, latestMemcachedVersion: 3-part SemVer)
+    ELASTICACHE_SUPPORTED_ENGINE_VERSION: ["AWS::ElastiCache::CacheCluster"],
+    // elasticache-auto-minor-version-upgrade-check
+    ELASTICACHE_AUTO_MINOR_VERSION_UPGRADE_CHECK: ["AWS::ElastiCache::CacheCluster"],
+};
+// elasticache-rbac-auth-enabled (Redis 6+ with UserGroupIds)
+const rbacRule = "ELASTICACHE_RBAC_AUTH_ENABLED";
+
+async function deploy(args: Partial<ConfigRulesArgs> = {}, withRecorder = false) {
+    return runUnderMocks(
+        () => {
+            const recorder = withRecorder
+                ? new aws.cfg.Recorder("recorder", { roleArn: "arn:aws:iam::123456789012:role/config" })
+                : undefined;
+            createConfigRules("cache", {
+                namePrefix: "orders-cache",
+                snapshotRetentionDays: 35,
+                rbac: false,
+                ...(recorder ? { dependsOn: [recorder] } : {}),
+                ...args,
+            });
+        },
+        { preview: false },
+    );
+}
+
+describe("AWS Config managed rules (awsConfigRules)", () => {
+    it("deploys the documented managed rules, periodic, scoped to the types each evaluates", async () => {
+        const run = await deploy();
+        assert.deepStrictEqual(run.errors, []);
+        const rules = run.resources.filter((r) => r.type === ruleType);
+        const byIdentifier = Object.fromEntries(
+            rules.map((r) => [(r.inputs.source as any).sourceIdentifier, r.inputs]),
+        );
+        assert.deepStrictEqual(Object.keys(byIdentifier).sort(), Object.keys(documented).sort());
+        for (const [identifier, inputs] of Object.entries(byIdentifier)) {
+            assert.strictEqual((inputs.source as any).owner, "AWS", identifier);
+            assert.deepStrictEqual((inputs.scope as any).complianceResourceTypes, documented[identifier], identifier);
+            assert.strictEqual(inputs.maximumExecutionFrequency, "TwentyFour_Hours");
+            assert.match(String(inputs.name), /^orders-cache-[a-z-]+$/);
+        }
+        assert.deepStrictEqual(
+            JSON.parse(String(byIdentifier.ELASTICACHE_REDIS_CLUSTER_AUTOMATIC_BACKUP_CHECK.inputParameters)),
+            { snapshotRetentionPeriod: "35" },
+            "backups are compliant only at the component's retention or more",
+        );
+        const engine = JSON.parse(String(byIdentifier.ELASTICACHE_SUPPORTED_ENGINE_VERSION.inputParameters));
+        assert.match(engine.latestRedisVersion, /^\d+\.\d+\.\d+$/);
+        assert.match(engine.latestMemcachedVersion, /^\d+\.\d+\.\d+$/);
+        assert.strictEqual(byIdentifier.ELASTICACHE_REPL_GRP_ENCRYPTED_AT_REST.inputParameters, undefined);
+    });
+
+    it("an RBAC group gets the RBAC rule instead of the AUTH-token rule; retention follows the component", async () => {
+        const run = await deploy({ rbac: true, snapshotRetentionDays: 20, minimumRedisVersion: "7.1.0" });
+        const ids = run.resources
+            .filter((r) => r.type === ruleType)
+            .map((r) => (r.inputs.source as any).sourceIdentifier);
+        assert.ok(ids.includes(rbacRule));
+        assert.ok(!ids.includes("ELASTICACHE_REPL_GRP_REDIS_AUTH_ENABLED"));
+        const backup = run.resources.find(
+            (r) => (r.inputs.source as any)?.sourceIdentifier === "ELASTICACHE_REDIS_CLUSTER_AUTOMATIC_BACKUP_CHECK",
+        );
+        assert.strictEqual(JSON.parse(String(backup!.inputs.inputParameters)).snapshotRetentionPeriod, "20");
+        const engine = run.resources.find(
+            (r) => (r.inputs.source as any)?.sourceIdentifier === "ELASTICACHE_SUPPORTED_ENGINE_VERSION",
+        );
+        assert.strictEqual(JSON.parse(String(engine!.inputs.inputParameters)).latestRedisVersion, "7.1.0");
+    });
+
+    it("waits for the configuration recorder it is given (the prerequisite)", async () => {
+        const run = await deploy({}, true);
+        const recorder = run.resources.find((r) => r.type === "aws:cfg/recorder:Recorder")!;
+        const rules = run.resources.filter((r) => r.type === ruleType);
+        assert.ok(rules.length > 0);
+        for (const rule of rules) {
+            assert.ok(rule.dependencies.includes(recorder.urn), `${rule.name} depends on the recorder`);
+        }
+    });
+
+    it("rejects bad arguments, naming each one and its fix", () => {
+        assert.deepStrictEqual(
+            configRulesProblems({ namePrefix: "orders-cache", snapshotRetentionDays: 35, rbac: false }),
+            [],
+        );
+        const problems = configRulesProblems({
+            namePrefix: "",
+            snapshotRetentionDays: 0,
+            rbac: false,
+            minimumRedisVersion: "7.0",
+        });
+        assert.strictEqual(problems.length, 3, problems.join("\n"));
+        assert.match(problems.join("\n"), /namePrefix '' must be/);
+        assert.match(
+            problems.join("\n"),
+            /snapshotRetentionDays is 0: pass the component's retention, a whole number from 1 to 35/,
+        );
+        assert.match(problems.join("\n"), /minimumRedisVersion '7.0' must have three components, for example "7.0.5"/);
+        assert.throws(
+            () => createConfigRules("x", { namePrefix: "ok", snapshotRetentionDays: 36, rbac: false }),
+            /createConfigRules\(x\): snapshotRetentionDays is 36/,
+        );
+    });
+});
