@@ -373,7 +373,7 @@ describe("HitrustRedis: bad input", () => {
         [
             "retention 2.5",
             { snapshotRetentionDays: 2.5 },
-            "snapshotRetentionDays: 2.5 is out of range; use a whole number from 1 to 35.",
+            "snapshotRetentionDays: 2.5 is not a whole number; use a whole number from 1 to 35.",
         ],
         [
             "snapshot window format",

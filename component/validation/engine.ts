@@ -37,7 +37,11 @@ export function checkRange(
     max: number,
 ): boolean {
     if (value !== undefined && (!isInteger(value) || value < min || value > max)) {
-        c.add(argument, `${value} is out of range`, `use a whole number from ${min} to ${max}`);
+        c.add(
+            argument,
+            isInteger(value) ? `${value} is out of range` : `${value} is not a whole number`,
+            `use a whole number from ${min} to ${max}`,
+        );
         return false;
     }
     return true;
