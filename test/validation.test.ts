@@ -256,31 +256,38 @@ refusalTable("Accepted though wrong: IDs and CIDR blocks", [
         "a public range",
         { allowedCidrBlocks: ["8.8.8.0/24"] },
         [
-            "allowedCidrBlocks[0]: '8.8.8.0/24' admits public addresses (private means inside 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10, fc00::/7); list the private ranges of the clients, or their security groups in allowedSecurityGroupIds.",
+            "allowedCidrBlocks[0]: '8.8.8.0/24' admits public addresses (256 public IPv4 addresses); list the private ranges of the clients (such as 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, fd00::/8), or their security groups in allowedSecurityGroupIds.",
         ],
     ],
     [
         "a range that starts private and runs into public space",
         { allowedCidrBlocks: ["10.0.0.0/7"] },
         [
-            "allowedCidrBlocks[0]: '10.0.0.0/7' admits public addresses (private means inside 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10, fc00::/7); list the private ranges of the clients, or their security groups in allowedSecurityGroupIds.",
+            "allowedCidrBlocks[0]: '10.0.0.0/7' admits public addresses (0.453% of public IPv4); list the private ranges of the clients (such as 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, fd00::/8), or their security groups in allowedSecurityGroupIds.",
         ],
     ],
     [
         "the IPv4 internet in two halves",
         { allowedCidrBlocks: ["0.0.0.0/1", "128.0.0.0/1"] },
         [
-            "allowedCidrBlocks[0]: '0.0.0.0/1' admits public addresses (private means inside 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10, fc00::/7); list the private ranges of the clients, or their security groups in allowedSecurityGroupIds.",
-            "allowedCidrBlocks[1]: '128.0.0.0/1' admits public addresses (private means inside 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10, fc00::/7); list the private ranges of the clients, or their security groups in allowedSecurityGroupIds.",
+            "allowedCidrBlocks[0]: '0.0.0.0/1' admits public addresses (56.5% of public IPv4); list the private ranges of the clients (such as 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, fd00::/8), or their security groups in allowedSecurityGroupIds.",
+            "allowedCidrBlocks[1]: '128.0.0.0/1' admits public addresses (43.5% of public IPv4); list the private ranges of the clients (such as 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, fd00::/8), or their security groups in allowedSecurityGroupIds.",
             "allowedCidrBlocks: the blocks together admit every public IPv4 address (the whole internet in pieces); list only the private ranges of the clients.",
         ],
     ],
     [
-        "the IPv6 internet in two halves",
+        "the IPv6 internet in two halves (public IPv6, 2000::/3, lies inside ::/1)",
         { allowedCidrBlocks: ["::/1", "8000::/1"] },
         [
-            "allowedCidrBlocks[0]: '::/1' admits public addresses (private means inside 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10, fc00::/7); list the private ranges of the clients, or their security groups in allowedSecurityGroupIds.",
-            "allowedCidrBlocks[1]: '8000::/1' admits public addresses (private means inside 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10, fc00::/7); list the private ranges of the clients, or their security groups in allowedSecurityGroupIds.",
+            "allowedCidrBlocks[0]: '::/1' admits the whole internet; list the private ranges or security groups of the clients instead.",
+        ],
+    ],
+    [
+        "public IPv6 in pieces",
+        { allowedCidrBlocks: ["2000::/4", "3000::/4"] },
+        [
+            "allowedCidrBlocks[0]: '2000::/4' admits public addresses (50% of public IPv6); list the private ranges of the clients (such as 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, fd00::/8), or their security groups in allowedSecurityGroupIds.",
+            "allowedCidrBlocks[1]: '3000::/4' admits public addresses (50% of public IPv6); list the private ranges of the clients (such as 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, fd00::/8), or their security groups in allowedSecurityGroupIds.",
             "allowedCidrBlocks: the blocks together admit every public IPv6 address (the whole internet in pieces); list only the private ranges of the clients.",
         ],
     ],

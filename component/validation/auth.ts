@@ -1,6 +1,7 @@
 // Authentication arguments: a caller's AUTH token (never echoed), the token update strategy, and
 // RBAC users with their ACL access strings.
 import { authTokenCharacterTypes, authTokenProblems, Engine } from "../../core/checks";
+import { accessStringAllowsNoPassword, accessStringHasSecret } from "../../core/acl";
 import { featureMinimum, supports } from "../../core/engine";
 import { ProblemCollector } from "./problems";
 import { isEventual } from "./shape";
@@ -75,20 +76,20 @@ export function checkAuth(
 const userNamePattern = /^[a-zA-Z][a-zA-Z0-9-]{0,39}$/;
 
 /**
- * ACL rules that would defeat authentication or put a secret in the program. Redis reads ACL
- * keywords case-insensitively (`strcasecmp` in ACLSetUser, redis/redis src/acl.c), so `NOPASS` is
- * `nopass`; `>pw`, `<pw`, `#hash` and `!hash` set or remove passwords in plain text.
+ * ACL rules that would defeat authentication or put a secret in the program, read as the engine
+ * reads them (core/acl.ts, shared with the policy pack): keywords are case-insensitive (Redis
+ * compares them with strcasecmp), so `NOPASS` is `nopass`; `>pw`, `<pw`, `#hash` and `!hash` carry
+ * passwords in plain text. The access string itself is never echoed.
  */
 export function accessStringProblems(access: string): { problem: string; fix: string }[] {
-    const rules = access.trim().split(/\s+/);
     const problems: { problem: string; fix: string }[] = [];
-    if (rules.some((r) => r.toLowerCase() === "nopass")) {
+    if (accessStringAllowsNoPassword(access)) {
         problems.push({
             problem: "'nopass' (in any case) lets the user in without a password",
             fix: "remove it",
         });
     }
-    if (rules.some((r) => /^[<>#!]/.test(r))) {
+    if (accessStringHasSecret(access)) {
         problems.push({
             problem:
                 "contains a password rule (>..., <..., #... or !...), which puts a secret in the program and its state",

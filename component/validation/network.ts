@@ -1,6 +1,6 @@
 // Network arguments: the VPC, the subnets, and who may connect (security groups and CIDR blocks),
 // with the AWS quotas that bound how many of each a subnet group or security group can hold.
-import { CidrRange, familySize, isPrivateRange, parseCidr, privateRanges, publicAddressCoverage } from "./cidr";
+import { admitsWholeInternet, CidrRange, describeCoverage, parseCidr, publicAddressCoverage } from "../../core/cidr";
 import { ProblemCollector } from "./problems";
 import { isEventual } from "./shape";
 
@@ -79,6 +79,8 @@ export function checkNetwork(args: NetworkArgs, c: ProblemCollector): void {
     const groups = args.allowedSecurityGroupIds ?? [];
     checkIds("allowedSecurityGroupIds", groups, "sg-", "security group", c);
 
+    // Judged by the addresses covered, with the same function the policy pack uses (core/cidr.ts),
+    // so the component and the pack agree on what is public.
     const cidrs = args.allowedCidrBlocks ?? [];
     const ranges: CidrRange[] = [];
     const seen = new Map<string, number>();
@@ -95,31 +97,25 @@ export function checkNetwork(args: NetworkArgs, c: ProblemCollector): void {
             c.add(arg, `'${cidr}' repeats allowedCidrBlocks[${seen.get(key)}]`, "list each block once");
         }
         seen.set(key, i);
-        if (range.first === 0n && range.last === familySize(range.family) - 1n) {
+        const coverage = publicAddressCoverage([cidr]);
+        if (admitsWholeInternet([cidr])) {
             c.add(
                 arg,
                 `'${cidr}' admits the whole internet`,
                 "list the private ranges or security groups of the clients instead",
             );
-        } else if (!isPrivateRange(range)) {
+        } else if (coverage.publicAddresses[4] > 0n || coverage.publicAddresses[6] > 0n) {
             c.add(
                 arg,
-                `'${cidr}' admits public addresses (private means inside ${privateRanges.join(", ")})`,
-                "list the private ranges of the clients, or their security groups in allowedSecurityGroupIds",
+                `'${cidr}' admits public addresses (${describeCoverage(coverage)})`,
+                "list the private ranges of the clients (such as 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, fd00::/8), or their security groups in allowedSecurityGroupIds",
             );
         }
     });
     // Judged together as well: pieces that add up to the whole internet say so once.
-    const coverage = publicAddressCoverage(ranges);
-    for (const [family, covered] of [
-        [4, coverage.ipv4],
-        [6, coverage.ipv6],
-    ] as const) {
-        const publicTotal = publicAddressCoverage([{ family, first: 0n, last: familySize(family) - 1n }])[
-            family === 4 ? "ipv4" : "ipv6"
-        ];
-        const whole = ranges.some((r) => r.family === family && r.first === 0n && r.last === familySize(family) - 1n);
-        if (covered === publicTotal && !whole) {
+    for (const family of [4, 6] as const) {
+        const blocks = cidrs.filter((cidr) => parseCidr(cidr)?.family === family);
+        if (admitsWholeInternet(blocks) && !blocks.some((cidr) => admitsWholeInternet([cidr]))) {
             c.add(
                 "allowedCidrBlocks",
                 `the blocks together admit every public IPv${family} address (the whole internet in pieces)`,
