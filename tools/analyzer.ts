@@ -15,6 +15,20 @@ const analyzerGrpc = require("@pulumi/pulumi/proto/analyzer_grpc_pb");
 const emptyPb = fromPulumi("google-protobuf/google/protobuf/empty_pb");
 const structPb = fromPulumi("google-protobuf/google/protobuf/struct_pb");
 
+/**
+ * The largest gRPC message the engine and the pack exchange: 400 MiB. gRPC's default receive limit
+ * is 4 MiB, which an AnalyzeStack of some thousands of resources (or its diagnostics) exceeds. The
+ * Pulumi engine raises it for every plugin it dials (`rpcutil.GrpcChannelOptions`:
+ * `grpc.MaxCallRecvMsgSize(1024 * 1024 * 400)`, pulumi/pulumi sdk/go/common/util/rpcutil/rpc.go,
+ * "as per pulumi/pulumi#2319"), and @pulumi/policy's server accepts the same
+ * (`grpc.max_receive_message_length`, @pulumi/policy server.js). We set both directions.
+ */
+export const maxMessageBytes = 1024 * 1024 * 400;
+export const grpcClientOptions = {
+    "grpc.max_receive_message_length": maxMessageBytes,
+    "grpc.max_send_message_length": maxMessageBytes,
+};
+
 export type EnforcementLevel = "advisory" | "mandatory" | "remediate" | "disabled";
 const levelNames: EnforcementLevel[] = ["advisory", "mandatory", "disabled", "remediate"];
 const levelNumbers: Record<EnforcementLevel, number> = { advisory: 0, mandatory: 1, disabled: 2, remediate: 3 };
@@ -99,20 +113,82 @@ export function schemaProblem(schema: any, value: unknown): string | undefined {
     return undefined;
 }
 
-/** The config the engine sends for each policy: schema defaults, then the file's values. */
+/** How a JSON value reads in a message: its type, and the value itself when short. */
+function describeJson(value: unknown): string {
+    if (value === null) {
+        return "null";
+    }
+    if (Array.isArray(value)) {
+        return `an array (${JSON.stringify(value).slice(0, 40)})`;
+    }
+    const text = JSON.stringify(value) ?? String(value);
+    return `${typeof value === "object" ? "an object" : `the ${typeof value}`} ${text.length > 40 ? `${text.slice(0, 40)}...` : text}`;
+}
+
+const configShape = `{ "all": "mandatory", "<policy-name>": "advisory" | { "enforcementLevel": "advisory", "<setting>": value } }`;
+
+/**
+ * Reads a policy pack config file as `pulumi preview --policy-pack-config FILE` does. Every
+ * error names the file; a JSON syntax error also names the line and column.
+ */
+export function readPolicyPackConfigFile(file: string): PolicyPackConfigFile {
+    let text: string;
+    try {
+        text = fs.readFileSync(file, "utf8");
+    } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code ?? String(e);
+        throw new Error(
+            `policy pack config ${file} cannot be read (${code}): pass the path of a JSON file such as policy-pack/config.example.json.`,
+        );
+    }
+    let value: unknown;
+    try {
+        value = JSON.parse(text);
+    } catch (e) {
+        const reason = (e instanceof Error ? e.message : String(e)).replace(/\s*\(line \d+ column \d+\)$/, "");
+        const match = /at position (\d+)/.exec(reason);
+        const position = match ? Number(match[1]) : text.length;
+        const before = text.slice(0, position).split("\n");
+        const line = before.length;
+        const column = before[before.length - 1].length + 1;
+        throw new Error(
+            `policy pack config ${file} is not valid JSON: line ${line}, column ${column}: ${reason}. Fix the file; it must hold ${configShape}.`,
+        );
+    }
+    if (value === null || typeof value !== "object" || Array.isArray(value)) {
+        throw new Error(
+            `policy pack config ${file} must hold a JSON object, ${configShape}; it holds ${describeJson(value)}.`,
+        );
+    }
+    return value as PolicyPackConfigFile;
+}
+
+function isLevel(value: unknown): value is EnforcementLevel {
+    return typeof value === "string" && (levelNames as string[]).includes(value);
+}
+
+/**
+ * The config the engine sends for each policy: schema defaults, then the file's values.
+ * `source` names the file in messages.
+ */
 export function resolvePolicyConfig(
     info: PackInfo,
     file: PolicyPackConfigFile = {},
+    source = "policy pack config",
 ): Record<string, { enforcementLevel: EnforcementLevel; properties: Record<string, unknown> }> {
+    if (file === null || typeof file !== "object" || Array.isArray(file)) {
+        throw new Error(`${source} must hold a JSON object, ${configShape}; it holds ${describeJson(file)}.`);
+    }
+    const levels = levelNames.join(", ");
     const unknownKeys = Object.keys(file).filter((k) => k !== "all" && !info.policies.some((p) => p.name === k));
     if (unknownKeys.length > 0) {
         throw new Error(
-            `policy pack config names policies that are not in pack ${info.name}: ${unknownKeys.join(", ")}`,
+            `${source} names policies that are not in pack ${info.name}: ${unknownKeys.join(", ")}; use the policy names the pack lists (npm run docs) or "all".`,
         );
     }
     const all = file.all;
-    if (all !== undefined && (typeof all !== "string" || !(all in levelNumbers))) {
-        throw new Error(`policy pack config: "all" must be one of ${Object.keys(levelNumbers).join(", ")}`);
+    if (all !== undefined && !isLevel(all)) {
+        throw new Error(`${source}: "all" must be one of ${levels} (got ${describeJson(all)})`);
     }
     const out: Record<string, { enforcementLevel: EnforcementLevel; properties: Record<string, unknown> }> = {};
     for (const policy of info.policies) {
@@ -122,27 +198,36 @@ export function resolvePolicyConfig(
                 properties[key] = schema.default;
             }
         }
-        let level: EnforcementLevel = (all as EnforcementLevel | undefined) ?? policy.enforcementLevel;
-        const entry = file[policy.name];
+        let level: unknown = all ?? policy.enforcementLevel;
+        const entry: unknown = file[policy.name];
         if (typeof entry === "string") {
             level = entry;
-        } else if (entry && typeof entry === "object") {
+        } else if (entry !== null && typeof entry === "object" && !Array.isArray(entry)) {
             for (const [key, value] of Object.entries(entry)) {
                 if (key === "enforcementLevel") {
-                    level = value as EnforcementLevel;
-                } else if (!(key in (policy.configSchema?.properties ?? {}))) {
-                    throw new Error(`policy pack config: '${key}' is not a setting of policy ${policy.name}`);
+                    level = value;
+                } else if (!Object.prototype.hasOwnProperty.call(policy.configSchema?.properties ?? {}, key)) {
+                    const settings = Object.keys(policy.configSchema?.properties ?? {});
+                    throw new Error(
+                        `${source}: '${key}' is not a setting of policy ${policy.name}; ${settings.length > 0 ? `its settings are ${settings.join(", ")}` : "it has no settings, only enforcementLevel"}.`,
+                    );
                 } else {
                     const problem = schemaProblem(policy.configSchema!.properties[key], value);
                     if (problem) {
-                        throw new Error(`policy pack config: ${policy.name}.${key} ${problem}`);
+                        throw new Error(`${source}: ${policy.name}.${key} ${problem}`);
                     }
                     properties[key] = value;
                 }
             }
+        } else if (entry !== undefined) {
+            throw new Error(
+                `${source}: "${policy.name}" must be an enforcement level (${levels}) or an object such as { "enforcementLevel": "advisory" }; it is ${describeJson(entry)}.`,
+            );
         }
-        if (!(level in levelNumbers)) {
-            throw new Error(`policy pack config: '${level}' is not an enforcement level (policy ${policy.name})`);
+        if (!isLevel(level)) {
+            throw new Error(
+                `${source}: ${describeJson(level)} is not an enforcement level (policy ${policy.name}); use one of ${levels}.`,
+            );
         }
         out[policy.name] = { enforcementLevel: level, properties };
     }
@@ -229,7 +314,11 @@ export class PolicyPackProcess {
                 reject(new Error(`policy pack exited with code ${code} before it served:\n${stderr}`));
             });
         });
-        const client = new analyzerGrpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+        const client = new analyzerGrpc.AnalyzerClient(
+            `127.0.0.1:${port}`,
+            grpc.credentials.createInsecure(),
+            grpcClientOptions,
+        );
         return new PolicyPackProcess(child, client, () => stderr);
     }
 
@@ -306,6 +395,26 @@ export class PolicyPackProcess {
                 .map((d: any) => ({ ...diagnosticFrom(d), urn: d.getUrn() || resource.urn })),
             notApplicable: res.getNotApplicableList().map((n: any) => n.getPolicyName()),
         };
+    }
+
+    /**
+     * Analyze for each resource, `concurrency` calls in flight at a time (the engine, too, analyzes
+     * resources as its step workers register them, in parallel), results in resource order.
+     */
+    async analyzeResources(
+        resources: RecordedResource[],
+        concurrency = 16,
+    ): Promise<{ diagnostics: Diagnostic[]; notApplicable: string[] }[]> {
+        const results: { diagnostics: Diagnostic[]; notApplicable: string[] }[] = new Array(resources.length);
+        let next = 0;
+        const worker = async () => {
+            while (next < resources.length) {
+                const i = next++;
+                results[i] = await this.analyzeResource(resources[i]);
+            }
+        };
+        await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, resources.length)) }, worker));
+        return results;
     }
 
     async remediate(resource: RecordedResource): Promise<Remediation[]> {

@@ -3,6 +3,9 @@
 // URN, parent, dependencies, property dependencies and the serialized inputs (unknown values as
 // the engine's sentinel during preview, secrets still wrapped).
 import * as pulumi from "@pulumi/pulumi";
+import { ChildProcess, fork } from "child_process";
+import { createHash } from "crypto";
+import * as fs from "fs";
 import * as path from "path";
 
 export const mockAccountId = "123456789012";
@@ -16,6 +19,9 @@ export const sig = {
     resourceReference: "5cf8f73096256a8f31e491e813e4eb8e",
 };
 export const unknownSentinel = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
+const structPb = require(require.resolve("google-protobuf/google/protobuf/struct_pb", { paths: [pulumiDir] }));
 
 export interface RecordedResource {
     type: string;
@@ -43,6 +49,11 @@ export interface MockRunOptions {
     config?: Record<string, string>;
     /** Availability zones of existing subnets, for `aws.ec2.getSubnet`. */
     subnetZones?: Record<string, string>;
+    /**
+     * Fill in what the provider's Check would before a resource is analyzed or created: auto-names
+     * and the documented defaults of properties the pack reads (see `withProviderDefaults`).
+     */
+    providerDefaults?: boolean;
 }
 
 export interface MockRunResult {
@@ -71,6 +82,112 @@ function toEngineForm(value: unknown): unknown {
         return out;
     }
     return value;
+}
+
+/**
+ * Physical names the AWS provider generates when the program gives none. Pulumi auto-names a
+ * resource from its logical name plus "-" and seven random hex digits ("my-role-d7c2fa0",
+ * https://www.pulumi.com/docs/iac/concepts/resources/names/#autonaming). pulumi-aws auto-names the
+ * input `name` of every resource that has one, up to 255 characters (provider/resources.go,
+ * `setAutonaming`), and a few identifiers besides, lower-cased first where AWS stores them in lower
+ * case (`tfbridge.AutoNameTransform(..., strings.ToLower)`): ReplicationGroup.replicationGroupId
+ * (40; "stored as a lowercase string", CreateReplicationGroup), Cluster.clusterId (50), and
+ * s3.Bucket.bucket (63). ElastiCache also stores subnet group names in lower case
+ * ("This value is stored as a lowercase string",
+ * https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateCacheSubnetGroup.html),
+ * which @pulumi/aws documents ("ElastiCache converts this name to lowercase").
+ */
+const autoNamed: Record<string, { property: string; maxLength: number; lowercase: boolean; conflicts: string[] }> = {
+    "aws:elasticache/replicationGroup:ReplicationGroup": {
+        property: "replicationGroupId",
+        maxLength: 40,
+        lowercase: true,
+        conflicts: [],
+    },
+    "aws:elasticache/cluster:Cluster": { property: "clusterId", maxLength: 50, lowercase: true, conflicts: [] },
+    "aws:elasticache/subnetGroup:SubnetGroup": { property: "name", maxLength: 255, lowercase: true, conflicts: [] },
+    "aws:s3/bucket:Bucket": { property: "bucket", maxLength: 63, lowercase: true, conflicts: ["bucketPrefix"] },
+    "aws:s3/bucketV2:BucketV2": { property: "bucket", maxLength: 63, lowercase: true, conflicts: ["bucketPrefix"] },
+};
+
+/**
+ * Provider defaults (Terraform schema `Default`, applied by the bridge in Check) of properties the
+ * policy pack reads, as @pulumi/aws documents them: ReplicationGroup `engine` "Default is `redis`",
+ * `automaticFailoverEnabled` and `multiAzEnabled` "Defaults to `false`"; ec2.Subnet
+ * `mapPublicIpOnLaunch` "Default is `false`"; kms.Key `enableKeyRotation` "Defaults to `false`".
+ * A default is skipped when a property it conflicts with is set (a secondary of a global
+ * datastore takes its engine from the primary).
+ */
+const defaults: Record<string, { values: Record<string, unknown>; conflicts: Record<string, string[]> }> = {
+    "aws:elasticache/replicationGroup:ReplicationGroup": {
+        values: { engine: "redis", automaticFailoverEnabled: false, multiAzEnabled: false },
+        conflicts: { engine: ["globalReplicationGroupId"] },
+    },
+    "aws:ec2/subnet:Subnet": { values: { mapPublicIpOnLaunch: false }, conflicts: {} },
+    "aws:kms/key:Key": { values: { enableKeyRotation: false }, conflicts: {} },
+};
+
+const nameInputCache = new Map<string, boolean>();
+
+/** Whether the @pulumi/aws args of `type` have a `name` input (pulumi-aws auto-names those). */
+export function hasNameInput(type: string): boolean {
+    const cached = nameInputCache.get(type);
+    if (cached !== undefined) {
+        return cached;
+    }
+    let found = false;
+    const match = /^aws:([A-Za-z0-9]+\/[A-Za-z0-9]+):([A-Za-z0-9]+)$/.exec(type);
+    if (match) {
+        try {
+            const awsDir = path.dirname(require.resolve("@pulumi/aws/package.json"));
+            const text = fs.readFileSync(path.join(awsDir, `${match[1]}.d.ts`), "utf8");
+            const start = text.indexOf(`export interface ${match[2]}Args {`);
+            const end = start < 0 ? -1 : text.indexOf("\n}", start);
+            found = start >= 0 && /^\s+name\?:/m.test(text.slice(start, end));
+        } catch {
+            found = false;
+        }
+    }
+    nameInputCache.set(type, found);
+    return found;
+}
+
+const isSet = (value: unknown) => value !== undefined && value !== null && value !== "";
+
+/** `base` + "-" + seven hex digits derived from the URN: random-looking, but the same every run. */
+export function autoName(base: string, urn: string, maxLength: number, lowercase: boolean): string {
+    const suffix = createHash("sha256").update(urn).digest("hex").slice(0, 7);
+    const prefix = `${lowercase ? base.toLowerCase() : base}-`;
+    return `${prefix.slice(0, Math.max(0, maxLength - suffix.length))}${suffix}`;
+}
+
+/**
+ * The inputs as the AWS provider's Check returns them: auto-names and the defaults the pack reads
+ * filled in where the program left them out. Other values are untouched.
+ */
+export function withProviderDefaults(
+    type: string,
+    name: string,
+    urn: string,
+    inputs: Record<string, unknown>,
+): Record<string, unknown> {
+    const out = { ...inputs };
+    const naming =
+        autoNamed[type] ??
+        (hasNameInput(type)
+            ? { property: "name", maxLength: 255, lowercase: false, conflicts: ["namePrefix"] }
+            : undefined);
+    if (naming && !isSet(out[naming.property]) && !naming.conflicts.some((c) => isSet(out[c]))) {
+        out[naming.property] = autoName(name, urn, naming.maxLength, naming.lowercase);
+    }
+    const typeDefaults = defaults[type];
+    for (const [key, value] of Object.entries(typeDefaults?.values ?? {})) {
+        const conflicting = (typeDefaults.conflicts[key] ?? []).some((c) => isSet(out[c]));
+        if (out[key] === undefined && !conflicting) {
+            out[key] = value;
+        }
+    }
+    return out;
 }
 
 /** Deterministic stand-ins for values a provider computes. */
@@ -170,16 +287,26 @@ export async function runUnderMocks(
         req.getPropertydependenciesMap().forEach((deps: any, key: string) => {
             propertyDependencies[key] = deps.getUrnsList();
         });
+        const urn = this.newUrn(req.getParent(), req.getType(), req.getName());
+        let wireInputs: Record<string, unknown> = req.getObject()?.toJavaScript() ?? {};
+        if (options.providerDefaults && req.getCustom()) {
+            // As the provider's Check: the filled-in inputs are what the engine analyzes and creates.
+            const checked = withProviderDefaults(req.getType(), req.getName(), urn, wireInputs);
+            if (Object.keys(checked).length !== Object.keys(wireInputs).length) {
+                wireInputs = checked;
+                req.setObject(structPb.Struct.fromJavaScript(checked));
+            }
+        }
         const entry: RecordedResource = {
             type: req.getType(),
             name: req.getName(),
-            urn: this.newUrn(req.getParent(), req.getType(), req.getName()),
+            urn,
             custom: req.getCustom(),
             parent: req.getParent(),
             retainOnDelete: !!req.getRetainondelete?.(),
             dependencies: req.getDependenciesList(),
             propertyDependencies,
-            inputs: toEngineForm(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
+            inputs: toEngineForm(wireInputs) as Record<string, unknown>,
             state: {},
         };
         resources.push(entry);
@@ -309,4 +436,182 @@ async function resolveOutput(value: unknown): Promise<unknown> {
         return "[secret]";
     }
     return output.promise();
+}
+
+// ---------------------------------------------------------------------------------------------
+// The program in a process of its own. `pulumi preview` runs a program in the language host's
+// process, never in the CLI's: the program cannot end the CLI (process.exit), crash it, or set
+// its exit code; the CLI alone decides the exit code from the engine's policy results.
+
+interface SerializedError {
+    name: string;
+    message: string;
+    stack?: string;
+}
+
+interface ChildResult {
+    kind: "result";
+    resources: RecordedResource[];
+    exports: Record<string, unknown>;
+    errors: SerializedError[];
+    warnings: string[];
+}
+
+interface ChildRequest {
+    kind: "run";
+    program: string;
+    options: MockRunOptions;
+}
+
+export interface ChildRunOptions extends MockRunOptions {
+    /** Each line the program writes to stdout or stderr. */
+    onOutput?: (line: string) => void;
+    /** How long a program may keep running once its resources are registered. */
+    lingerMs?: number;
+}
+
+/** A value that survives JSON (the IPC channel), or a note saying it could not. */
+function jsonSafe(value: unknown): unknown {
+    try {
+        return JSON.parse(JSON.stringify(value) ?? "null");
+    } catch {
+        return "[not serializable]";
+    }
+}
+
+function lineSplitter(onLine: (line: string) => void): (chunk: Buffer | string) => void {
+    let pending = "";
+    return (chunk) => {
+        pending += chunk.toString();
+        const lines = pending.split("\n");
+        pending = lines.pop() ?? "";
+        lines.forEach(onLine);
+    };
+}
+
+/**
+ * ts-node looks for tsconfig.json from the working directory up. A program folder without one
+ * (anywhere up its path) is compiled with this repository's settings, as it was when programs ran
+ * inside the CLI, rather than with ts-node's defaults, which TypeScript 5.9 rejects.
+ */
+function tsConfigFor(program: string): Record<string, string> {
+    if (process.env.TS_NODE_PROJECT) {
+        return {};
+    }
+    for (let dir = path.dirname(program); ; dir = path.dirname(dir)) {
+        if (fs.existsSync(path.join(dir, "tsconfig.json"))) {
+            return {};
+        }
+        if (path.dirname(dir) === dir) {
+            break;
+        }
+    }
+    return { TS_NODE_PROJECT: path.join(__dirname, "..", "tsconfig.json") };
+}
+
+/**
+ * Runs the Pulumi program `programFile` under mocks in a child process (working directory: the
+ * program's folder, as the language host runs it) and returns what it registered. A program that
+ * crashes, exits non-zero, or ends itself (process.exit) before its registrations settle yields
+ * an error naming what happened; it cannot end or succeed the caller.
+ */
+export function runProgramInChild(programFile: string, options: ChildRunOptions): Promise<MockRunResult> {
+    const { onOutput, lingerMs = 10000, ...runOptions } = options;
+    const program = path.resolve(programFile);
+    let tsNode: string[] = [];
+    try {
+        tsNode = ["-r", require.resolve("ts-node/register/transpile-only")];
+    } catch {
+        tsNode = [];
+    }
+    const child: ChildProcess = fork(__filename, [], {
+        cwd: fs.existsSync(program) && fs.statSync(program).isDirectory() ? program : path.dirname(program),
+        execArgv: tsNode,
+        stdio: ["ignore", "pipe", "pipe", "ipc"],
+        env: { ...process.env, ...tsConfigFor(program), HITRUST_MOCKRUN_CHILD: "1" },
+    });
+    let stderrTail = "";
+    const output = onOutput ?? (() => undefined);
+    child.stdout!.on("data", lineSplitter(output));
+    const errLines = lineSplitter(output);
+    child.stderr!.on("data", (chunk) => {
+        stderrTail = (stderrTail + chunk.toString()).slice(-8000);
+        errLines(chunk);
+    });
+    return new Promise((resolve) => {
+        let result: MockRunResult | undefined;
+        let lingerTimer: NodeJS.Timeout | undefined;
+        const failure = (message: string): MockRunResult => ({
+            resources: result?.resources ?? [],
+            exports: {},
+            errors: [new Error(message)],
+            warnings: result?.warnings ?? [],
+        });
+        child.on("message", (message: ChildResult) => {
+            if (message?.kind !== "result") {
+                return;
+            }
+            result = {
+                resources: message.resources,
+                exports: message.exports,
+                errors: message.errors.map((e) =>
+                    Object.assign(new Error(e.message), { name: e.name, stack: e.stack }),
+                ),
+                warnings: message.warnings,
+            };
+            // The language host waits for the program's event loop to drain; so do we, for a while.
+            lingerTimer = setTimeout(() => {
+                result!.warnings.push(
+                    `the program kept running ${lingerMs / 1000} s after its resources were registered (an open timer, server or handle); it was stopped. Let the program end when its work is done.`,
+                );
+                child.kill("SIGKILL");
+            }, lingerMs);
+        });
+        child.on("error", (e) => resolve(failure(`the program could not be started: ${e.message}`)));
+        child.on("exit", (code, signal) => {
+            clearTimeout(lingerTimer);
+            const said = stderrTail.trim().split("\n").slice(-15).join("\n");
+            if (result && (code === 0 || signal === "SIGKILL")) {
+                resolve(result);
+            } else if (signal && signal !== "SIGKILL") {
+                resolve(failure(`the program was ended by signal ${signal}${said ? `:\n${said}` : "."}`));
+            } else if (code !== 0) {
+                resolve(
+                    failure(
+                        `the program ${result ? "failed after registering its resources" : "crashed"} (exit code ${code})${said ? `:\n${said}` : "."}`,
+                    ),
+                );
+            } else {
+                resolve(
+                    failure(
+                        "the program ended itself (exit code 0, process.exit) before its resources were registered, so the stack cannot be judged: remove the process.exit call and let the program return; Pulumi waits for its resources.",
+                    ),
+                );
+            }
+        });
+        const request: ChildRequest = { kind: "run", program, options: runOptions };
+        child.send(request);
+    });
+}
+
+/** The child's side: run the program it is sent, report the result, then let the program finish. */
+function serveChild(): void {
+    process.once("message", async (request: ChildRequest) => {
+        if (request?.kind !== "run") {
+            return;
+        }
+        const run = await runUnderMocks(request.program, request.options);
+        const message: ChildResult = {
+            kind: "result",
+            resources: run.resources,
+            exports: Object.fromEntries(Object.entries(run.exports).map(([k, v]) => [k, jsonSafe(v)])),
+            errors: run.errors.map((e) => ({ name: e.name, message: e.message, stack: e.stack })),
+            warnings: run.warnings,
+        };
+        process.send!(message, () => process.disconnect());
+    });
+}
+
+if (require.main === module && process.env.HITRUST_MOCKRUN_CHILD === "1") {
+    serveChild();
 }

@@ -5,9 +5,17 @@
 import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
+import { parseArgs } from "util";
 import { registry } from "../policy-pack/src/policies";
-import { Diagnostic, PackInfo, PolicyPackConfigFile, PolicyPackProcess, resolvePolicyConfig } from "./analyzer";
-import { MockRunResult, RecordedResource, runUnderMocks } from "./mockrun";
+import {
+    Diagnostic,
+    PackInfo,
+    PolicyPackConfigFile,
+    PolicyPackProcess,
+    readPolicyPackConfigFile,
+    resolvePolicyConfig,
+} from "./analyzer";
+import { MockRunResult, RecordedResource, runProgramInChild } from "./mockrun";
 import { buildReport, EvidenceReport, writeReport } from "./report";
 
 export interface PreviewOptions {
@@ -42,7 +50,9 @@ interface Project {
 export function loadProject(dir: string, stack: string): Project {
     const projectFile = path.join(dir, "Pulumi.yaml");
     if (!fs.existsSync(projectFile)) {
-        throw new Error(`${dir} is not a Pulumi project: it has no Pulumi.yaml`);
+        throw new Error(
+            `${dir} is not a Pulumi project: it has no Pulumi.yaml; pass the folder that holds Pulumi.yaml as PROGRAM_DIR.`,
+        );
     }
     const project = yaml.load(fs.readFileSync(projectFile, "utf8")) as any;
     const name = String(project?.name ?? path.basename(dir));
@@ -69,41 +79,103 @@ export function loadProject(dir: string, stack: string): Project {
     }
     let main = project?.main ? path.join(dir, project.main) : dir;
     if (fs.existsSync(main) && fs.statSync(main).isDirectory()) {
-        main = path.join(main, "index.ts");
+        main =
+            ["index.ts", "index.js"].map((f) => path.join(main, f)).find((f) => fs.existsSync(f)) ??
+            path.join(main, "index.ts");
+    }
+    if (!fs.existsSync(main)) {
+        throw new Error(
+            `${projectFile}: the program ${main} does not exist; set \`main\` in Pulumi.yaml to the program's entry file or folder.`,
+        );
     }
     return { name, programFile: main, config };
 }
 
-/** Runs the program under mocks and hands every resource to the pack, as `pulumi preview` does. */
+/** A folder the report can be written to, made if missing; else an error naming `what` and the fix. */
+export function ensureWritableDir(dir: string, what: string): void {
+    try {
+        fs.mkdirSync(dir, { recursive: true });
+        if (!fs.statSync(dir).isDirectory()) {
+            throw Object.assign(new Error("not a folder"), { code: "ENOTDIR" });
+        }
+        fs.accessSync(dir, fs.constants.W_OK);
+        const probe = path.join(dir, `.write-test-${process.pid}`);
+        fs.writeFileSync(probe, "");
+        fs.unlinkSync(probe);
+    } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code ?? (e instanceof Error ? e.message : String(e));
+        throw new Error(
+            `${what} ${dir} cannot be written (${code}): pass a folder you may write to, for example --report reports/<name>.`,
+        );
+    }
+}
+
+/**
+ * Runs the program under mocks and hands every resource to the pack, as `pulumi preview` does:
+ * the pack starts while the program runs (in parallel), the program runs in a process of its own,
+ * and the exit code is decided here. Everything that can be checked before the run is checked
+ * first (project, pack folder, config file, report folder).
+ */
 export async function runPreview(options: PreviewOptions): Promise<PreviewOutcome> {
     const log = options.log ?? (() => undefined);
     const dir = path.resolve(options.programDir);
     const project = loadProject(dir, options.stack);
-    const configFile: PolicyPackConfigFile | undefined = options.policyPackConfig
-        ? JSON.parse(fs.readFileSync(options.policyPackConfig, "utf8"))
-        : undefined;
-
-    log(`Starting policy pack ${path.relative(process.cwd(), options.packDir) || "."} ...`);
-    const pack = await PolicyPackProcess.start(options.packDir);
-    try {
-        const info = await pack.info();
-        const resolved = resolvePolicyConfig(info, configFile);
-        await pack.configure(info, configFile);
-        log(
-            `Running ${path.relative(process.cwd(), project.programFile)} under the Pulumi mock runtime (${options.mode}) ...`,
+    const packDir = path.resolve(options.packDir);
+    if (!fs.existsSync(path.join(packDir, "PulumiPolicy.yaml"))) {
+        throw new Error(
+            `--policy-pack ${options.packDir} is not a policy pack (it has no PulumiPolicy.yaml): pass the folder of a Pulumi policy pack, such as policy-pack.`,
         );
-        const run = await runUnderMocks(project.programFile, {
-            preview: options.mode === "preview",
-            project: project.name,
-            stack: options.stack,
-            config: project.config,
-        });
+    }
+    const configSource = options.policyPackConfig ? `policy pack config ${options.policyPackConfig}` : undefined;
+    const configFile: PolicyPackConfigFile | undefined = options.policyPackConfig
+        ? readPolicyPackConfigFile(options.policyPackConfig)
+        : undefined;
+    const reportDir = options.reportDir ?? path.join("reports", project.name);
+    ensureWritableDir(reportDir, options.reportDir !== undefined ? "--report" : "the report folder");
+
+    log(`Starting policy pack ${path.relative(process.cwd(), packDir) || "."} ...`);
+    const packReady = (async () => {
+        const pack = await PolicyPackProcess.start(packDir);
+        try {
+            const info = await pack.info();
+            const resolved = resolvePolicyConfig(info, configFile, configSource);
+            await pack.configure(info, configFile);
+            return { pack, info, resolved };
+        } catch (e) {
+            await pack.stop();
+            throw e;
+        }
+    })();
+    log(
+        `Running ${path.relative(process.cwd(), project.programFile)} under the Pulumi mock runtime (${options.mode}) ...`,
+    );
+    const runDone = runProgramInChild(project.programFile, {
+        preview: options.mode === "preview",
+        project: project.name,
+        stack: options.stack,
+        config: project.config,
+        providerDefaults: true,
+        onOutput: (line) => log(`  program: ${line}`),
+    });
+    const [packStarted, run] = await Promise.all([
+        packReady.then(
+            (value) => ({ value, error: undefined }),
+            (error: unknown) => ({ value: undefined, error }),
+        ),
+        runDone,
+    ]);
+    if (!packStarted.value) {
+        throw packStarted.error;
+    }
+    const { pack, info, resolved } = packStarted.value;
+    try {
         const findings: Diagnostic[] = [];
         const applied = new Map<string, string[]>();
         const resourcePolicies = info.policies.filter((p) => p.kind !== "stack").map((p) => p.name);
         if (run.errors.length === 0) {
-            for (const resource of run.resources) {
-                const { diagnostics, notApplicable } = await pack.analyzeResource(resource);
+            const results = await pack.analyzeResources(run.resources);
+            run.resources.forEach((resource, i) => {
+                const { diagnostics, notApplicable } = results[i];
                 findings.push(...diagnostics);
                 applied.set(
                     resource.urn,
@@ -111,7 +183,7 @@ export async function runPreview(options: PreviewOptions): Promise<PreviewOutcom
                         (n) => !notApplicable.includes(n) && resolved[n]?.enforcementLevel !== "disabled",
                     ),
                 );
-            }
+            });
             findings.push(...(await pack.analyzeStack(run.resources)));
         }
         const levels = Object.fromEntries(Object.entries(resolved).map(([k, v]) => [k, v.enforcementLevel]));
@@ -125,7 +197,6 @@ export async function runPreview(options: PreviewOptions): Promise<PreviewOutcom
             findings,
             applied,
         });
-        const reportDir = options.reportDir ?? path.join("reports", project.name);
         const reportFiles =
             run.errors.length === 0
                 ? writeReport(reportDir, report, info, path.relative(process.cwd(), project.programFile))
@@ -212,43 +283,119 @@ export function renderConsole(outcome: PreviewOutcome, stack: string, packDir: s
     return lines.join("\n");
 }
 
-function parseArgs(argv: string[]): PreviewOptions {
-    const options: PreviewOptions = { programDir: ".", packDir: "policy-pack", mode: "preview", stack: "dev" };
-    const valueOf = (i: number, flag: string) => {
-        const value = argv[i + 1];
-        if (value === undefined || value.startsWith("--")) {
-            throw new Error(`${flag} needs a value`);
-        }
-        return value;
-    };
-    for (let i = 0; i < argv.length; i++) {
-        const arg = argv[i];
-        if (arg === "--policy-pack-config") {
-            options.policyPackConfig = valueOf(i++, arg);
-        } else if (arg === "--policy-pack") {
-            options.packDir = valueOf(i++, arg);
-        } else if (arg === "--report") {
-            options.reportDir = valueOf(i++, arg);
-        } else if (arg === "--stack") {
-            options.stack = valueOf(i++, arg);
-        } else if (arg === "--update") {
-            options.mode = "update";
-        } else if (arg === "--help" || arg === "-h") {
-            console.log(
-                "usage: npm start -- [PROGRAM_DIR] [--policy-pack DIR] [--policy-pack-config FILE] [--stack NAME] [--update] [--report DIR]",
-            );
-            process.exit(0);
-        } else if (arg.startsWith("--")) {
-            throw new Error(`unknown option ${arg}; see --help`);
-        } else {
-            options.programDir = arg;
+/** The command line's options: what each takes, for messages and --help. */
+const flags = {
+    "policy-pack": { type: "string", value: "DIR", what: "the policy pack folder (default policy-pack)" },
+    "policy-pack-config": { type: "string", value: "FILE", what: "a policy config JSON file, as pulumi takes it" },
+    stack: { type: "string", value: "NAME", what: "the stack whose Pulumi.<NAME>.yaml config is read (default dev)" },
+    report: { type: "string", value: "DIR", what: "the folder for the evidence report (default reports/<project>)" },
+    update: { type: "boolean", value: "", what: "judge the stack as `pulumi up` would, every value known" },
+    help: { type: "boolean", value: "", what: "print this help", short: "h" },
+} as const;
+
+export const usage = [
+    "usage: npm start -- [PROGRAM_DIR] [--policy-pack DIR] [--policy-pack-config FILE] [--stack NAME] [--update] [--report DIR]",
+    "",
+    "  PROGRAM_DIR  a Pulumi project folder (with Pulumi.yaml); default: the current folder",
+    ...Object.entries(flags).map(([name, f]) => `  --${`${name} ${f.value}`.trim().padEnd(25)}${f.what}`),
+].join("\n");
+
+/** Levenshtein distance, for "did you mean". */
+function distance(a: string, b: string): number {
+    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        let previous = row[0];
+        row[0] = i;
+        for (let j = 1; j <= b.length; j++) {
+            const current = row[j];
+            row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+            previous = current;
         }
     }
-    return options;
+    return row[b.length];
+}
+
+/**
+ * Reads the command line with `util.parseArgs`. Every bad input is an error that names the flag
+ * and the fix; the caller exits 2 with it. `--help` yields `{ help: true }`.
+ */
+export function parseCommandLine(argv: string[]): { help: true } | { help: false; options: PreviewOptions } {
+    let parsed: ReturnType<typeof parseArgs>;
+    try {
+        parsed = parseArgs({ args: argv, options: flags, allowPositionals: true, strict: true });
+    } catch (e) {
+        const message = e instanceof Error ? e.message : String(e);
+        const flag = /'(-[^' <]+)/.exec(message)?.[1] ?? "";
+        const code = (e as { code?: string }).code;
+        const name = flag.replace(/^-+/, "");
+        if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+            const nearest = Object.keys(flags)
+                .map((f) => [f, distance(name, f)] as const)
+                .sort((a, b) => a[1] - b[1])[0];
+            const hint = nearest && nearest[1] <= 3 ? ` (did you mean --${nearest[0]}?)` : "";
+            throw new Error(`unknown option ${flag}; see --help${hint}`);
+        }
+        const spec = flags[name as keyof typeof flags];
+        if (spec && spec.type === "boolean") {
+            throw new Error(`${flag} takes no value: write ${flag} alone.`);
+        }
+        if (spec) {
+            throw new Error(`${flag} needs a value: ${flag} ${spec.value}, ${spec.what}.`);
+        }
+        throw new Error(`${message.split("\n")[0]}; see --help`);
+    }
+    const values = parsed.values as Record<string, string | boolean | undefined>;
+    if (values.help) {
+        return { help: true };
+    }
+    for (const [name, spec] of Object.entries(flags)) {
+        if (spec.type === "string" && values[name] !== undefined && String(values[name]).trim() === "") {
+            throw new Error(`--${name} needs a value: --${name} ${spec.value}, ${spec.what}.`);
+        }
+    }
+    if (parsed.positionals.length > 1) {
+        throw new Error(
+            `only one PROGRAM_DIR may be given, got ${parsed.positionals.length} (${parsed.positionals.join(", ")}): pass one Pulumi project folder, and put each option's value right after its flag.`,
+        );
+    }
+    const stack = (values.stack as string | undefined) ?? "dev";
+    if (!/^[A-Za-z0-9_.-]{1,100}$/.test(stack)) {
+        throw new Error(
+            `--stack ${JSON.stringify(stack)} is not a stack name: use up to 100 letters, digits, '-', '_' or '.', such as dev.`,
+        );
+    }
+    const programDir = parsed.positionals[0] ?? ".";
+    if (!fs.existsSync(programDir) || !fs.statSync(programDir).isDirectory()) {
+        throw new Error(
+            `PROGRAM_DIR ${programDir} is not a folder: pass the folder of a Pulumi project (the one with Pulumi.yaml).`,
+        );
+    }
+    const config = values["policy-pack-config"] as string | undefined;
+    if (config !== undefined && !(fs.existsSync(config) && fs.statSync(config).isFile())) {
+        throw new Error(
+            `--policy-pack-config ${config} is not a file: pass the path of a JSON policy config, such as policy-pack/config.example.json.`,
+        );
+    }
+    return {
+        help: false,
+        options: {
+            programDir,
+            packDir: (values["policy-pack"] as string | undefined) ?? "policy-pack",
+            policyPackConfig: config,
+            mode: values.update ? "update" : "preview",
+            stack,
+            reportDir: values.report as string | undefined,
+        },
+    };
 }
 
 async function main() {
-    const options = parseArgs(process.argv.slice(2));
+    const command = parseCommandLine(process.argv.slice(2));
+    if (command.help) {
+        console.log(usage);
+        return;
+    }
+    const { options } = command;
     const outcome = await runPreview({ ...options, log: (line) => process.stderr.write(`${line}\n`) });
     console.log(renderConsole(outcome, options.stack, options.packDir));
     process.exitCode = outcome.exitCode;
