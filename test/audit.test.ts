@@ -364,6 +364,8 @@ function compliantRegion(region: string, id = "orders-cache") {
         nonCompliant: {} as Record<string, string[]>,
         /** Page size for paginated lists (pagination test). */
         pageSize: 100,
+        /** IAM actions whose resource has vanished (answered with the service's NotFound error). */
+        missing: new Map<string, string>(),
     };
 }
 
@@ -391,6 +393,15 @@ function install(state: Record<string, RegionState>, deny: Set<string> = new Set
             const s = state[await regionOf(getClient)];
             if (!s) {
                 throw new Error("no such Region in the fixture");
+            }
+            const notFound = s.missing.get(action);
+            if (notFound) {
+                throw new ElastiCacheServiceException({
+                    name: notFound,
+                    $fault: "client",
+                    $metadata: { httpStatusCode: 400 },
+                    message: `${action}: not found`,
+                });
             }
             return answer(s, input);
         });
@@ -776,6 +787,129 @@ describe("npm run audit (mocked AWS)", () => {
         // Calls after the refused ones still ran.
         assert.ok(mocks.secretsmanager.commandCalls(ListSecretsCommand).length > 0);
         assert.ok(mocks.s3.commandCalls(ListObjectsV2Command).length > 0);
+    });
+
+    it("standalone clusters, serverless caches, RBAC users and user groups are judged too", async () => {
+        const s = compliantRegion("us-east-1");
+        s.cacheClusters.push({
+            CacheClusterId: "legacy-node",
+            CacheNodeType: "cache.r6g.large",
+            Engine: "redis",
+            EngineVersion: "6.2.6",
+            CacheClusterStatus: "available",
+            NumCacheNodes: 1,
+            PreferredAvailabilityZone: "us-east-1a",
+            CacheSubnetGroupName: "default",
+            AutoMinorVersionUpgrade: true,
+            SecurityGroups: [],
+            SnapshotRetentionLimit: 0,
+            ARN: `arn:aws:elasticache:us-east-1:${account}:cluster:legacy-node`,
+        });
+        s.serverlessCaches.push({
+            ServerlessCacheName: "sessions",
+            Engine: "valkey",
+            MajorEngineVersion: "8",
+            Status: "available",
+            SecurityGroupIds: ["sg-0123456789abcdef0"],
+            SubnetIds: ["subnet-0aaa1111", "subnet-0bbb2222"],
+            SnapshotRetentionLimit: 0,
+            ARN: `arn:aws:elasticache:us-east-1:${account}:serverlesscache:sessions`,
+        });
+        s.users.push({
+            UserId: "app-user",
+            UserName: "app",
+            Status: "active",
+            Engine: "redis",
+            AccessString: "on ~* +@all nopass",
+            UserGroupIds: ["app-users"],
+            Authentication: { Type: "no-password" },
+            ARN: `arn:aws:elasticache:us-east-1:${account}:user:app-user`,
+        });
+        s.userGroups.push({
+            UserGroupId: "app-users",
+            Status: "active",
+            Engine: "redis",
+            UserIds: ["default", "app-user"],
+            ARN: `arn:aws:elasticache:us-east-1:${account}:usergroup:app-users`,
+        });
+        install({ "us-east-1": s });
+        const out = await audit(["us-east-1"]);
+        const on = (policy: string) =>
+            [...new Set(out.report.findings.filter((f) => f.policy === policy).map((f) => f.resource))].sort();
+        assert.deepStrictEqual(on("aws-elasticache-cluster-disallow-standalone-redis"), ["legacy-node"]);
+        assert.deepStrictEqual(on("aws-elasticache-replicationgroup-enable-automatic-backups"), [
+            "legacy-node",
+            "sessions",
+        ]);
+        assert.deepStrictEqual(on("aws-elasticache-serverlesscache-enable-authentication"), ["sessions"]);
+        assert.deepStrictEqual(on("aws-elasticache-user-enforce-password-required"), ["app-user"]);
+        assert.deepStrictEqual(on("aws-elasticache-user-disallow-broad-access"), ["app-user"]);
+        assert.deepStrictEqual(on("aws-elasticache-usergroup-disallow-enabled-default-user"), ["app-users"]);
+        assert.ok(!on("aws-elasticache-replicationgroup-enable-automatic-backups").includes("orders-cache"));
+        assert.strictEqual(out.exitCode, 1);
+    });
+
+    it("neighbours deleted since the cache named them are observations, not run errors", async () => {
+        const s = compliantRegion("us-east-1");
+        s.missing.set("logs:DescribeLogStreams", "ResourceNotFoundException");
+        s.missing.set("ec2:DescribeSecurityGroups", "InvalidGroup.NotFound");
+        install({ "us-east-1": s });
+        const out = await audit(["us-east-1"]);
+        const silent = out.live.filter((r) => r.check.id === "live-elasticache-loggroup-events-recent");
+        assert.ok(
+            silent.length > 0 && silent.every((r) => r.status === "fail" && /never received an event/.test(r.message)),
+        );
+        assert.ok(!failing(out.report).includes("aws-elasticache-securitygroup-disallow-internet-ingress"));
+        assert.ok(out.reportFiles.length === 3);
+    });
+
+    it("a run error (AWS failure, bad credentials, no Region) exits 2 without a report", async () => {
+        const quiet = async (argv: string[]) => {
+            const write = process.stdout.write.bind(process.stdout);
+            const err = process.stderr.write.bind(process.stderr);
+            let text = "";
+            (process.stdout as any).write = (t: string) => ((text += t), true);
+            (process.stderr as any).write = (t: string) => ((text += t), true);
+            try {
+                return { code: await main(argv), text };
+            } finally {
+                (process.stdout as any).write = write;
+                (process.stderr as any).write = err;
+            }
+        };
+        for (const [name, status] of [
+            ["InternalFailure", 500],
+            ["InvalidClientTokenId", 403],
+        ] as const) {
+            install({ "us-east-1": compliantRegion("us-east-1") });
+            mocks.elasticache.on(DescribeReplicationGroupsCommand).rejects(
+                new ElastiCacheServiceException({
+                    name,
+                    $fault: "server",
+                    $metadata: { httpStatusCode: status },
+                    message: name,
+                }),
+            );
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "audit-err-"));
+            const run = await quiet(["--region", "us-east-1", "--report", dir, "--quiet"]);
+            assert.strictEqual(run.code, 2, `${name}: ${run.text}`);
+            assert.match(run.text, new RegExp(`error: ${name}`));
+            assert.deepStrictEqual(fs.readdirSync(dir), [], "no report after a run error");
+        }
+        const saved = { ...process.env };
+        const home = fs.mkdtempSync(path.join(os.tmpdir(), "audit-home-"));
+        try {
+            delete process.env.AWS_REGION;
+            delete process.env.AWS_DEFAULT_REGION;
+            delete process.env.AWS_PROFILE;
+            process.env.AWS_CONFIG_FILE = path.join(home, "config");
+            process.env.AWS_SHARED_CREDENTIALS_FILE = path.join(home, "credentials");
+            const run = await quiet(["--quiet", "--report", fs.mkdtempSync(path.join(os.tmpdir(), "audit-err-"))]);
+            assert.strictEqual(run.code, 2);
+            assert.match(run.text, /no AWS Region: pass --region REGION or set AWS_REGION/);
+        } finally {
+            process.env = saved;
+        }
     });
 
     it("an empty account: only the discovery calls, no finding", async () => {

@@ -97,7 +97,7 @@ class RegionReader {
     private async read<T>(
         service: Service,
         operation: string,
-        what: { resource: string; controls: ControlId[]; what: string },
+        what: { resource: string; controls: ControlId[]; what: string; ifMissing?: T },
         fn: (client: any) => Promise<T>,
     ): Promise<Observed<T> | undefined> {
         const source = this.source(service, operation);
@@ -105,6 +105,13 @@ class RegionReader {
             const value = await fn(this.session.client(service, this.region));
             return { value, source };
         } catch (e) {
+            // A neighbour deleted since the cache named it (InvalidGroup.NotFound,
+            // CacheSubnetGroupNotFoundFault, ResourceNotFoundException, NotFoundException, ...) is
+            // an observation, not a run error.
+            if ("ifMissing" in what && /NotFound|NoSuch/.test((e as Error)?.name ?? "")) {
+                this.log(`  ${this.region} ${service}:${operation}: ${what.what} not found`);
+                return { value: what.ifMissing as T, source };
+            }
             if (isAccessDenied(e)) {
                 const needs = iamAction(service, operation);
                 this.gaps.push({ resource: what.resource, needs, controls: what.controls, what: what.what });
@@ -630,7 +637,7 @@ class RegionReader {
         const found = await this.read(
             "elasticache",
             "DescribeCacheSubnetGroups",
-            { resource: name, controls: ["0805.01m1", "1601.12c1"], what: "the cache subnet group" },
+            { resource: name, controls: ["0805.01m1", "1601.12c1"], what: "the cache subnet group", ifMissing: [] },
             (c) =>
                 this.all<any>(
                     paginateDescribeCacheSubnetGroups({ client: c }, { CacheSubnetGroupName: name }),
@@ -658,7 +665,7 @@ class RegionReader {
         const subnets = await this.read(
             "ec2",
             "DescribeSubnets",
-            { resource: owner, controls: ["0805.01m1", "1601.12c1"], what: "the cache subnets" },
+            { resource: owner, controls: ["0805.01m1", "1601.12c1"], what: "the cache subnets", ifMissing: [] },
             (c) => this.all<any>(paginateDescribeSubnets({ client: c }, { SubnetIds: ids }), "Subnets"),
         );
         const urns = new Map<string, string>();
@@ -755,7 +762,7 @@ class RegionReader {
         const found = await this.read(
             "ec2",
             "DescribeSecurityGroups",
-            { resource: owner, controls: ["0805.01m1"], what: "the cache's security groups" },
+            { resource: owner, controls: ["0805.01m1"], what: "the cache's security groups", ifMissing: [] },
             (c) => this.all<any>(paginateDescribeSecurityGroups({ client: c }, { GroupIds: ids }), "SecurityGroups"),
         );
         return ids.map((id) => {
@@ -790,13 +797,13 @@ class RegionReader {
         const described = await this.read(
             "kms",
             "DescribeKey",
-            { resource: owner, controls: ["0903.10f1"], what: "the cache's KMS key" },
+            { resource: owner, controls: ["0903.10f1"], what: "the cache's KMS key", ifMissing: undefined },
             async (c) => (await c.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata,
         );
         const rotation = await this.read(
             "kms",
             "GetKeyRotationStatus",
-            { resource: owner, controls: ["0903.10f1"], what: "the key's rotation" },
+            { resource: owner, controls: ["0903.10f1"], what: "the key's rotation", ifMissing: undefined },
             async (c) => (await c.send(new GetKeyRotationStatusCommand({ KeyId: keyId }))).KeyRotationEnabled,
         );
         const urn = described?.value?.Arn ?? keyId;
@@ -833,7 +840,7 @@ class RegionReader {
         const lastEvent = await this.read(
             "logs",
             "DescribeLogStreams",
-            { resource: owner, controls: ["1203.09aa1"], what: `the newest event in ${name}` },
+            { resource: owner, controls: ["1203.09aa1"], what: `the newest event in ${name}`, ifMissing: undefined },
             async (c) => {
                 const res = await c.send(
                     new DescribeLogStreamsCommand({
@@ -882,7 +889,7 @@ class RegionReader {
         const found = await this.read(
             "sns",
             "GetTopicAttributes",
-            { resource: owner, controls: ["1270.09ad1"], what: `topic ${arn}` },
+            { resource: owner, controls: ["1270.09ad1"], what: `topic ${arn}`, ifMissing: {} },
             async (c) => (await c.send(new GetTopicAttributesCommand({ TopicArn: arn }))).Attributes ?? {},
         );
         if (!found) {
@@ -1078,7 +1085,12 @@ class RegionReader {
             const status = await this.read(
                 "cloudtrail",
                 "GetTrailStatus",
-                { resource: trail.Name ?? "trail", controls: ["1202.09aa1", "1203.09aa1"], what: "trail status" },
+                {
+                    resource: trail.Name ?? "trail",
+                    controls: ["1202.09aa1", "1203.09aa1"],
+                    what: "trail status",
+                    ifMissing: {},
+                },
                 (c): Promise<any> => c.send(new GetTrailStatusCommand({ Name: trail.TrailARN ?? trail.Name })),
             );
             value.push({

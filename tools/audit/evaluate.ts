@@ -31,9 +31,17 @@ class NotApplicable extends Error {
     }
 }
 
-function packVersion(): string {
-    const file = path.join(__dirname, "..", "..", "policy-pack", "package.json");
-    return JSON.parse(fs.readFileSync(file, "utf8")).version;
+/** The pack's version from policy-pack/package.json, found from the sources or from a compiled copy (bin/). */
+export function packVersion(from: string = __dirname): string {
+    for (let dir = from; ; dir = path.dirname(dir)) {
+        const file = path.join(dir, "policy-pack", "package.json");
+        if (fs.existsSync(file)) {
+            return JSON.parse(fs.readFileSync(file, "utf8")).version;
+        }
+        if (path.dirname(dir) === dir) {
+            throw new Error(`policy-pack/package.json not found above ${from}`);
+        }
+    }
 }
 
 /** What GetAnalyzerInfo would say about the pack, built from the same policy objects. */
