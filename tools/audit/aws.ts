@@ -56,6 +56,9 @@ export function operationOf(command: object): string {
     return command.constructor.name.replace(/Command$/, "");
 }
 
+// Each protocol's "not authorized" error: AccessDenied (ElastiCache "Common Errors", S3 "Error
+// responses"), AccessDeniedException (the JSON services), UnauthorizedOperation ("Error codes for
+// the Amazon EC2 API"), AuthorizationError (SNS "Common Errors").
 const deniedCodes = new Set([
     "AccessDenied", // S3, query protocols
     "AccessDeniedException", // JSON protocols (KMS, Logs, CloudTrail, Secrets Manager, Config, CloudWatch)
@@ -122,7 +125,9 @@ export class AwsSession {
 
     /**
      * The client of a service in a Region. Credentials, endpoints (AWS_ENDPOINT_URL and
-     * AWS_ENDPOINT_URL_<SERVICE>) and the default Region come from the SDK's own resolution; the
+     * AWS_ENDPOINT_URL_<SERVICE>, "Service-specific endpoints",
+     * https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html) and the default
+     * Region come from the SDK's own resolution; the
      * SDK's "standard" retry mode retries throttling and transient errors with exponential backoff
      * and jitter ("Retry behavior", AWS SDKs and Tools reference guide,
      * https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html).

@@ -214,8 +214,9 @@ class RegionReader {
                     userName: user.UserName,
                     engine: user.Engine,
                     accessString: user.AccessString,
-                    // DescribeUsers: Authentication.Type is password | no-password | iam; the
-                    // provider's authenticationMode.type spells the second "no-password-required".
+                    // DescribeUsers: Authentication.Type is password | no-password | iam (API reference,
+                    // "Authentication"); the provider's authenticationMode.type spells the second
+                    // "no-password-required" (API reference, "AuthenticationMode").
                     ...(type
                         ? { authenticationMode: { type: type === "no-password" ? "no-password-required" : type } }
                         : {}),
@@ -524,7 +525,9 @@ class RegionReader {
             "ListSecrets",
             { resource: id, controls: ["19141.06c1"], what: "the auth secret's rotation metadata" },
             async (c) => {
-                // ListSecrets returns metadata only; the audit never calls GetSecretValue.
+                // ListSecrets returns metadata only: "The encrypted fields SecretString and SecretBinary
+                // are not included in the output" (Secrets Manager API reference, ListSecrets). The
+                // audit never calls GetSecretValue, and the IAM policy does not grant it.
                 const secrets = await this.all<any>(
                     paginateListSecrets(
                         { client: c },
@@ -704,8 +707,8 @@ class RegionReader {
                 ),
         );
         if (tables) {
-            // A subnet without an explicit association uses the VPC's main route table
-            // (VPC user guide, "Subnet route tables").
+            // A subnet without an explicit association uses the VPC's main route table (VPC user
+            // guide, "Route tables": https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Route_Tables.html).
             const main = tables.value.find((t) => (t.Associations ?? []).some((a: any) => a.Main));
             for (const id of ids) {
                 const table =
@@ -837,6 +840,9 @@ class RegionReader {
         );
         const group = found?.value.find((g) => g.logGroupName === name);
         const urn = group?.arn?.replace(/:\*$/, "") ?? this.urn("logs", `log-group:${name}`);
+        // lastEventTimestamp "updates on an eventual consistency basis. It typically updates in
+        // less than an hour from ingestion" (CloudWatch Logs API reference, LogStream): the
+        // freshness check allows far more than that.
         const lastEvent = await this.read(
             "logs",
             "DescribeLogStreams",
@@ -890,6 +896,8 @@ class RegionReader {
             "sns",
             "GetTopicAttributes",
             { resource: owner, controls: ["1270.09ad1"], what: `topic ${arn}`, ifMissing: {} },
+            // SubscriptionsConfirmed / SubscriptionsPending are attributes of GetTopicAttributes (SNS
+            // API reference), so one call per topic counts who would hear an alert.
             async (c) => (await c.send(new GetTopicAttributesCommand({ TopicArn: arn }))).Attributes ?? {},
         );
         if (!found) {
@@ -943,6 +951,8 @@ class RegionReader {
             "s3",
             "ListBuckets",
             { resource: id, controls, what: "the archive bucket" },
+            // ListBuckets' Prefix "limits the response to bucket names that begin with the specified
+            // bucket name prefix" (S3 API reference, ListBuckets).
             (c) => this.all<any>(paginateListBuckets({ client: c }, { Prefix: prefix }), "Buckets"),
         );
         if (!buckets) {
@@ -1091,6 +1101,8 @@ class RegionReader {
                     what: "trail status",
                     ifMissing: {},
                 },
+                // "To get the status of a shadow trail (a replication of the trail in another Region),
+                // you must specify its ARN" (CloudTrail API reference, GetTrailStatus).
                 (c): Promise<any> => c.send(new GetTrailStatusCommand({ Name: trail.TrailARN ?? trail.Name })),
             );
             value.push({

@@ -31,15 +31,26 @@ class NotApplicable extends Error {
     }
 }
 
-/** The pack's version from policy-pack/package.json, found from the sources or from a compiled copy (bin/). */
+/**
+ * The pack's version: policy-pack/package.json above this file (sources, or a compiled copy in
+ * bin/), else the version of the package this file ships in (the pack is published with it).
+ */
 export function packVersion(from: string = __dirname): string {
+    let packageVersion: string | undefined;
     for (let dir = from; ; dir = path.dirname(dir)) {
-        const file = path.join(dir, "policy-pack", "package.json");
-        if (fs.existsSync(file)) {
-            return JSON.parse(fs.readFileSync(file, "utf8")).version;
+        const pack = path.join(dir, "policy-pack", "package.json");
+        if (fs.existsSync(pack)) {
+            return JSON.parse(fs.readFileSync(pack, "utf8")).version;
+        }
+        const own = path.join(dir, "package.json");
+        if (packageVersion === undefined && fs.existsSync(own)) {
+            packageVersion = JSON.parse(fs.readFileSync(own, "utf8")).version;
         }
         if (path.dirname(dir) === dir) {
-            throw new Error(`policy-pack/package.json not found above ${from}`);
+            if (packageVersion === undefined) {
+                throw new Error(`no package.json above ${from}: cannot tell the policy pack's version`);
+            }
+            return packageVersion;
         }
     }
 }

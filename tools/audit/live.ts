@@ -35,7 +35,12 @@ export interface LiveResult {
 
 export interface LiveOptions {
     now: Date;
-    /** The oldest an automatic snapshot may be. ElastiCache backs up once a day in the backup window. */
+    /**
+     * The oldest an automatic snapshot may be. ElastiCache takes automatic backups once a day in
+     * the backup window ("Scheduling automatic backups",
+     * https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/backups-automatic.html): a day plus
+     * the window's length.
+     */
     snapshotMaxAgeHours: number;
     /** Days back from today that must each have an archived export. */
     exportDays: number;
