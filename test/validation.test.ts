@@ -23,7 +23,11 @@ function accepted(args: Record<string, unknown>): ReturnType<typeof resolveSetti
 
 type Table = [label: string, args: Record<string, unknown>, problems: string[]][];
 
+/** Every refused row of every table, for the checks that hold across kinds. */
+const allRefusals: Table = [];
+
 function refusalTable(kind: string, table: Table): void {
+    allRefusals.push(...table);
     describe(kind, () => {
         for (const [label, args, problems] of table) {
             it(`refuses ${label}`, async () => {
@@ -553,6 +557,24 @@ refusalTable("AWS quotas (ElastiCache and VPC quotas pages)", [
     ],
 ]);
 
+refusalTable("Tags within AWS's tag limits (the component adds four of the 50)", [
+    [
+        "47 caller tags",
+        { tags: Object.fromEntries(Array.from({ length: 47 }, (_, i) => [`k${i}`, "v"])) },
+        ["tags: 47 tags; with the component's 4 a resource would exceed AWS's 50; pass at most 46 tags."],
+    ],
+    [
+        "an aws: key",
+        { tags: { "aws:team": "care" } },
+        ["tags.aws:team: the aws: prefix is reserved for AWS; use another key."],
+    ],
+    [
+        "a value of 257 characters",
+        { tags: { team: "x".repeat(257) } },
+        ["tags.team: a value of 257 characters; use a value of at most 256 characters."],
+    ],
+]);
+
 describe("AWS quotas: what fits is accepted, above the default node quota warns", () => {
     it("accepts 60 IPv4 blocks and 20 subnets and 99 users", () => {
         accepted({ allowedSecurityGroupIds: [], allowedCidrBlocks: manyCidrs(60, 4) });
@@ -657,5 +679,25 @@ describe("Values that are Outputs are checked when they resolve, naming the argu
             messages.join("\n"),
         );
         assert.ok(!messages.some((m) => m.includes("1234567890123456")));
+    });
+});
+
+describe("Every refusal names the argument and the fix", () => {
+    it("gives each problem of every table an argument, a problem and a fix, as one line each", () => {
+        assert.ok(allRefusals.length > 80, `only ${allRefusals.length} refusals`);
+        for (const [label, args, problems] of allRefusals) {
+            let error: unknown;
+            try {
+                accepted(args);
+            } catch (e) {
+                error = e;
+            }
+            assert.ok(error instanceof ValidationError, `${label}: not refused by resolveSettings`);
+            assert.strictEqual(error.details.length, problems.length, label);
+            for (const d of error.details) {
+                assert.match(d.argument, /^[A-Za-z]+(\.[A-Za-z]+|\[\d+\])*(\.\S+)?$/, label);
+                assert.ok(d.problem.trim().length > 0 && d.fix.trim().length > 0, `${label}: ${JSON.stringify(d)}`);
+            }
+        }
     });
 });
