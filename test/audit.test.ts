@@ -24,6 +24,7 @@ import {
     DescribeCacheClustersCommand,
     DescribeCacheSubnetGroupsCommand,
     DescribeReplicationGroupsCommand,
+    DescribeServerlessCacheSnapshotsCommand,
     DescribeServerlessCachesCommand,
     DescribeSnapshotsCommand,
     DescribeUserGroupsCommand,
@@ -187,6 +188,7 @@ function compliantRegion(region: string, id = "orders-cache") {
             ARN: `arn:aws:elasticache:${region}:${account}:cluster:${m}`,
         })) as any[],
         serverlessCaches: [] as any[],
+        serverlessSnapshots: [] as any[],
         users: [
             // The built-in user every account has (DescribeUsers example).
             {
@@ -419,6 +421,11 @@ function install(state: Record<string, RegionState>, deny: Set<string> = new Set
         page(s, s.cacheClusters, "CacheClusters", i.Marker, "Marker"),
     );
     on("elasticache", DescribeServerlessCachesCommand, (s) => ({ ServerlessCaches: s.serverlessCaches }));
+    on("elasticache", DescribeServerlessCacheSnapshotsCommand, (s, i) => ({
+        ServerlessCacheSnapshots: s.serverlessSnapshots.filter(
+            (x) => x.ServerlessCacheConfiguration?.ServerlessCacheName === i.ServerlessCacheName,
+        ),
+    }));
     on("elasticache", DescribeUsersCommand, (s) => ({ Users: s.users }));
     on("elasticache", DescribeUserGroupsCommand, (s) => ({ UserGroups: s.userGroups }));
     on("elasticache", DescribeCacheSubnetGroupsCommand, (s, i) => ({
@@ -815,6 +822,18 @@ describe("npm run audit (mocked AWS)", () => {
             SnapshotRetentionLimit: 0,
             ARN: `arn:aws:elasticache:us-east-1:${account}:serverlesscache:sessions`,
         });
+        // A manual snapshot taken an hour ago must not stand in for the automatic backups.
+        s.serverlessSnapshots.push({
+            ServerlessCacheSnapshotName: "before-upgrade",
+            SnapshotType: "manual",
+            Status: "available",
+            CreateTime: hoursAgo(1),
+            ServerlessCacheConfiguration: {
+                ServerlessCacheName: "sessions",
+                Engine: "valkey",
+                MajorEngineVersion: "8",
+            },
+        });
         s.users.push({
             UserId: "app-user",
             UserName: "app",
@@ -845,6 +864,11 @@ describe("npm run audit (mocked AWS)", () => {
         assert.deepStrictEqual(on("aws-elasticache-user-enforce-password-required"), ["app-user"]);
         assert.deepStrictEqual(on("aws-elasticache-user-disallow-broad-access"), ["app-user"]);
         assert.deepStrictEqual(on("aws-elasticache-usergroup-disallow-enabled-default-user"), ["app-users"]);
+        const backups = out.live.filter((r) => r.check.id === "live-elasticache-replicationgroup-backup-recent");
+        assert.deepStrictEqual(
+            backups.map((r) => `${r.resource}: ${r.status}`),
+            ["orders-cache: pass", "sessions: fail"],
+        );
         assert.ok(!on("aws-elasticache-replicationgroup-enable-automatic-backups").includes("orders-cache"));
         assert.strictEqual(out.exitCode, 1);
     });

@@ -19,6 +19,7 @@ import {
     paginateDescribeCacheSubnetGroups,
     paginateDescribeReplicationGroups,
     paginateDescribeServerlessCaches,
+    paginateDescribeServerlessCacheSnapshots,
     paginateDescribeSnapshots,
     paginateDescribeUserGroups,
     paginateDescribeUsers,
@@ -399,6 +400,7 @@ class RegionReader {
             id,
             arn: urn,
             region: this.region,
+            kind: "replication group",
             memberClusters: group.MemberClusters ?? [],
             createdAt: group.ReplicationGroupCreateTime
                 ? new Date(group.ReplicationGroupCreateTime).toISOString()
@@ -622,13 +624,37 @@ class RegionReader {
                 delete inputs[key];
             }
         }
-        this.add({
-            type: types.serverlessCache,
-            name,
-            urn: cache.ARN ?? this.urn("elasticache", `serverlesscache:${name}`),
-            source,
-            propertyDependencies: deps,
-            inputs,
+        const urn = cache.ARN ?? this.urn("elasticache", `serverlesscache:${name}`);
+        this.add({ type: types.serverlessCache, name, urn, source, propertyDependencies: deps, inputs });
+        // A serverless cache has no log delivery, member nodes or archive job of ours: only its
+        // backups are observed beyond its settings.
+        this.caches.push({
+            id: name,
+            arn: urn,
+            region: this.region,
+            kind: "serverless cache",
+            memberClusters: [],
+            createdAt: cache.CreateTime ? new Date(cache.CreateTime).toISOString() : undefined,
+            snapshotRetentionLimit: cache.SnapshotRetentionLimit,
+            logGroups: [],
+            topics: [],
+            newestAutomaticSnapshot: await this.read(
+                "elasticache",
+                "DescribeServerlessCacheSnapshots",
+                { resource: name, controls: ["1616.09l1", "1618.09l1"], what: "serverless cache snapshots" },
+                async (c) => {
+                    const snapshots = await this.all<any>(
+                        paginateDescribeServerlessCacheSnapshots({ client: c }, { ServerlessCacheName: name }),
+                        "ServerlessCacheSnapshots",
+                    );
+                    // The API reference leaves SnapshotType's values open; a manual snapshot must not
+                    // stand in for the daily automatic one, so only "manual" is left out.
+                    const times = snapshots
+                        .filter((x) => String(x.SnapshotType ?? "").toLowerCase() !== "manual" && x.CreateTime)
+                        .map((x) => new Date(x.CreateTime).getTime());
+                    return times.length === 0 ? undefined : new Date(Math.max(...times)).toISOString();
+                },
+            ),
         });
     }
 

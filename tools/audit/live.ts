@@ -63,7 +63,8 @@ export const defaultLiveOptions: Omit<LiveOptions, "now"> = {
 export const liveChecks = {
     backupRecent: {
         id: "live-elasticache-replicationgroup-backup-recent",
-        description: "Checks that the newest automatic snapshot of each replication group is no older than a day.",
+        description:
+            "Checks that the newest automatic snapshot of each replication group and serverless cache is no older than a day.",
         controls: ["1616.09l1", "1618.09l1"],
         enforcementLevel: "mandatory",
         severity: "high",
@@ -182,7 +183,11 @@ function unread(check: LiveCheck, cache: CacheFacts, needs: string, what: string
 function backupRecent(cache: CacheFacts, o: LiveOptions): LiveResult {
     const check = liveChecks.backupRecent;
     if (!cache.newestAutomaticSnapshot) {
-        return unread(check, cache, "elasticache:DescribeSnapshots", "automatic snapshots");
+        const action =
+            cache.kind === "serverless cache"
+                ? "elasticache:DescribeServerlessCacheSnapshots"
+                : "elasticache:DescribeSnapshots";
+        return unread(check, cache, action, "automatic snapshots");
     }
     const { value: newest, source } = cache.newestAutomaticSnapshot;
     const evidence = [ev("newest automatic snapshot", newest ?? "none", source)];
@@ -624,6 +629,9 @@ export function runLiveChecks(inventory: Inventory, options: LiveOptions): LiveR
     for (const cache of inventory.caches) {
         const region = inventory.regionFacts.find((r) => r.region === cache.region);
         out.push(backupRecent(cache, options));
+        if (cache.kind === "serverless cache") {
+            continue;
+        }
         out.push(...archiveChecks(cache, options));
         out.push(...logChecks(cache, options));
         out.push(trailCheck(cache, region, options));

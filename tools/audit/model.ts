@@ -66,11 +66,12 @@ export interface LogGroupFacts {
     source: Source;
 }
 
-/** What a running replication group shows beyond its settings. */
+/** What a running replication group (or serverless cache) shows beyond its settings. */
 export interface CacheFacts {
     id: string;
     arn: string;
     region: string;
+    kind: "replication group" | "serverless cache";
     /** The group's node IDs, which CloudWatch dimensions and AWS Config results name. */
     memberClusters: string[];
     createdAt?: string;
