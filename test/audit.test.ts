@@ -22,6 +22,7 @@ import {
 } from "@aws-sdk/client-ec2";
 import {
     DescribeCacheClustersCommand,
+    DescribeCacheParametersCommand,
     DescribeCacheSubnetGroupsCommand,
     DescribeReplicationGroupsCommand,
     DescribeServerlessCacheSnapshotsCommand,
@@ -189,6 +190,19 @@ function compliantRegion(region: string, id = "orders-cache") {
         })) as any[],
         serverlessCaches: [] as any[],
         serverlessSnapshots: [] as any[],
+        userParameters: [
+            {
+                ParameterName: "maxmemory-policy",
+                ParameterValue: "volatile-lru",
+                Source: "user",
+                DataType: "string",
+                AllowedValues:
+                    "volatile-lru,allkeys-lru,volatile-lfu,allkeys-lfu,volatile-random,allkeys-random,volatile-ttl,noeviction",
+                IsModifiable: true,
+                MinimumEngineVersion: "7.0.0",
+                ChangeType: "immediate",
+            },
+        ] as any[],
         users: [
             // The built-in user every account has (DescribeUsers example).
             {
@@ -431,6 +445,12 @@ function install(state: Record<string, RegionState>, deny: Set<string> = new Set
     on("elasticache", DescribeCacheSubnetGroupsCommand, (s, i) => ({
         CacheSubnetGroups: s.subnetGroups.filter((g) => g.CacheSubnetGroupName === i.CacheSubnetGroupName),
     }));
+    on("elasticache", DescribeCacheParametersCommand, (s, i) => {
+        assert.strictEqual(i.Source, "user");
+        return {
+            Parameters: i.CacheParameterGroupName.endsWith("-params") ? s.userParameters : [],
+        };
+    });
     on("elasticache", DescribeSnapshotsCommand, (s, i) => {
         assert.strictEqual(i.SnapshotSource, "system", "automatic snapshots are requested with SnapshotSource=system");
         return {
@@ -612,6 +632,13 @@ describe("npm run audit (mocked AWS)", () => {
         assert.match(
             out.markdown,
             /observed: elasticache:DescribeReplicationGroups \(us-east-1, 2026-11-29T09:00:00.000Z\)/,
+        );
+        const parameters = byId["0706.10b1"].evidence.find(
+            (e) => e.setting === "parameters set in orders-cache-params",
+        );
+        assert.deepStrictEqual(
+            [parameters?.value, parameters?.call],
+            ['{"maxmemory-policy":"volatile-lru"}', "elasticache:DescribeCacheParameters"],
         );
         // Each value names its own call: the engine version is a member cluster's.
         const version = byId["0706.10b1"].evidence.find((e) => e.setting === "engineVersion");

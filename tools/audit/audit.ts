@@ -170,6 +170,24 @@ export async function runAudit(options: AuditOptions): Promise<AuditOutcome> {
             }
         }
     }
+    for (const cache of inventory.caches) {
+        if (cache.parameters) {
+            const { value, source } = cache.parameters;
+            observed.push({
+                control: "0706.10b1",
+                row: {
+                    resource: cache.id,
+                    type: cacheType,
+                    setting: `parameters set in ${value.group}`,
+                    value: JSON.stringify(value.parameters),
+                    source: "observed",
+                    call: source.call,
+                    region: source.region,
+                    observedAt: source.at,
+                },
+            });
+        }
+    }
     const notes = options.stackExport
         ? [
               {

@@ -16,6 +16,7 @@ import {
 import {
     CacheCluster,
     paginateDescribeCacheClusters,
+    paginateDescribeCacheParameters,
     paginateDescribeCacheSubnetGroups,
     paginateDescribeReplicationGroups,
     paginateDescribeServerlessCaches,
@@ -498,6 +499,29 @@ class RegionReader {
             }
         }
 
+        const parameterGroup = inputs.parameterGroupName;
+        if (typeof parameterGroup === "string") {
+            facts.parameters = await this.read(
+                "elasticache",
+                "DescribeCacheParameters",
+                { resource: id, controls: ["0706.10b1"], what: `parameters of ${parameterGroup}` },
+                async (c) => {
+                    // Source "user": the parameters set away from the engine defaults (API reference,
+                    // DescribeCacheParameters: user | system | engine-default).
+                    const parameters = await this.all<any>(
+                        paginateDescribeCacheParameters(
+                            { client: c },
+                            { CacheParameterGroupName: parameterGroup, Source: "user" },
+                        ),
+                        "Parameters",
+                    );
+                    return {
+                        group: parameterGroup,
+                        parameters: Object.fromEntries(parameters.map((x) => [x.ParameterName, x.ParameterValue])),
+                    };
+                },
+            );
+        }
         facts.newestAutomaticSnapshot = await this.read(
             "elasticache",
             "DescribeSnapshots",

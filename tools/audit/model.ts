@@ -76,6 +76,8 @@ export interface CacheFacts {
     memberClusters: string[];
     createdAt?: string;
     snapshotRetentionLimit?: number;
+    /** The custom parameter group and the parameters set in it (evidence for 0706.10b1). */
+    parameters?: Observed<{ group: string; parameters: Record<string, string> }>;
     newestAutomaticSnapshot?: Observed<string | undefined>;
     archives?: Observed<ArchiveFacts[]>;
     logDeliveries?: Observed<{ logType: string; status: string; destination?: string; message?: string }[]>;
