@@ -981,22 +981,32 @@ describe("npm run audit (mocked AWS)", () => {
     });
 
     it("several Regions: each read in its own Region, findings attributed to the right one", async () => {
-        const west = compliantRegion("eu-west-1", "eu-cache");
+        const west = compliantRegion("eu-west-1"); // the same group ID in another Region
         west.replicationGroups[0].AtRestEncryptionEnabled = false;
         install({ "us-east-1": compliantRegion("us-east-1"), "eu-west-1": west });
         const out = await audit(["us-east-1", "eu-west-1"]);
         assert.deepStrictEqual(
             out.inventory.caches.map((c) => `${c.region}:${c.id}`),
-            ["us-east-1:orders-cache", "eu-west-1:eu-cache"],
+            ["us-east-1:orders-cache", "eu-west-1:orders-cache"],
         );
         const atRest = out.report.findings.filter(
             (f) => f.policy === "aws-elasticache-replicationgroup-enable-encryption-at-rest",
         );
         assert.deepStrictEqual(
             atRest.map((f) => f.urn),
-            [`arn:aws:elasticache:eu-west-1:${account}:replicationgroup:eu-cache`],
+            [`arn:aws:elasticache:eu-west-1:${account}:replicationgroup:orders-cache`],
         );
         assert.deepStrictEqual([...new Set(out.calls.map((c) => c.region))].sort(), ["eu-west-1", "us-east-1"]);
+        assert.deepStrictEqual(
+            atRest.map((f) => f.resource),
+            ["orders-cache (eu-west-1)"],
+            "with several Regions, each resource is named with its Region",
+        );
+        const transit = out.json.controls
+            .find((c) => c.id === "0808.10b2")!
+            .evidence.filter((e) => e.setting === "transitEncryptionEnabled")
+            .map((e) => `${e.resource} ${e.region}`);
+        assert.deepStrictEqual(transit, ["orders-cache (us-east-1) us-east-1", "orders-cache (eu-west-1) eu-west-1"]);
         assert.strictEqual(out.exitCode, 1);
     });
 

@@ -105,6 +105,18 @@ export async function runAudit(options: AuditOptions): Promise<AuditOutcome> {
         }
     }
 
+    // Several Regions may hold caches of the same name: the report names each with its Region.
+    const multiRegion = inventory.regions.length > 1;
+    const regionOf = (arn: string) => arn.split(":")[3] ?? "";
+    if (multiRegion) {
+        for (const r of inventory.resources) {
+            if (r.source?.region) {
+                r.name = `${r.name} (${r.source.region})`;
+            }
+        }
+    }
+    const label = (resource: string, urn: string) => (multiRegion ? `${resource} (${regionOf(urn)})` : resource);
+
     log(`Judging ${inventory.resources.length} resources with the policy pack ...`);
     const live = options.stackExport ? [] : runLiveChecks(inventory, { ...defaultLiveOptions, ...options.live, now });
     const evaluation = await evaluate(inventory.resources, {
@@ -123,14 +135,19 @@ export async function runAudit(options: AuditOptions): Promise<AuditOutcome> {
     const findings: Diagnostic[] = [...evaluation.findings];
     const applied = new Map(evaluation.applied);
     const observed: ObservedEvidence[] = [];
-    const gaps = inventory.gaps.map((g) => ({
-        controls: g.controls as string[],
-        text: `needs ${g.needs}: ${g.what} (${g.resource})`,
-    }));
+    const gaps: { controls: string[]; text: string }[] = [];
+    const addGap = (controls: string[], text: string) => {
+        if (!gaps.some((g) => g.text === text)) {
+            gaps.push({ controls, text });
+        }
+    };
+    for (const g of inventory.gaps) {
+        addGap(g.controls, `needs ${g.needs}: ${g.what} (${g.resource})`);
+    }
     const cacheType = types.replicationGroup;
     for (const r of live) {
         if (r.status === "not evidenced") {
-            gaps.push({ controls: r.check.controls, text: `${r.check.id} on ${r.resource}: ${r.message}` });
+            addGap(r.check.controls, `${r.check.id} on ${label(r.resource, r.urn)}: ${r.message}`);
             continue;
         }
         if (r.status === "not applicable") {
@@ -157,7 +174,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditOutcome> {
                 observed.push({
                     control,
                     row: {
-                        resource: r.resource,
+                        resource: label(r.resource, r.urn),
                         type: cacheType,
                         setting: e.setting,
                         value: e.value,
@@ -176,7 +193,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditOutcome> {
             observed.push({
                 control: "0706.10b1",
                 row: {
-                    resource: cache.id,
+                    resource: label(cache.id, cache.arn),
                     type: cacheType,
                     setting: `parameters set in ${value.group}`,
                     value: JSON.stringify(value.parameters),
