@@ -252,20 +252,32 @@ describe("npm run audit end to end (local AWS endpoint)", () => {
         assert.deepStrictEqual(missing, []);
     });
 
-    it("--quiet prints no progress", async () => {
+    it("--profile takes credentials and Region from the named profile; --quiet prints no progress", async () => {
         const home = fs.mkdtempSync(path.join(os.tmpdir(), "audit-home-"));
-        const run = await runCli(["--quiet", "--report", fs.mkdtempSync(path.join(os.tmpdir(), "audit-e2e-"))], {
-            PATH: process.env.PATH,
-            HOME: home,
-            AWS_ENDPOINT_URL: url,
-            AWS_REGION: "us-east-1",
-            AWS_ACCESS_KEY_ID: "AKIAIOSFODNN7EXAMPLE",
-            AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-            AWS_CONFIG_FILE: path.join(home, "config"),
-            AWS_SHARED_CREDENTIALS_FILE: path.join(home, "credentials"),
-            AWS_EC2_METADATA_DISABLED: "true",
-        });
+        fs.writeFileSync(path.join(home, "config"), "[profile assessor]\nregion = eu-west-1\n");
+        fs.writeFileSync(
+            path.join(home, "credentials"),
+            "[assessor]\naws_access_key_id = AKIAPROFILEEXAMPLE00\naws_secret_access_key = profileSecretKeyEXAMPLE\n",
+        );
+        const before = seen.length;
+        const run = await runCli(
+            ["--profile", "assessor", "--quiet", "--report", fs.mkdtempSync(path.join(os.tmpdir(), "audit-e2e-"))],
+            {
+                PATH: process.env.PATH,
+                HOME: home,
+                AWS_ENDPOINT_URL: url,
+                AWS_CONFIG_FILE: path.join(home, "config"),
+                AWS_SHARED_CREDENTIALS_FILE: path.join(home, "credentials"),
+                AWS_EC2_METADATA_DISABLED: "true",
+            },
+        );
         assert.strictEqual(run.code, 1, run.stderr);
         assert.doesNotMatch(run.stderr, /elasticache:Describe/);
+        const mine = seen.slice(before);
+        assert.ok(mine.length > 0);
+        assert.ok(
+            mine.every((s) => /Credential=AKIAPROFILEEXAMPLE00\/\d{8}\/eu-west-1\//.test(s.authorization)),
+            "every request signed with the profile's keys for the profile's Region",
+        );
     });
 });
