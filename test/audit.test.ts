@@ -63,18 +63,23 @@ const now = new Date("2026-11-29T09:00:00Z");
 const hoursAgo = (h: number) => new Date(now.getTime() - h * 3600000);
 const day = (n: number) => new Date(now.getTime() - n * 86400000).toISOString().slice(0, 10);
 
-const mocks: Record<Service, AwsStub<any, any, any>> = {
-    elasticache: mockClient(ElastiCacheClient),
-    ec2: mockClient(EC2Client),
-    kms: mockClient(KMSClient),
-    s3: mockClient(S3Client),
-    logs: mockClient(CloudWatchLogsClient),
-    cloudtrail: mockClient(CloudTrailClient),
-    cloudwatch: mockClient(CloudWatchClient),
-    sns: mockClient(SNSClient),
-    secretsmanager: mockClient(SecretsManagerClient),
-    config: mockClient(ConfigServiceClient),
-};
+/** The clients' `send`, stubbed for every instance while this suite runs (not while others do). */
+let mocks: Record<Service, AwsStub<any, any, any>>;
+
+function mockAll() {
+    mocks = {
+        elasticache: mockClient(ElastiCacheClient),
+        ec2: mockClient(EC2Client),
+        kms: mockClient(KMSClient),
+        s3: mockClient(S3Client),
+        logs: mockClient(CloudWatchLogsClient),
+        cloudtrail: mockClient(CloudTrailClient),
+        cloudwatch: mockClient(CloudWatchClient),
+        sns: mockClient(SNSClient),
+        secretsmanager: mockClient(SecretsManagerClient),
+        config: mockClient(ConfigServiceClient),
+    };
+}
 
 /** Every IAM action the audit sent in these tests, from the commands the mocks received. */
 const actionsSent = new Set<string>();
@@ -586,6 +591,7 @@ const failing = (report: EvidenceReport) => [...new Set(report.findings.map((f) 
 describe("npm run audit (mocked AWS)", () => {
     const saved = { ...process.env };
     before(() => {
+        mockAll();
         process.env.AWS_ACCESS_KEY_ID = "AKIAIOSFODNN7EXAMPLE";
         process.env.AWS_SECRET_ACCESS_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
     });
