@@ -56,7 +56,7 @@ describe("AWS Config managed rules (awsConfigRules)", () => {
         const run = await deploy();
         assert.deepStrictEqual(run.errors, []);
         const rules = run.resources.filter((r) => r.type === ruleType);
-        const byIdentifier = Object.fromEntries(
+        const byIdentifier: Record<string, Record<string, any>> = Object.fromEntries(
             rules.map((r) => [(r.inputs.source as any).sourceIdentifier, r.inputs]),
         );
         assert.deepStrictEqual(Object.keys(byIdentifier).sort(), Object.keys(documented).sort());
