@@ -1,0 +1,206 @@
+// The policy pack on its own, as its users get it: from a clean copy of the repository,
+// `cd policy-pack && npm ci && npm run build` with nothing installed at the root, started the way
+// `pulumi preview --policy-pack` starts it (its own @pulumi/pulumi's run-policy-pack) and asked
+// GetAnalyzerInfo over gRPC; then `npm pack` (what `pulumi policy publish` uploads) unpacked on a
+// stand-in enforcing machine that installs only the pack's `dependencies` and starts it again.
+import * as assert from "assert";
+import { ChildProcess, execFileSync, spawn, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { registry } from "../policy-pack/src/policies";
+
+const root = path.join(__dirname, "..");
+const npmCache = path.join(os.tmpdir(), "hitrust-elasticache-cache", "npm");
+
+// The test plays the engine: its gRPC client comes from our own @pulumi/pulumi.
+const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
+const fromPulumi = (id: string) => require(require.resolve(id, { paths: [pulumiDir] }));
+const grpc = fromPulumi("@grpc/grpc-js");
+const analyzerGrpc = require("@pulumi/pulumi/proto/analyzer_grpc_pb");
+const emptyPb = fromPulumi("google-protobuf/google/protobuf/empty_pb");
+
+function env(): NodeJS.ProcessEnv {
+    const clean: NodeJS.ProcessEnv = {};
+    for (const [key, value] of Object.entries(process.env)) {
+        if (!/^npm_/i.test(key) && !key.startsWith("PULUMI_") && key !== "NODE_PATH") {
+            clean[key] = value;
+        }
+    }
+    return { ...clean, npm_config_cache: npmCache, npm_config_update_notifier: "false" };
+}
+
+function mustRun(command: string, args: string[], cwd: string): string {
+    const result = spawnSync(command, args, { cwd, env: env(), encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+    assert.strictEqual(
+        result.status,
+        0,
+        `${command} ${args.join(" ")} failed in ${cwd}:\n${result.error ?? ""}${result.stdout}\n${result.stderr}`,
+    );
+    return result.stdout;
+}
+
+/** What a fresh clone holds: the files git tracks or would track (no node_modules, no build output). */
+function cleanCopy(into: string): string {
+    const listed = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], {
+        cwd: root,
+        encoding: "utf8",
+    })
+        .split("\0")
+        .filter(Boolean);
+    const copy = path.join(into, "source");
+    for (const file of listed) {
+        const from = path.join(root, file);
+        if (fs.existsSync(from) && fs.statSync(from).isFile()) {
+            fs.mkdirSync(path.dirname(path.join(copy, file)), { recursive: true });
+            fs.copyFileSync(from, path.join(copy, file));
+        }
+    }
+    return copy;
+}
+
+/** Every node_modules folder Node.js would search from `dir` upwards. */
+function nodeModulesAbove(dir: string): string[] {
+    const found: string[] = [];
+    for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+        if (fs.existsSync(path.join(d, "node_modules"))) {
+            found.push(path.join(d, "node_modules"));
+        }
+        if (path.dirname(d) === d) {
+            return found;
+        }
+    }
+}
+
+interface StartedPack {
+    child: ChildProcess;
+    info: { name: string; version: string; policies: string[] };
+    stderr: string;
+}
+
+/**
+ * Starts the pack as the CLI does: `node <its @pulumi/pulumi>/cmd/run-policy-pack <engine> .` with
+ * the pack folder as working directory, waits for the port it prints, then calls GetAnalyzerInfo.
+ */
+async function startPack(packDir: string): Promise<StartedPack> {
+    const runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [packDir] });
+    assert.ok(runner.startsWith(path.join(packDir, "node_modules")), `run-policy-pack resolved outside: ${runner}`);
+    const child = spawn(process.execPath, [runner, "127.0.0.1:0", "."], { cwd: packDir, env: env() });
+    let stdout = "";
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += d));
+    const port = await new Promise<number>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`the pack did not start:\n${stderr}`)), 60000);
+        child.stdout.on("data", (d) => {
+            stdout += d;
+            const match = /^(\d+)\s*$/m.exec(stdout);
+            if (match) {
+                clearTimeout(timer);
+                resolve(Number(match[1]));
+            }
+        });
+        child.on("exit", (code) => {
+            clearTimeout(timer);
+            reject(new Error(`the pack exited with ${code} before serving:\n${stderr}`));
+        });
+    });
+    const client = new analyzerGrpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    try {
+        const res: any = await new Promise((resolve, reject) =>
+            client.getAnalyzerInfo(new emptyPb.Empty(), (err: Error | null, r: unknown) =>
+                err ? reject(err) : resolve(r),
+            ),
+        );
+        return {
+            child,
+            stderr,
+            info: {
+                name: res.getName(),
+                version: res.getVersion(),
+                policies: res.getPoliciesList().map((p: any) => p.getName()),
+            },
+        };
+    } finally {
+        client.close();
+    }
+}
+
+function stop(pack: StartedPack | undefined): void {
+    if (pack && pack.child.exitCode === null) {
+        pack.child.kill();
+    }
+}
+
+describe("The policy pack stands alone", function () {
+    this.timeout(600000);
+    let work: string;
+    let packDir: string;
+    const started: StartedPack[] = [];
+    const expectedPolicies = registry
+        .policies()
+        .map((p) => p.name)
+        .sort();
+
+    before(() => {
+        fs.mkdirSync(npmCache, { recursive: true });
+        work = fs.mkdtempSync(path.join(os.tmpdir(), "hitrust-pack-"));
+        packDir = path.join(cleanCopy(work), "policy-pack");
+        assert.deepStrictEqual(nodeModulesAbove(packDir), [], "a node_modules above the copy would hide a gap");
+        mustRun("npm", ["ci", "--no-audit", "--no-fund", "--prefer-offline"], packDir);
+        mustRun("npm", ["run", "build"], packDir);
+    });
+    after(() => {
+        started.forEach(stop);
+        fs.rmSync(work, { recursive: true, force: true });
+    });
+
+    it("installs from its own lock file, with TypeScript as its own devDependency", () => {
+        const pkg = JSON.parse(fs.readFileSync(path.join(packDir, "package.json"), "utf8"));
+        assert.ok(pkg.devDependencies.typescript, "TypeScript must be the pack's devDependency");
+        assert.ok(fs.existsSync(path.join(packDir, "package-lock.json")));
+        assert.deepStrictEqual(nodeModulesAbove(packDir), [path.join(packDir, "node_modules")]);
+        assert.ok(fs.existsSync(path.join(packDir, pkg.main)), `${pkg.main} was not built`);
+    });
+
+    it("starts through its own run-policy-pack and answers GetAnalyzerInfo", async () => {
+        const pack = await startPack(packDir);
+        started.push(pack);
+        const pkg = JSON.parse(fs.readFileSync(path.join(packDir, "package.json"), "utf8"));
+        assert.strictEqual(pack.info.name, "hitrust-elasticache");
+        assert.strictEqual(pack.info.version, pkg.version);
+        assert.deepStrictEqual([...pack.info.policies].sort(), expectedPolicies);
+    });
+
+    it("npm pack yields exactly the compiled pack, its manifest and docs: what `pulumi policy publish` uploads", () => {
+        const out = mustRun("npm", ["pack", "--json", "--pack-destination", work], packDir);
+        const info = JSON.parse(out.slice(out.indexOf("[")))[0];
+        const files: string[] = info.files.map((f: { path: string }) => f.path).sort();
+        const built: string[] = [];
+        (function walk(dir: string) {
+            for (const entry of fs.readdirSync(path.join(packDir, dir), { withFileTypes: true })) {
+                const rel = path.posix.join(dir, entry.name);
+                if (entry.isDirectory()) {
+                    walk(rel);
+                } else if (rel.endsWith(".js")) {
+                    built.push(rel);
+                }
+            }
+        })("bin");
+        const expected = ["PulumiPolicy.yaml", "README.md", "config.example.json", "package.json", ...built].sort();
+        assert.deepStrictEqual(files, expected);
+        assert.ok(!files.includes("tsconfig.json"), "a tsconfig.json would make run-policy-pack compile with it");
+        fs.renameSync(path.join(work, info.filename), path.join(work, "published.tgz"));
+    });
+
+    it("the published tarball starts on an enforcing machine that installs only its dependencies", async () => {
+        const machine = path.join(work, "enforcing");
+        fs.mkdirSync(machine);
+        execFileSync("tar", ["-xzf", path.join(work, "published.tgz"), "-C", machine]);
+        const unpacked = path.join(machine, "package");
+        mustRun("npm", ["install", "--omit=dev", "--no-audit", "--no-fund", "--prefer-offline"], unpacked);
+        const pack = await startPack(unpacked);
+        started.push(pack);
+        assert.strictEqual(pack.info.name, "hitrust-elasticache");
+        assert.deepStrictEqual([...pack.info.policies].sort(), expectedPolicies);
+    });
+});
