@@ -382,7 +382,8 @@ function compliantRegion(region: string, id = "orders-cache") {
             },
         ] as any[],
         configRules: [] as any[],
-        nonCompliant: {} as Record<string, string[]>,
+        /** AWS Config verdicts per rule name: resource ID -> COMPLIANT | NON_COMPLIANT. */
+        configResults: {} as Record<string, Record<string, string>>,
         /** Page size for paginated lists (pagination test). */
         pageSize: 100,
         /** IAM actions whose resource has vanished (answered with the service's NotFound error). */
@@ -557,16 +558,18 @@ function install(state: Record<string, RegionState>, deny: Set<string> = new Set
     on("secretsmanager", GetSecretValueCommand, () => ({ SecretString: "must-never-be-read" }));
     on("config", DescribeConfigRulesCommand, (s) => ({ ConfigRules: s.configRules }));
     on("config", GetComplianceDetailsByConfigRuleCommand, (s, i) => ({
-        EvaluationResults: (s.nonCompliant[i.ConfigRuleName] ?? []).map((id) => ({
-            EvaluationResultIdentifier: {
-                EvaluationResultQualifier: {
-                    ConfigRuleName: i.ConfigRuleName,
-                    ResourceType: "AWS::ElastiCache::ReplicationGroup",
-                    ResourceId: id,
+        EvaluationResults: Object.entries(s.configResults[i.ConfigRuleName] ?? {})
+            .filter(([, type]) => i.ComplianceTypes.includes(type))
+            .map(([id, type]) => ({
+                EvaluationResultIdentifier: {
+                    EvaluationResultQualifier: {
+                        ConfigRuleName: i.ConfigRuleName,
+                        ResourceType: "AWS::ElastiCache::ReplicationGroup",
+                        ResourceId: id,
+                    },
                 },
-            },
-            ComplianceType: "NON_COMPLIANT",
-        })),
+                ComplianceType: type,
+            })),
     }));
 }
 
@@ -601,7 +604,33 @@ describe("npm run audit (mocked AWS)", () => {
     });
 
     it("a compliant deployment: no finding, observed evidence with its call and time", async () => {
-        install({ "us-east-1": compliantRegion("us-east-1") });
+        const region = compliantRegion("us-east-1");
+        region.configRules = [
+            {
+                ConfigRuleName: "orders-cache-auto-minor-version-upgrade",
+                Source: { Owner: "AWS", SourceIdentifier: "ELASTICACHE_AUTO_MINOR_VERSION_UPGRADE_CHECK" },
+                ConfigRuleState: "ACTIVE",
+            },
+            {
+                ConfigRuleName: "orders-cache-subnet-group",
+                Source: { Owner: "AWS", SourceIdentifier: "ELASTICACHE_SUBNET_GROUP_CHECK" },
+                ConfigRuleState: "ACTIVE",
+            },
+            {
+                ConfigRuleName: "s3-bucket-versioning-enabled",
+                Source: { Owner: "AWS", SourceIdentifier: "S3_BUCKET_VERSIONING_ENABLED" },
+                ConfigRuleState: "ACTIVE",
+            },
+        ];
+        // The node-level rule has judged both nodes; the other has not run yet.
+        region.configResults = {
+            "orders-cache-auto-minor-version-upgrade": {
+                "orders-cache-001": "COMPLIANT",
+                "orders-cache-002": "COMPLIANT",
+            },
+            "s3-bucket-versioning-enabled": { "some-bucket": "NON_COMPLIANT" },
+        };
+        install({ "us-east-1": region });
         const out = await audit(["us-east-1"]);
         assert.deepStrictEqual(
             out.report.findings.map((f) => `${f.policy}: ${f.message}`),
@@ -668,6 +697,19 @@ describe("npm run audit (mocked AWS)", () => {
             assert.ok(passed.includes(id), `${id} passed`);
         }
         assert.ok(out.sarif.runs[0].tool.driver.rules.some((r: any) => r.id === "live-cloudtrail-trail-logging"));
+        // AWS Config: our rules' verdicts for this group's nodes; other rules are not read.
+        const config = out.live.filter((r) => r.check.id.startsWith("live-config-"));
+        assert.deepStrictEqual(
+            config.map((r) => `${r.check.id}: ${r.status}`),
+            ["live-config-auto-minor-version-upgrade: pass", "live-config-subnet-group: not applicable"],
+        );
+        assert.deepStrictEqual(config[0].check.controls, ["0706.10b1"]);
+        assert.deepStrictEqual(
+            mocks.config
+                .commandCalls(GetComplianceDetailsByConfigRuleCommand)
+                .map((c) => c.args[0].input.ConfigRuleName),
+            ["orders-cache-auto-minor-version-upgrade", "orders-cache-subnet-group"],
+        );
     });
 
     it("a drifted deployment: each rule reports", async () => {
@@ -729,7 +771,7 @@ describe("npm run audit (mocked AWS)", () => {
                 ConfigRuleState: "ACTIVE",
             },
         ];
-        s.nonCompliant = { "orders-cache-encrypted-at-rest": ["orders-cache"] };
+        s.configResults = { "orders-cache-encrypted-at-rest": { "orders-cache": "NON_COMPLIANT" } };
         install({ "us-east-1": s });
         const out = await audit(["us-east-1"]);
         const found = failing(out.report);
@@ -757,7 +799,7 @@ describe("npm run audit (mocked AWS)", () => {
             "live-elasticache-replicationgroup-alarms-reach-someone",
             "live-elasticache-replicationgroup-event-topic-active",
             "live-secretsmanager-auth-secret-rotated",
-            "live-config-elasticache-rules-compliant",
+            "live-config-encrypted-at-rest",
         ]) {
             assert.ok(found.includes(expected), `${expected} reported; found:\n${found.join("\n")}`);
         }

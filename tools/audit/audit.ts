@@ -127,7 +127,12 @@ export async function runAudit(options: AuditOptions): Promise<AuditOutcome> {
     });
 
     // Live checks join the pack's policies in the report, with their own rules in SARIF.
-    const checks = Object.values(liveChecks) as LiveCheck[];
+    const checks = [...(Object.values(liveChecks) as LiveCheck[])];
+    for (const r of live) {
+        if (!checks.some((c) => c.id === r.check.id)) {
+            checks.push(r.check); // one check per deployed AWS Config rule
+        }
+    }
     const info = {
         ...evaluation.info,
         policies: [...evaluation.info.policies, ...(live.length ? checks.map(liveInfo) : [])],

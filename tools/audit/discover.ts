@@ -1196,7 +1196,7 @@ class RegionReader {
                     this.all<any>(
                         paginateGetComplianceDetailsByConfigRule(
                             { client: c },
-                            { ConfigRuleName: rule.ConfigRuleName, ComplianceTypes: ["NON_COMPLIANT"] },
+                            { ConfigRuleName: rule.ConfigRuleName, ComplianceTypes: ["COMPLIANT", "NON_COMPLIANT"] },
                         ),
                         "EvaluationResults",
                     ),
@@ -1204,9 +1204,12 @@ class RegionReader {
             value.push({
                 name: rule.ConfigRuleName,
                 identifier: rule.Source.SourceIdentifier,
-                nonCompliant: (details?.value ?? [])
-                    .map((r: any) => r.EvaluationResultIdentifier?.EvaluationResultQualifier?.ResourceId)
-                    .filter(Boolean),
+                results: Object.fromEntries(
+                    (details?.value ?? []).map((r: any) => [
+                        r.EvaluationResultIdentifier?.EvaluationResultQualifier?.ResourceId,
+                        r.ComplianceType,
+                    ]),
+                ),
             });
         }
         this.facts.configRules = { value, source: rules.source };

@@ -148,14 +148,6 @@ export const liveChecks = {
         severity: "medium",
         remediation: "Configure rotation on the secret (RotateSecret with a rotation function or managed rotation).",
     },
-    configRules: {
-        id: "live-config-elasticache-rules-compliant",
-        description: "Checks that AWS Config's managed rules for ElastiCache find the cache compliant.",
-        controls: ["0706.10b1", "0805.01m1", "0808.10b2", "1410.09e2", "1616.09l1", "1903.06d1", "19141.06c1"],
-        enforcementLevel: "advisory",
-        severity: "medium",
-        remediation: "Read the rule's annotation in AWS Config and fix the setting it names.",
-    },
 } satisfies Record<string, LiveCheck>;
 
 const hours = (from: string, now: Date) => (now.getTime() - new Date(from).getTime()) / 3600000;
@@ -586,41 +578,44 @@ function secretCheck(cache: CacheFacts): LiveResult {
           );
 }
 
+/** One live check per deployed AWS Config managed rule, carrying that rule's controls. */
+export function configRuleCheck(identifier: string): LiveCheck {
+    const managed = managedRules.find((m) => m.identifier === identifier);
+    return {
+        id: `live-config-${managed?.key ?? identifier.toLowerCase().replace(/_/g, "-")}`,
+        description: `Checks that AWS Config's managed rule ${identifier} finds the cache compliant.`,
+        controls: managed?.controls ?? ["0706.10b1"],
+        enforcementLevel: "advisory",
+        severity: "medium",
+        remediation: "Read the rule's annotation in AWS Config and fix the setting it names.",
+    };
+}
+
 function configRuleChecks(cache: CacheFacts, region: RegionFacts | undefined, memberIds: string[]): LiveResult[] {
-    const check = liveChecks.configRules;
     const rules = region?.configRules;
     if (!rules) {
         return [];
     }
-    if (rules.value.length === 0) {
-        return [result(check, cache, "not applicable", "no AWS Config managed rule for ElastiCache is deployed")];
-    }
-    const ids = new Set([cache.id, ...memberIds]);
-    const out: LiveResult[] = [];
-    for (const rule of rules.value) {
-        const managed = managedRules.find((m) => m.identifier === rule.identifier);
-        const flagged = rule.nonCompliant.filter((r) => ids.has(r));
-        const ruleCheck = { ...check, controls: managed?.controls ?? check.controls };
-        const evidence = [
-            ev(
-                `AWS Config ${rule.name}`,
-                flagged.length > 0 ? `NON_COMPLIANT: ${flagged.join(", ")}` : "COMPLIANT",
-                rules.source,
-            ),
-        ];
-        out.push(
-            flagged.length > 0
-                ? result(
-                      ruleCheck,
-                      cache,
-                      "fail",
-                      `AWS Config rule ${rule.name} (${rule.identifier}) finds ${flagged.join(", ")} non-compliant.`,
-                      evidence,
-                  )
-                : result(ruleCheck, cache, "pass", `${rule.identifier} compliant`, evidence),
-        );
-    }
-    return out;
+    // A rule evaluates the group or its nodes, as its resource types say.
+    const ids = [cache.id, ...memberIds];
+    return rules.value.map((rule) => {
+        const check = configRuleCheck(rule.identifier);
+        const verdicts = ids.filter((id) => rule.results[id]).map((id) => `${id}: ${rule.results[id]}`);
+        const flagged = ids.filter((id) => rule.results[id] === "NON_COMPLIANT");
+        const evidence = [ev(`AWS Config ${rule.name}`, verdicts.length ? verdicts : "not evaluated", rules.source)];
+        if (flagged.length > 0) {
+            return result(
+                check,
+                cache,
+                "fail",
+                `AWS Config rule ${rule.name} (${rule.identifier}) finds ${flagged.join(", ")} non-compliant.`,
+                evidence,
+            );
+        }
+        return verdicts.length > 0
+            ? result(check, cache, "pass", `${rule.identifier}: compliant`, evidence)
+            : result(check, cache, "not applicable", `${rule.name} has not evaluated ${cache.id} yet`, evidence);
+    });
 }
 
 /** Runs every live check on every replication group of the inventory. */

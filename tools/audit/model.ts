@@ -104,8 +104,8 @@ export interface RegionFacts {
             latestDeliveryError?: string;
         }[]
     >;
-    /** AWS Config managed rules for ElastiCache that are deployed, with the resources they flag. */
-    configRules?: Observed<{ name: string; identifier: string; nonCompliant: string[] }[]>;
+    /** AWS Config managed rules for ElastiCache that are deployed, with their verdict per resource ID. */
+    configRules?: Observed<{ name: string; identifier: string; results: Record<string, string> }[]>;
 }
 
 export interface Inventory {
