@@ -1,21 +1,180 @@
-// `npm run bench`: the pack against an empty pack on the same @pulumi/policy, in one run, as
-// ratios. Start-up (spawn to serving), thousands of Analyze calls, and AnalyzeStack on stacks of
-// a few hundred and a few thousand resources, with how the cost grows with the stack.
+// `npm run bench`: what the engine pays for the pack, as ratios to a pack with no policy at all.
+//
+// - Requests are encoded once, before timing, as the engine sends them (AnalyzeRequest with the
+//   resource's inputs; AnalyzeStackRequest with every resource, its parent, dependencies and
+//   property dependencies), and sent as raw bytes: the client's encoding is not measured.
+// - The pack's own CPU time is read from the pack process (process.cpuUsage, over an IPC channel
+//   opened by bench/cpu-probe.js, preloaded into both packs), so other load on the machine and
+//   the client's work do not count; wall time is shown beside it.
+// - Both packs run side by side and are measured in interleaved rounds (the order flips every
+//   round); each ratio is the median of the per-round ratios, with the lowest and highest shown.
+//
+// Start-up: spawn to serving GetAnalyzerInfo. Analyze: a replication group, and the component's
+// whole stack one resource at a time. AnalyzeStack: the stack copied to ~1,000 and ~5,000
+// resources; the growth between the two says whether the cost is linear in the stack size.
+//
+// Environment: BENCH_ROUNDS (default 7), BENCH_ANALYZE (Analyze calls per round, default 2000),
+// BENCH_STACK (AnalyzeStack calls per size per round, default 3). Build the pack first
+// (`npm run build:pack`): the pack runs from its compiled main, as `pulumi preview` runs it.
+import { ChildProcess, spawn } from "child_process";
 import * as path from "path";
 import { performance } from "perf_hooks";
 import { HitrustRedis } from "../component";
-import { PolicyPackProcess } from "../tools/analyzer";
+import { resolvePolicyConfig } from "../tools/analyzer";
 import { RecordedResource, runUnderMocks } from "../tools/mockrun";
 
-const root = path.join(__dirname, "..");
-const packs = { hitrust: path.join(root, "policy-pack"), empty: path.join(__dirname, "empty-pack") };
+const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
+const fromPulumi = (id: string) => require(require.resolve(id, { paths: [pulumiDir] }));
+const grpc = fromPulumi("@grpc/grpc-js");
+const analyzerPb = require("@pulumi/pulumi/proto/analyzer_pb");
+const structPb = fromPulumi("google-protobuf/google/protobuf/struct_pb");
+const emptyPb = fromPulumi("google-protobuf/google/protobuf/empty_pb");
 
-function median(values: number[]): number {
-    const sorted = [...values].sort((a, b) => a - b);
-    return sorted[Math.floor(sorted.length / 2)];
+const root = path.join(__dirname, "..");
+const packDirs = {
+    hitrust: path.join(root, "policy-pack"),
+    empty: path.join(__dirname, "empty-pack"),
+    floor: path.join(__dirname, "sdk-floor-pack"),
+};
+type PackName = keyof typeof packDirs;
+const service = "/pulumirpc.Analyzer/";
+const identity = (b: Buffer) => b;
+
+/** A pack process with a raw-bytes gRPC client and a line to ask it for its CPU time. */
+class Pack {
+    private constructor(
+        readonly child: ChildProcess,
+        private readonly client: any,
+    ) {}
+
+    static async start(dir: string): Promise<{ pack: Pack; startMs: number; startCpuMs: number }> {
+        const t0 = performance.now();
+        const runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack");
+        const child = spawn(
+            process.execPath,
+            ["--require", path.join(__dirname, "cpu-probe.js"), runner, "127.0.0.1:0", "."],
+            {
+                cwd: dir,
+                stdio: ["ignore", "pipe", "pipe", "ipc"],
+            },
+        );
+        let stderr = "";
+        child.stderr!.on("data", (chunk) => (stderr += chunk));
+        const port = await new Promise<number>((resolve, reject) => {
+            let stdout = "";
+            child.stdout!.on("data", (chunk) => {
+                stdout += chunk;
+                const match = /^(\d+)\s*$/m.exec(stdout);
+                if (match) {
+                    resolve(Number(match[1]));
+                }
+            });
+            child.on("exit", (code) => reject(new Error(`pack in ${dir} exited with ${code}:\n${stderr}`)));
+        });
+        const client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+        const pack = new Pack(child, client);
+        await pack.call("GetAnalyzerInfo", Buffer.from(new emptyPb.Empty().serializeBinary()));
+        const startMs = performance.now() - t0;
+        return { pack, startMs, startCpuMs: await pack.cpuMs() };
+    }
+
+    call(method: string, bytes: Buffer): Promise<Buffer> {
+        return new Promise((resolve, reject) =>
+            this.client.makeUnaryRequest(`${service}${method}`, identity, identity, bytes, (err: any, res: Buffer) =>
+                err ? reject(err) : resolve(res),
+            ),
+        );
+    }
+
+    /** The pack process's user + system CPU time so far, in milliseconds. */
+    cpuMs(): Promise<number> {
+        return new Promise((resolve) => {
+            this.child.once("message", (m: any) => resolve(m.cpu / 1000));
+            this.child.send("cpu");
+        });
+    }
+
+    async stop(): Promise<void> {
+        this.client.close();
+        const exited = new Promise((resolve) => this.child.once("exit", resolve));
+        this.child.kill("SIGTERM");
+        await exited;
+    }
 }
 
-/** `copies` copies of the component's stack, each with its own URNs and dependencies. */
+function struct(value: Record<string, unknown>): any {
+    return structPb.Struct.fromJavaScript(value);
+}
+
+function options(r: RecordedResource): any {
+    const o = new analyzerPb.AnalyzerResourceOptions();
+    if (r.parent) {
+        o.setParent(r.parent);
+    }
+    return o;
+}
+
+function encodeAnalyze(r: RecordedResource): Buffer {
+    const req = new analyzerPb.AnalyzeRequest();
+    req.setType(r.type);
+    req.setUrn(r.urn);
+    req.setName(r.name);
+    req.setProperties(struct(r.inputs));
+    req.setOptions(options(r));
+    return Buffer.from(req.serializeBinary());
+}
+
+function encodeAnalyzeStack(resources: RecordedResource[]): Buffer {
+    const req = new analyzerPb.AnalyzeStackRequest();
+    req.setResourcesList(
+        resources.map((r) => {
+            const res = new analyzerPb.AnalyzerResource();
+            res.setType(r.type);
+            res.setUrn(r.urn);
+            res.setName(r.name);
+            // AnalyzeStack carries the resources' outputs (the state after the update).
+            res.setProperties(struct(Object.keys(r.state).length > 0 ? r.state : r.inputs));
+            res.setOptions(options(r));
+            if (r.parent) {
+                res.setParent(r.parent);
+            }
+            res.setDependenciesList(r.dependencies);
+            const deps = res.getPropertydependenciesMap();
+            for (const [key, urns] of Object.entries(r.propertyDependencies)) {
+                const list = new analyzerPb.AnalyzerPropertyDependencies();
+                list.setUrnsList(urns);
+                deps.set(key, list);
+            }
+            return res;
+        }),
+    );
+    return Buffer.from(req.serializeBinary());
+}
+
+/** The Configure request the engine sends: every policy with its level and schema defaults. */
+async function encodeConfigure(pack: Pack): Promise<Buffer> {
+    const infoBytes = await pack.call("GetAnalyzerInfo", Buffer.from(new emptyPb.Empty().serializeBinary()));
+    const info = analyzerPb.AnalyzerInfo.deserializeBinary(infoBytes);
+    const levels = ["advisory", "mandatory", "disabled", "remediate"] as const;
+    const policies = info.getPoliciesList().map((p: any) => ({
+        name: p.getName(),
+        enforcementLevel: levels[p.getEnforcementlevel()],
+        configSchema: p.getConfigschema()
+            ? { properties: p.getConfigschema().getProperties()?.toJavaScript() ?? {}, required: [] }
+            : undefined,
+    }));
+    const resolved = resolvePolicyConfig({ name: info.getName(), policies } as any);
+    const req = new analyzerPb.ConfigureAnalyzerRequest();
+    for (const [name, { enforcementLevel, properties }] of Object.entries(resolved)) {
+        const config = new analyzerPb.PolicyConfig();
+        config.setEnforcementlevel(levels.indexOf(enforcementLevel as any));
+        config.setProperties(struct(properties));
+        req.getPolicyconfigMap().set(name, config);
+    }
+    return Buffer.from(req.serializeBinary());
+}
+
+/** `copies` copies of the stack, each with its own URNs and dependencies. */
 function scaled(template: RecordedResource[], copies: number): RecordedResource[] {
     const out: RecordedResource[] = [];
     for (let i = 0; i < copies; i++) {
@@ -36,24 +195,34 @@ function scaled(template: RecordedResource[], copies: number): RecordedResource[
     return out;
 }
 
-async function timeStart(dir: string, runs: number): Promise<number> {
-    const times: number[] = [];
-    for (let i = 0; i < runs; i++) {
-        const t0 = performance.now();
-        const pack = await PolicyPackProcess.start(dir);
-        await pack.info();
-        times.push(performance.now() - t0);
-        await pack.stop();
-    }
-    return median(times);
+interface Sample {
+    cpu: number;
+    wall: number;
+}
+
+async function measure(pack: Pack, work: () => Promise<void>): Promise<Sample> {
+    const cpu0 = await pack.cpuMs();
+    const t0 = performance.now();
+    await work();
+    const wall = performance.now() - t0;
+    return { cpu: (await pack.cpuMs()) - cpu0, wall };
+}
+
+function median(values: number[]): number {
+    const sorted = [...values].sort((a, b) => a - b);
+    const mid = Math.floor(sorted.length / 2);
+    return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function spread(values: number[]): string {
+    const sorted = [...values].sort((a, b) => a - b);
+    return `${median(values).toFixed(2)}x (${sorted[0].toFixed(2)}-${sorted[sorted.length - 1].toFixed(2)})`;
 }
 
 async function main() {
-    const runs = Number(process.env.BENCH_RUNS ?? 7);
+    const rounds = Number(process.env.BENCH_ROUNDS ?? 7);
     const analyzeCalls = Number(process.env.BENCH_ANALYZE ?? 2000);
-    console.log(
-        `Benchmark: ${runs} starts each, ${analyzeCalls} Analyze calls, AnalyzeStack at 2 sizes; medians of ${runs}.`,
-    );
+    const stackCalls = Number(process.env.BENCH_STACK ?? 3);
     const run = await runUnderMocks(
         () =>
             new HitrustRedis("bench", {
@@ -64,60 +233,131 @@ async function main() {
         { preview: false },
     );
     const template = run.resources;
-    const per = template.length;
-    const small = scaled(template, Math.ceil(300 / per));
-    const large = scaled(template, Math.ceil(3000 / per));
+    const group = template.find((r) => r.type === "aws:elasticache/replicationGroup:ReplicationGroup");
+    if (!group) {
+        throw new Error("the component registered no replication group");
+    }
+    const small = scaled(template, Math.ceil(1000 / template.length));
+    const large = scaled(template, Math.ceil(5000 / template.length));
+    const encoded = {
+        group: encodeAnalyze(group),
+        each: template.map(encodeAnalyze),
+        small: encodeAnalyzeStack(small),
+        large: encodeAnalyzeStack(large),
+    };
+    console.log(
+        `Benchmark: ${rounds} interleaved rounds; per round ${analyzeCalls} Analyze calls of a replication group, ` +
+            `${analyzeCalls} over the ${template.length} resources of the component's stack, and ${stackCalls} AnalyzeStack ` +
+            `calls of ${small.length} and of ${large.length} resources. Pack CPU from the pack process.`,
+    );
 
-    const results: Record<string, Record<string, number>> = { hitrust: {}, empty: {} };
-    for (const [name, dir] of Object.entries(packs)) {
-        results[name].start = await timeStart(dir, runs);
-        const pack = await PolicyPackProcess.start(dir);
-        const info = await pack.info();
-        await pack.configure(info);
-        // Warm up, then time.
-        for (const r of template) {
-            await pack.analyze(r);
-        }
-        const t0 = performance.now();
-        for (let i = 0; i < analyzeCalls; i++) {
-            await pack.analyze(template[i % per]);
-        }
-        results[name].analyze = (performance.now() - t0) / analyzeCalls;
-        for (const [label, stack] of [
-            ["stackSmall", small],
-            ["stackLarge", large],
-        ] as const) {
-            const times: number[] = [];
-            for (let i = 0; i < runs; i++) {
-                const t = performance.now();
-                await pack.analyzeStack(stack);
-                times.push(performance.now() - t);
+    const names: PackName[] = ["hitrust", "empty", "floor"];
+    const starts: Record<PackName, Sample[]> = { hitrust: [], empty: [], floor: [] };
+    const packs = {} as Record<PackName, Pack>;
+    // Start-up, interleaved: start and stop each pack once per round; keep the last ones running.
+    for (let round = 0; round < rounds; round++) {
+        for (const name of round % 2 ? [...names].reverse() : names) {
+            const { pack, startMs, startCpuMs } = await Pack.start(packDirs[name]);
+            starts[name].push({ wall: startMs, cpu: startCpuMs });
+            if (round === rounds - 1) {
+                packs[name] = pack;
+            } else {
+                await pack.stop();
             }
-            results[name][label] = median(times);
         }
-        await pack.stop();
+    }
+    for (const name of names) {
+        await packs[name].call("Configure", await encodeConfigure(packs[name]));
+        // Warm up: JIT, caches, lazy requires.
+        for (const bytes of encoded.each) {
+            await packs[name].call("Analyze", bytes);
+        }
+        await packs[name].call("AnalyzeStack", encoded.small);
     }
 
-    const h = results.hitrust;
-    const e = results.empty;
-    const rows = [
-        ["start-up to serving (ms)", h.start, e.start],
-        [`Analyze, per call (ms, ${analyzeCalls} calls)`, h.analyze, e.analyze],
-        [`AnalyzeStack, ${small.length} resources (ms)`, h.stackSmall, e.stackSmall],
-        [`AnalyzeStack, ${large.length} resources (ms)`, h.stackLarge, e.stackLarge],
-    ] as const;
-    console.log("");
-    console.log(`| measure | hitrust-elasticache | empty pack | ratio |`);
-    console.log(`|---|---|---|---|`);
-    for (const [label, a, b] of rows) {
-        console.log(`| ${label} | ${a.toFixed(2)} | ${b.toFixed(2)} | ${(a / b).toFixed(2)}x |`);
+    const measures = {
+        "Analyze, replication group": (p: Pack) => async () => {
+            for (let i = 0; i < analyzeCalls; i++) {
+                await p.call("Analyze", encoded.group);
+            }
+        },
+        "Analyze, every resource of the stack": (p: Pack) => async () => {
+            for (let i = 0; i < analyzeCalls; i++) {
+                await p.call("Analyze", encoded.each[i % encoded.each.length]);
+            }
+        },
+        [`AnalyzeStack, ${small.length} resources`]: (p: Pack) => async () => {
+            for (let i = 0; i < stackCalls; i++) {
+                await p.call("AnalyzeStack", encoded.small);
+            }
+        },
+        [`AnalyzeStack, ${large.length} resources`]: (p: Pack) => async () => {
+            for (let i = 0; i < stackCalls; i++) {
+                await p.call("AnalyzeStack", encoded.large);
+            }
+        },
+    };
+    const samples: Record<string, Record<PackName, Sample[]>> = {};
+    for (const label of Object.keys(measures)) {
+        samples[label] = { hitrust: [], empty: [], floor: [] };
     }
-    const growth = (h.stackLarge / h.stackSmall).toFixed(1);
-    const size = (large.length / small.length).toFixed(1);
+    for (let round = 0; round < rounds; round++) {
+        for (const [label, work] of Object.entries(measures)) {
+            for (const name of round % 2 ? [...names].reverse() : names) {
+                samples[label][name].push(await measure(packs[name], work(packs[name])));
+            }
+        }
+    }
+    for (const name of names) {
+        await packs[name].stop();
+    }
+
+    const ratios = (h: Sample[], e: Sample[], key: keyof Sample) => h.map((s, i) => s[key] / e[i][key]);
     console.log("");
     console.log(
-        `AnalyzeStack growth: ${size}x the resources took ${growth}x the time (linear would be ${size}x; the empty pack: ${(e.stackLarge / e.stackSmall).toFixed(1)}x).`,
+        "| measure | hitrust-elasticache, ms CPU (wall) | empty pack, ms CPU (wall) | ratio CPU, median (min-max) | ratio wall | SDK floor: same policies doing nothing, ratio CPU |",
     );
+    console.log("|---|---|---|---|---|---|");
+    const ms = (values: Sample[], per: number) =>
+        `${(median(values.map((s) => s.cpu)) / per).toFixed(3)} (${(median(values.map((s) => s.wall)) / per).toFixed(3)})`;
+    const row = (label: string, by: Record<PackName, Sample[]>, per: number) =>
+        console.log(
+            `| ${label} | ${ms(by.hitrust, per)} | ${ms(by.empty, per)} | ${spread(ratios(by.hitrust, by.empty, "cpu"))} | ` +
+                `${spread(ratios(by.hitrust, by.empty, "wall"))} | ${spread(ratios(by.floor, by.empty, "cpu"))} |`,
+        );
+    row("start-up to serving", starts, 1);
+    for (const label of Object.keys(measures)) {
+        const per = label.startsWith("Analyze,") ? analyzeCalls : stackCalls;
+        row(`${label} (per call)`, samples[label], per);
+    }
+    const largeLabel = `AnalyzeStack, ${large.length} resources`;
+    const smallLabel = `AnalyzeStack, ${small.length} resources`;
+    const growth = (name: PackName) =>
+        median(samples[largeLabel][name].map((s) => s.cpu)) / median(samples[smallLabel][name].map((s) => s.cpu));
+    const extra = (i: number) =>
+        (samples[largeLabel].hitrust[i].cpu - samples[largeLabel].empty[i].cpu) /
+        (samples[smallLabel].hitrust[i].cpu - samples[smallLabel].empty[i].cpu);
+    console.log("");
+    console.log(
+        `AnalyzeStack growth (pack CPU): ${(large.length / small.length).toFixed(1)}x the resources took ${growth("hitrust").toFixed(1)}x ` +
+            `(empty pack ${growth("empty").toFixed(1)}x); the pack's own share above the empty pack grew ` +
+            `${median(Array.from({ length: rounds }, (_, i) => extra(i))).toFixed(1)}x.`,
+    );
+    const target = (label: string, h: Sample[], e: Sample[], limit: number) => {
+        const value = median(ratios(h, e, "cpu"));
+        console.log(
+            `${value <= limit ? "meets" : "MISSES"} target ${label} <= ${limit}x: ${spread(ratios(h, e, "cpu"))}`,
+        );
+    };
+    console.log("");
+    target("start-up", starts.hitrust, starts.empty, 1.1);
+    target(
+        "Analyze (replication group)",
+        samples["Analyze, replication group"].hitrust,
+        samples["Analyze, replication group"].empty,
+        1.6,
+    );
+    target(`AnalyzeStack (${large.length} resources)`, samples[largeLabel].hitrust, samples[largeLabel].empty, 1.6);
 }
 
 main().catch((e) => {

@@ -1,7 +1,10 @@
 // Reading resource properties without giving up on the first unknown value. The SDK hands
 // policies a proxy that throws on a value unknown during preview; a policy that let it throw
-// would miss every known defect beside it. We copy the properties once, marking each unknown.
+// would miss every known defect beside it. We copy the properties once per request, marking
+// each unknown: from the object behind the proxy when the SDK exposes it (reading through the
+// proxy costs a trap, a path array and a new proxy per property), else through the proxy.
 import { UnknownValueError } from "@pulumi/policy";
+import { proxyTargetKey, unknownSentinels } from "./sdk";
 
 /** A value that cannot be known until the update runs (preview). */
 export const UNKNOWN: unique symbol = Symbol("unknown during preview");
@@ -12,9 +15,42 @@ export function isUnknown(value: unknown): value is Unknown {
     return value === UNKNOWN;
 }
 
+/** Plain copies by the object they were made from: one copy per request for all policies. */
+const copies = new WeakMap<object, Plain>();
+
 /** A copy of the SDK's property proxy in which unknown values are `UNKNOWN`. */
 export function toPlain(props: unknown): Plain {
+    if (props === null || typeof props !== "object") {
+        return {};
+    }
+    const target = (props as any)[proxyTargetKey];
+    if (target !== null && typeof target === "object" && target !== props) {
+        let found = copies.get(target);
+        if (found === undefined) {
+            found = copyRaw(target) as Plain;
+            copies.set(target, found);
+        }
+        return found;
+    }
     return copy(props) as Plain;
+}
+
+/** Copies a deserialized value, turning the SDK's unknown sentinels into `UNKNOWN`. */
+function copyRaw(value: unknown): unknown {
+    if (unknownSentinels.has(value)) {
+        return UNKNOWN;
+    }
+    if (Array.isArray(value)) {
+        return value.map(copyRaw);
+    }
+    if (value !== null && typeof value === "object") {
+        const out: Record<string, unknown> = {};
+        for (const key of Object.keys(value)) {
+            out[key] = copyRaw((value as any)[key]);
+        }
+        return out;
+    }
+    return value;
 }
 
 function read(container: any, key: string | number): unknown {

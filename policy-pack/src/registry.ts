@@ -12,6 +12,10 @@ import {
 } from "@pulumi/policy";
 import { control, ControlId, hitrustVersion } from "../../core/controls";
 import { Plain, toPlain } from "./props";
+import { shareDeserialization } from "./sdk";
+
+// Before any policy runs: the SDK then deserializes each request once for all policies.
+shareDeserialization();
 
 export const namePattern = /^aws-elasticache-[a-z]+-(missing|disallow|enable|configure|enforce)-[a-z0-9-]+$/;
 export const docsUrl = "https://github.com/hitrust-elasticache/hitrust-elasticache/blob/main/policy-pack/README.md";
@@ -67,6 +71,11 @@ export interface ResourceRuleSpec<C = any> extends CommonSpec<C> {
 }
 
 export interface StackRuleSpec<C = any> extends CommonSpec<C> {
+    /**
+     * A type the policy has nothing to check without. When the stack has no resource of it, the
+     * SDK answers "not applicable" without building the stack's resources for this policy.
+     */
+    requires?: string;
     check(stack: StackIndex, config: Readonly<C>, report: (message: string, urn: string) => void): void;
 }
 
@@ -251,15 +260,17 @@ export class StackIndex {
 }
 
 export function toStackPolicy(spec: StackRuleSpec): StackValidationPolicy {
-    return {
-        ...metadata(spec),
-        validateStack: (args, report) => {
-            const index = new StackIndex(args.resources);
-            spec.check(index, configWithDefaults(spec, args.getConfig<Record<string, any>>()), (message, urn) =>
-                report(message, urn),
-            );
-        },
+    const validateStack: StackValidationPolicy["validateStack"] = (args, report) => {
+        const index = new StackIndex(args.resources);
+        spec.check(index, configWithDefaults(spec, args.getConfig<Record<string, any>>()), (message, urn) =>
+            report(message, urn),
+        );
     };
+    if (spec.requires) {
+        // The SDK's own fast path (as in validateStackResourcesOfType).
+        (validateStack as any).__pulumiType = spec.requires;
+    }
+    return { ...metadata(spec), validateStack };
 }
 
 export function isStackRule(rule: Rule): rule is StackRuleSpec {

@@ -11,6 +11,7 @@ export const kmsKeyEnableRotation: StackRuleSpec = {
     controls: ["0903.10f1"],
     tags: ["encryption"],
     remediationSteps: "Set `enableKeyRotation: true` on the key.",
+    requires: types.kmsKey,
     check(stack, _config, report) {
         const keys = stack.referencedBy([types.replicationGroup, types.serverlessCache], "kmsKeyId", types.kmsKey);
         for (const [key, cacheName] of keys) {

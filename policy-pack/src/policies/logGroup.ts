@@ -22,6 +22,7 @@ export const logGroupConfigureRetention: StackRuleSpec<{ minimumRetentionDays: n
             description: "The fewest days cache logs must stay in CloudWatch Logs.",
         },
     },
+    requires: types.logGroup,
     check(stack, config, report) {
         const minimum = config.minimumRetentionDays;
         const byName = new Map<string, PolicyResource>();

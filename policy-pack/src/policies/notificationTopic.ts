@@ -12,6 +12,7 @@ export const notificationTopicDisallowEncryption: StackRuleSpec = {
     tags: ["monitoring"],
     remediationSteps:
         "Remove `kmsMasterKeyId` from the event topic (cluster events carry no PHI) and allow elasticache.amazonaws.com to publish under `aws:SourceOwner`.",
+    requires: types.snsTopic,
     check(stack, _config, report) {
         const topics = stack.referencedBy(
             [types.replicationGroup, types.cluster],

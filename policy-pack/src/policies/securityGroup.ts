@@ -40,6 +40,7 @@ export const securityGroupDisallowInternetIngress: StackRuleSpec = {
     tags: ["network"],
     remediationSteps:
         "Remove the rules and admit only the clients' security groups (or private CIDR blocks) on the cache port.",
+    requires: types.securityGroup,
     check(stack, _config, report) {
         const guarded = stack.referencedBy(cacheTypes, "securityGroupIds", types.securityGroup);
         if (guarded.size === 0) {

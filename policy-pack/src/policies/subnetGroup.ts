@@ -35,6 +35,7 @@ export const subnetGroupConfigureMultipleAzs: StackRuleSpec = {
     controls: ["1601.12c1", "1410.09e2", "0805.01m1"],
     tags: ["availability", "network"],
     remediationSteps: "List private subnets in two or more availability zones in `subnetIds`.",
+    requires: types.subnetGroup,
     check(stack, _config, report) {
         for (const group of stack.ofType(types.subnetGroup)) {
             const ids = stack.props(group).subnetIds;
@@ -82,6 +83,7 @@ export const subnetGroupDisallowPublicSubnets: StackRuleSpec = {
     tags: ["network"],
     remediationSteps:
         "Use private subnets for the cache: `mapPublicIpOnLaunch: false` and route tables without a route to an internet gateway.",
+    requires: types.subnetGroup,
     check(stack, _config, report) {
         // Route tables that reach an internet gateway, inline or through aws.ec2.Route.
         const publicTables = new Set<PolicyResource>();

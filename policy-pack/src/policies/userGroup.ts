@@ -15,6 +15,7 @@ export const userGroupDisallowEnabledDefaultUser: StackRuleSpec = {
     tags: ["authentication"],
     remediationSteps:
         "Put a user named `default` with access string `off -@all` (and a generated password) in the group instead of the built-in `default` user.",
+    requires: types.userGroup,
     check(stack, _config, report) {
         for (const group of stack.ofType(types.userGroup)) {
             const ids = stack.props(group).userIds;

@@ -41,6 +41,7 @@ export const disallowUncheckedGlobalSecondary: StackRuleSpec = {
     tags: ["encryption", "authentication"],
     remediationSteps:
         "Keep the datastore's primary replication group (or the `aws.elasticache.GlobalReplicationGroup`) in the same stack so the pack checks it, or run the pack on the primary's stack and set the secondary's own settings explicitly.",
+    requires: types.replicationGroup,
     check(stack, _config, report) {
         const secondaries = stack
             .ofType(types.replicationGroup)

@@ -91,6 +91,7 @@ export const replicationGroupConfigureAlarms: StackRuleSpec = {
     tags: ["monitoring"],
     remediationSteps:
         "Create `aws.cloudwatch.MetricAlarm`s in the AWS/ElastiCache namespace (CPU, memory, evictions, connections, replication lag) with the group's ID in their dimensions and actions to the event topic.",
+    requires: types.replicationGroup,
     check(stack, _config, report) {
         const groups = stack.ofType(types.replicationGroup);
         if (groups.length === 0) {

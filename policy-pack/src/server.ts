@@ -1,0 +1,436 @@
+// Analyze and AnalyzeStack handlers that do the SDK's per-request work once for all policies.
+//
+// @pulumi/policy's handlers (server.js, makeAnalyzeRpcFun / makeAnalyzeStackRpcFun) rebuild the
+// request for every policy: for a stack, each stack policy gets its own copy of every resource
+// (options, property dependencies, proxies, URN map), and every policy call is awaited. With
+// this pack's 9 stack policies that alone costs about twice what an empty pack spends on the
+// request (measure it: `npm run bench`, column "SDK floor"). These handlers build the resources
+// once and then call the same @pulumi/policy policy objects, in the same order, with the same
+// arguments, enforcement levels, config, "not applicable" answers and diagnostics as the SDK;
+// test/packPerformance.test.ts runs the pack both ways over the Analyzer protocol and requires
+// byte-identical answers. Configure, ConfigureStack, Remediate and GetAnalyzerInfo stay the SDK's
+// (Configure and ConfigureStack are observed, not replaced, so both sides see the same settings).
+//
+// Set HITRUST_PACK_SDK_HANDLERS=1 to serve with the SDK's own handlers.
+import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import * as path from "path";
+
+const sdkDir = path.dirname(require.resolve("@pulumi/policy"));
+const fromSdk = (id: string) => require(require.resolve(id, { paths: [sdkDir] }));
+
+type Policy = ResourceValidationPolicy | StackValidationPolicy;
+type Level = "advisory" | "mandatory" | "remediate" | "disabled";
+interface Diagnostic {
+    policyName: string;
+    policyPackName: string;
+    policyPackVersion: string;
+    message: string;
+    urn?: string;
+    description: string;
+    enforcementLevel: Level;
+    severity?: string;
+}
+
+class NotApplicable extends Error {
+    constructor(readonly reason?: string) {
+        super(reason ?? "Policy does not apply");
+    }
+}
+
+const throwNotApplicable = (reason?: string): never => {
+    throw new NotApplicable(reason);
+};
+
+/** The SDK's report function (server.js makeReportViolationFun), unchanged in behaviour. */
+function reporter(
+    policyName: string,
+    packName: string,
+    packVersion: string,
+    description: string,
+    level: Level,
+    ds: Diagnostic[],
+    severity: string | undefined,
+) {
+    return (message: any, urn?: string) => {
+        if (typeof message === "object" && message !== null) {
+            ds.push({
+                policyName: message.name || policyName,
+                policyPackName: packName,
+                policyPackVersion: packVersion,
+                message: message.message || message.description || description,
+                urn: message.urn,
+                description: message.description || description,
+                enforcementLevel: message.enforcementLevel || level,
+                severity: message.severity || severity,
+            });
+            return;
+        }
+        ds.push({
+            policyName,
+            policyPackName: packName,
+            policyPackVersion: packVersion,
+            message: message ? `${description}\n${message}` : description,
+            urn,
+            description,
+            enforcementLevel: level,
+            severity,
+        });
+    };
+}
+
+/**
+ * Replaces the SDK's Analyze and AnalyzeStack handlers when the pack's server registers them.
+ * Returns false (changing nothing) when disabled or when the SDK lacks what this relies on.
+ */
+export function installSharedHandlers(packName: string, policies: Policy[], packLevel: Level = "advisory"): boolean {
+    if (process.env.HITRUST_PACK_SDK_HANDLERS === "1") {
+        return false;
+    }
+    const grpc = fromSdk("@grpc/grpc-js");
+    const analyzerGrpc = fromSdk("@pulumi/pulumi/proto/analyzer_grpc_pb");
+    const analyzerPb = fromSdk("@pulumi/pulumi/proto/analyzer_pb");
+    const deserialize = require(path.join(sdkDir, "deserialize.js"));
+    const proxy = require(path.join(sdkDir, "proxy.js"));
+    const protoutil = require(path.join(sdkDir, "protoutil.js"));
+    const policyJs = require(path.join(sdkDir, "policy.js"));
+    const needed = [
+        grpc.Server?.prototype?.addService,
+        analyzerGrpc.AnalyzerService,
+        deserialize.deserializeProperties,
+        proxy.unknownCheckingProxy,
+        proxy.UnknownValueError,
+        protoutil.makeAnalyzeResponse,
+        protoutil.convertEnforcementLevel,
+        protoutil.asGrpcError,
+        policyJs.isResourcePolicy,
+        policyJs.isStackPolicy,
+        policyJs.getPulumiType,
+    ];
+    if (needed.some((f) => f === undefined)) {
+        return false;
+    }
+    const packVersion: string = require(path.join(process.cwd(), "package.json")).version;
+    const UnknownValueError = proxy.UnknownValueError;
+    let config: Record<string, Record<string, unknown>> = {};
+    let stackTags: ReadonlyMap<string, string> = new Map();
+
+    const levelOf = (p: Policy): Level =>
+        ((config[p.name]?.enforcementLevel as Level | undefined) || p.enforcementLevel || packLevel) as Level;
+    const getConfigOf = (name: string) => () => {
+        const c = config[name];
+        if (!c) {
+            return {};
+        }
+        // eslint-disable-next-line @typescript-eslint/no-unused-vars
+        const { enforcementLevel, ...properties } = c;
+        return properties;
+    };
+    const pushNotApplicable = (list: any[] | undefined, name: string, reason?: string) => {
+        const na = new analyzerPb.PolicyNotApplicable();
+        na.setPolicyName(name);
+        if (reason) {
+            na.setReason(reason);
+        }
+        return [...(list ?? []), na];
+    };
+    const failure = (p: Policy, e: unknown, ds: Diagnostic[], kind: "validateResource" | "validateStack") => {
+        const policyFrom = `policy '${p.name}' from policy pack '${packName}@v${packVersion}'`;
+        if (e instanceof UnknownValueError) {
+            // eslint-disable-next-line @typescript-eslint/no-unused-vars
+            const { [kind]: _validate, name, ...diag } = p as any;
+            ds.push({
+                policyName: name,
+                policyPackName: packName,
+                policyPackVersion: packVersion,
+                message: `can't run ${policyFrom} during preview: ${(e as Error).message}`,
+                ...diag,
+                enforcementLevel: "advisory",
+            });
+            return undefined;
+        }
+        if (e instanceof NotApplicable) {
+            return e;
+        }
+        throw protoutil.asGrpcError(e, `Error validating resource with ${policyFrom}`);
+    };
+
+    const options = (r: any) => {
+        const opts = r.getOptions();
+        if (!opts) {
+            throw new Error(
+                "A more recent version of the Pulumi CLI is required. To upgrade, see https://www.pulumi.com/docs/get-started/install/",
+            );
+        }
+        const timeouts = opts.getCustomtimeouts();
+        const result: Record<string, unknown> = {
+            protect: opts.getProtect(),
+            ignoreChanges: opts.getIgnorechangesList(),
+            aliases: opts.getAliasesList(),
+            customTimeouts: {
+                createSeconds: timeouts?.getCreate() ?? 0.0,
+                updateSeconds: timeouts?.getUpdate() ?? 0.0,
+                deleteSeconds: timeouts?.getDelete() ?? 0.0,
+            },
+            additionalSecretOutputs: opts.getAdditionalsecretoutputsList(),
+        };
+        if (opts.getDeletebeforereplacedefined()) {
+            result.deleteBeforeReplace = opts.getDeletebeforereplace();
+        }
+        if (opts.getParent()) {
+            result.parent = opts.getParent();
+        }
+        return result;
+    };
+    const providerOf = (r: any) => {
+        const prov = r.getProvider();
+        if (!prov) {
+            return undefined;
+        }
+        return {
+            type: prov.getType(),
+            props: proxy.unknownCheckingProxy(deserialize.deserializeProperties(prov.getProperties(), false)),
+            urn: prov.getUrn(),
+            name: prov.getName(),
+        };
+    };
+    const isTypeOf = (type: string, resourceClass: any): boolean => {
+        const pulumiType = policyJs.getPulumiType(resourceClass);
+        if (pulumiType) {
+            return type === pulumiType;
+        }
+        const isInstance = resourceClass.isInstance;
+        return !!isInstance && typeof isInstance === "function" && isInstance({ __pulumiType: type }) === true;
+    };
+    const typeChecks = (type: string, props: unknown) => ({
+        isType: (resourceClass: any) => isTypeOf(type, resourceClass),
+        asType: (resourceClass: any) => (isTypeOf(type, resourceClass) ? props : undefined),
+    });
+
+    const analyzeWith = (policies: Policy[]) => async (call: any, callback: any) => {
+        const req = call.request;
+        const type: string = req.getType();
+        const ds: Diagnostic[] = [];
+        let notApplicable: any[] | undefined;
+        try {
+            let base: Record<string, unknown> | undefined;
+            for (const p of policies) {
+                let level = levelOf(p);
+                if (level === "disabled" || !policyJs.isResourcePolicy(p)) {
+                    continue;
+                }
+                const rp = p as ResourceValidationPolicy;
+                if (!rp.validateResource) {
+                    notApplicable = pushNotApplicable(
+                        notApplicable,
+                        p.name,
+                        "Policy does not implement validateResource",
+                    );
+                    continue;
+                }
+                if (level === "remediate") {
+                    level = "mandatory";
+                }
+                if (!Array.isArray(rp.validateResource)) {
+                    const pulumiType = policyJs.getPulumiType(rp.validateResource);
+                    if (pulumiType && type !== pulumiType) {
+                        notApplicable = pushNotApplicable(
+                            notApplicable,
+                            p.name,
+                            `Policy only applies to resources of type '${pulumiType}'`,
+                        );
+                        continue;
+                    }
+                }
+                const report = reporter(p.name, packName, packVersion, p.description, level, ds, p.severity);
+                const validations = Array.isArray(rp.validateResource) ? rp.validateResource : [rp.validateResource];
+                for (const validation of validations) {
+                    try {
+                        if (base === undefined) {
+                            const props = proxy.unknownCheckingProxy(
+                                deserialize.deserializeProperties(req.getProperties(), false),
+                            );
+                            base = {
+                                type,
+                                props,
+                                urn: req.getUrn(),
+                                name: req.getName(),
+                                opts: options(req),
+                                ...typeChecks(type, props),
+                            };
+                            const provider = providerOf(req);
+                            if (provider) {
+                                base.provider = provider;
+                            }
+                        }
+                        const result: any = validation(
+                            {
+                                ...base,
+                                stackTags,
+                                getConfig: getConfigOf(p.name),
+                                notApplicable: throwNotApplicable,
+                            } as any,
+                            report,
+                        );
+                        if (result && typeof result.then === "function") {
+                            await result;
+                        }
+                    } catch (e) {
+                        const na = failure(p, e, ds, "validateResource");
+                        if (na) {
+                            notApplicable = pushNotApplicable(notApplicable, p.name, na.reason);
+                        }
+                    }
+                }
+            }
+        } catch (err) {
+            callback(err, undefined);
+            return;
+        }
+        callback(undefined, protoutil.makeAnalyzeResponse(ds, notApplicable));
+    };
+
+    const analyzeStackWith = (policies: Policy[]) => async (call: any, callback: any) => {
+        const req = call.request;
+        const list: any[] = req.getResourcesList();
+        const ds: Diagnostic[] = [];
+        let notApplicable: any[] | undefined;
+        let resources: PolicyResource[] | undefined;
+        let presentTypes: Set<string> | undefined;
+        try {
+            for (const p of policies) {
+                let level = levelOf(p);
+                if (level === "disabled" || !policyJs.isStackPolicy(p)) {
+                    continue;
+                }
+                if (level === "remediate") {
+                    level = "mandatory";
+                }
+                const sp = p as StackValidationPolicy;
+                const pulumiType = policyJs.getPulumiType(sp.validateStack);
+                if (pulumiType) {
+                    presentTypes ??= new Set(list.map((r) => r.getType()));
+                    if (!presentTypes.has(pulumiType)) {
+                        notApplicable = pushNotApplicable(
+                            notApplicable,
+                            p.name,
+                            `Policy only applies to resources of type '${pulumiType}'`,
+                        );
+                        continue;
+                    }
+                }
+                const report = reporter(p.name, packName, packVersion, p.description, level, ds, p.severity);
+                try {
+                    resources ??= buildStack(list);
+                    const result: any = sp.validateStack(
+                        {
+                            resources,
+                            getConfig: getConfigOf(p.name),
+                            stackTags,
+                            notApplicable: throwNotApplicable,
+                        } as any,
+                        report,
+                    );
+                    if (result && typeof result.then === "function") {
+                        await result;
+                    }
+                } catch (e) {
+                    const na = failure(p, e, ds, "validateStack");
+                    if (na) {
+                        notApplicable = pushNotApplicable(notApplicable, p.name, na.reason);
+                    }
+                }
+            }
+        } catch (err) {
+            callback(err, undefined);
+            return;
+        }
+        callback(undefined, protoutil.makeAnalyzeResponse(ds, notApplicable));
+    };
+
+    /** The stack's resources as the SDK builds them for a stack policy, built once. */
+    const buildStack = (list: any[]): PolicyResource[] => {
+        const intermediates = list.map((r) => {
+            const type: string = r.getType();
+            const props = proxy.unknownCheckingProxy(deserialize.deserializeProperties(r.getProperties(), false));
+            const resource: any = {
+                type,
+                props,
+                urn: r.getUrn(),
+                name: r.getName(),
+                opts: options(r),
+                dependencies: [],
+                propertyDependencies: {},
+                ...typeChecks(type, props),
+            };
+            const provider = providerOf(r);
+            if (provider) {
+                resource.provider = provider;
+            }
+            const propertyDependencies: Record<string, string[]> = {};
+            const map = r.getPropertydependenciesMap();
+            if (map) {
+                for (const [k, v] of map.entries()) {
+                    propertyDependencies[k] = v.getUrnsList();
+                }
+            }
+            return { resource, parent: r.getParent(), dependencies: r.getDependenciesList(), propertyDependencies };
+        });
+        const byUrn = new Map<string, any>();
+        for (const i of intermediates) {
+            byUrn.set(i.resource.urn, i.resource);
+        }
+        for (const i of intermediates) {
+            if (i.parent) {
+                const parent = byUrn.get(i.parent);
+                if (parent) {
+                    i.resource.parent = parent;
+                }
+            }
+            i.resource.dependencies = i.dependencies.map((d: string) => byUrn.get(d)).filter((d: any) => d);
+            for (const k of Object.keys(i.propertyDependencies)) {
+                i.resource.propertyDependencies[k] = i.propertyDependencies[k]
+                    .map((d) => byUrn.get(d))
+                    .filter((d) => d);
+            }
+        }
+        return intermediates.map((i) => i.resource);
+    };
+
+    const original = grpc.Server.prototype.addService;
+    grpc.Server.prototype.addService = function (service: unknown, implementation: Record<string, any>) {
+        grpc.Server.prototype.addService = original;
+        if (service !== analyzerGrpc.AnalyzerService) {
+            return original.call(this, service, implementation);
+        }
+        const sdkConfigure = implementation.configure;
+        const sdkConfigureStack = implementation.configureStack;
+        return original.call(this, service, {
+            ...implementation,
+            analyze: analyzeWith(policies),
+            analyzeStack: analyzeStackWith(policies),
+            configure: (call: any, callback: any) => {
+                try {
+                    const next: Record<string, Record<string, unknown>> = {};
+                    for (const [k, v] of call.request.getPolicyconfigMap().entries()) {
+                        const props = v.getProperties().toJavaScript();
+                        props.enforcementLevel = protoutil.convertEnforcementLevel(v.getEnforcementlevel());
+                        next[k] = props;
+                    }
+                    config = next;
+                } catch {
+                    // The SDK's handler reports the same error.
+                }
+                return sdkConfigure(call, callback);
+            },
+            configureStack: (call: any, callback: any) => {
+                try {
+                    stackTags = new Map(call.request.getTagsMap().entries());
+                } catch {
+                    // The SDK's handler reports the same error.
+                }
+                return sdkConfigureStack(call, callback);
+            },
+        });
+    };
+    return true;
+}
