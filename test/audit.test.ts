@@ -843,6 +843,23 @@ describe("npm run audit (mocked AWS)", () => {
         );
     });
 
+    it("a group created three days ago needs exports only since then", async () => {
+        const s = compliantRegion("us-east-1");
+        s.replicationGroups[0].ReplicationGroupCreateTime = hoursAgo(24 * 3 - 2);
+        s.exportObjects = s.exportObjects.filter((o) => o.LastModified.getTime() > hoursAgo(24 * 3).getTime());
+        install({ "us-east-1": s });
+        let out = await audit(["us-east-1"]);
+        const continuity = () => out.live.find((r) => r.check.id === "live-elasticache-archive-exports-continuous")!;
+        assert.strictEqual(continuity().status, "pass", continuity().message);
+        assert.match(continuity().message, /each of the last 2 days/);
+        // One of those days missing is a finding again.
+        s.exportObjects = s.exportObjects.filter((o) => !o.Key.includes(day(1)));
+        install({ "us-east-1": s });
+        out = await audit(["us-east-1"]);
+        assert.strictEqual(continuity().status, "fail");
+        assert.match(continuity().message, new RegExp(`on ${day(1)}\\.$`));
+    });
+
     it("AccessDenied on some calls: those controls are not evidenced, the audit goes on", async () => {
         install(
             { "us-east-1": compliantRegion("us-east-1") },

@@ -168,7 +168,7 @@ function result(
     return { check, resource: cache.id, urn: cache.arn, status, message, evidence, needs };
 }
 
-function unread(check: LiveCheck, cache: CacheFacts, needs: string, what: string): LiveResult {
+function unread(check: LiveCheck, cache: { id: string; arn: string }, needs: string, what: string): LiveResult {
     return result(check, cache, "not evidenced", `not evidenced: needs ${needs} (${what})`, [], needs);
 }
 
@@ -238,10 +238,12 @@ function archiveChecks(cache: CacheFacts, o: LiveOptions): LiveResult[] {
     for (const archive of buckets) {
         const target = { id: `${cache.id} (${archive.bucket})`, arn: cache.arn };
         if (!archive.exportDays) {
-            out.push(unread(continuity, target as CacheFacts, "s3:ListBucket", `objects of ${archive.bucket}`));
+            out.push(unread(continuity, target, "s3:ListBucket", `objects of ${archive.bucket}`));
         } else {
             const days = new Set(archive.exportDays.value);
-            const wanted = lastDays(o.now, o.exportDays);
+            // Days before the group existed cannot hold its exports.
+            const created = cache.createdAt?.slice(0, 10);
+            const wanted = lastDays(o.now, o.exportDays).filter((d) => created === undefined || d > created);
             const missing = wanted.filter((d) => !days.has(d));
             const evidence = [
                 ev(
@@ -252,21 +254,23 @@ function archiveChecks(cache: CacheFacts, o: LiveOptions): LiveResult[] {
                 ev("oldest archived export", archive.exportDays.value[0] ?? "none", archive.exportDays.source),
             ];
             out.push(
-                missing.length === 0
-                    ? result(
-                          continuity,
-                          target,
-                          "pass",
-                          `an export arrived on each of the last ${o.exportDays} days`,
-                          evidence,
-                      )
-                    : result(
-                          continuity,
-                          target,
-                          "fail",
-                          `no snapshot export arrived under ${archive.bucket}/snapshots/ on ${missing.join(", ")}.`,
-                          evidence,
-                      ),
+                wanted.length === 0
+                    ? result(continuity, target, "not applicable", "created less than a day ago", evidence)
+                    : missing.length === 0
+                      ? result(
+                            continuity,
+                            target,
+                            "pass",
+                            `an export arrived on each of the last ${wanted.length} days`,
+                            evidence,
+                        )
+                      : result(
+                            continuity,
+                            target,
+                            "fail",
+                            `no snapshot export arrived under ${archive.bucket}/snapshots/ on ${missing.join(", ")}.`,
+                            evidence,
+                        ),
             );
         }
         const problems: string[] = [];
@@ -367,7 +371,7 @@ function logChecks(cache: CacheFacts, o: LiveOptions): LiveResult[] {
     for (const group of cache.logGroups) {
         const target = { id: `${cache.id} (${group.name})`, arn: cache.arn };
         if (!group.lastEvent) {
-            out.push(unread(freshness, target as CacheFacts, "logs:DescribeLogStreams", `events of ${group.name}`));
+            out.push(unread(freshness, target, "logs:DescribeLogStreams", `events of ${group.name}`));
             continue;
         }
         const last = group.lastEvent.value;
