@@ -14,9 +14,9 @@
 // resources; the growth between the two says whether the cost is linear in the stack size.
 //
 // Environment: BENCH_ROUNDS (default 7), BENCH_ANALYZE (Analyze calls per round, default 2000),
-// BENCH_STACK (AnalyzeStack calls per size per round, default 3). Build the pack first
-// (`npm run build:pack`): the pack runs from its compiled main, as `pulumi preview` runs it.
-import { ChildProcess, spawn } from "child_process";
+// BENCH_STACK (AnalyzeStack calls per size per round, default 3). The pack runs from its compiled
+// main, as `pulumi preview` runs it: the benchmark compiles it first (BENCH_NO_BUILD=1 skips that).
+import { ChildProcess, execFileSync, spawn } from "child_process";
 import * as path from "path";
 import { performance } from "perf_hooks";
 import { HitrustRedis } from "../component";
@@ -220,6 +220,11 @@ function spread(values: number[]): string {
 }
 
 async function main() {
+    if (process.env.BENCH_NO_BUILD !== "1") {
+        execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", path.join(root, "policy-pack")], {
+            stdio: "inherit",
+        });
+    }
     const rounds = Number(process.env.BENCH_ROUNDS ?? 7);
     const analyzeCalls = Number(process.env.BENCH_ANALYZE ?? 2000);
     const stackCalls = Number(process.env.BENCH_STACK ?? 3);

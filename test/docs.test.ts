@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
+import { docsUrlFrom } from "../policy-pack/src/registry";
 import { expectedDocs } from "../tools/docs";
 
 describe("Generated docs", () => {
@@ -20,5 +21,26 @@ describe("Generated docs", () => {
         for (const policy of registry.policies()) {
             assert.ok(reference.includes(`\n## ${policy.name}\n`), policy.name);
         }
+    });
+
+    it("policy URLs come from policy-pack/package.json, the one place that says where the pack lives", () => {
+        const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "policy-pack", "package.json"), "utf8"));
+        const { registry } = require("../policy-pack/src/policies");
+        const expected = docsUrlFrom(pkg);
+        for (const policy of registry.policies()) {
+            assert.strictEqual(policy.url, `${expected}#${policy.name}`);
+        }
+        assert.strictEqual(
+            docsUrlFrom({
+                repository: { type: "git", url: "git+https://github.com/o/r.git", directory: "policy-pack" },
+            }),
+            "https://github.com/o/r/blob/main/policy-pack/README.md",
+        );
+        assert.strictEqual(
+            docsUrlFrom({ repository: "git@github.com:o/r.git" }),
+            "https://github.com/o/r/blob/main/README.md",
+        );
+        assert.strictEqual(docsUrlFrom({ homepage: "https://example.com/pack#readme" }), "https://example.com/pack");
+        assert.throws(() => docsUrlFrom({}), /names neither a repository nor a homepage/);
     });
 });

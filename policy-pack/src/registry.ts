@@ -10,6 +10,8 @@ import {
     Severity,
     StackValidationPolicy,
 } from "@pulumi/policy";
+import * as fs from "fs";
+import * as path from "path";
 import { control, ControlId, hitrustVersion } from "../../core/controls";
 import { Plain, toPlain } from "./props";
 import { shareDeserialization } from "./sdk";
@@ -18,7 +20,47 @@ import { shareDeserialization } from "./sdk";
 shareDeserialization();
 
 export const namePattern = /^aws-elasticache-[a-z]+-(missing|disallow|enable|configure|enforce)-[a-z0-9-]+$/;
-export const docsUrl = "https://github.com/hitrust-elasticache/hitrust-elasticache/blob/main/policy-pack/README.md";
+/**
+ * Where each policy's documentation lives, from the one place that says where the pack is
+ * published: policy-pack/package.json (`repository` with its `directory`, else `homepage`).
+ */
+export function docsUrlFrom(pkg: { repository?: unknown; homepage?: unknown }): string {
+    const repository = pkg.repository as { url?: unknown; directory?: unknown } | string | undefined;
+    const url = typeof repository === "string" ? repository : repository?.url;
+    if (typeof url === "string" && /github\.com/.test(url)) {
+        const base = url
+            .replace(/^git\+/, "")
+            .replace(/^git@github\.com:/, "https://github.com/")
+            .replace(/\.git$/, "");
+        const directory =
+            typeof repository === "object" && typeof repository.directory === "string" ? repository.directory : "";
+        return `${base}/blob/main/${directory ? `${directory.replace(/^\/|\/$/g, "")}/` : ""}README.md`;
+    }
+    if (typeof pkg.homepage === "string" && pkg.homepage !== "") {
+        return pkg.homepage.replace(/#.*$/, "");
+    }
+    throw new Error(
+        "policy-pack/package.json names neither a repository nor a homepage: the policies need a docs URL.",
+    );
+}
+
+/** policy-pack/package.json, from the sources (src/) or the compiled pack (bin/policy-pack/src/). */
+function packPackageJson(): { repository?: unknown; homepage?: unknown } {
+    for (const candidate of [
+        path.join(__dirname, "..", "package.json"),
+        path.join(__dirname, "..", "..", "..", "package.json"),
+    ]) {
+        if (fs.existsSync(candidate)) {
+            const pkg = JSON.parse(fs.readFileSync(candidate, "utf8"));
+            if (pkg.name === "hitrust-elasticache-policies") {
+                return pkg;
+            }
+        }
+    }
+    throw new Error(`policy-pack/package.json not found from ${__dirname}`);
+}
+
+export const docsUrl = docsUrlFrom(packPackageJson());
 
 /** One setting of a policy's config schema; `default` is the value a policy sees when none is configured. */
 export type ConfigProperty<T = unknown> = {
@@ -212,6 +254,21 @@ export class StackIndex {
     private readonly byType = new Map<string, PolicyResource[]>();
     private readonly plain = new Map<PolicyResource, Plain>();
 
+    private static readonly built = new WeakMap<readonly PolicyResource[], StackIndex>();
+
+    /**
+     * The index of a stack, built once per request: the pack's own handlers (server.ts) hand
+     * every stack policy the same resource list; the SDK's handlers hand each a new one.
+     */
+    static of(resources: PolicyResource[]): StackIndex {
+        let index = StackIndex.built.get(resources);
+        if (index === undefined) {
+            index = new StackIndex(resources);
+            StackIndex.built.set(resources, index);
+        }
+        return index;
+    }
+
     constructor(readonly resources: PolicyResource[]) {
         for (const resource of resources) {
             const list = this.byType.get(resource.type);
@@ -261,7 +318,7 @@ export class StackIndex {
 
 export function toStackPolicy(spec: StackRuleSpec): StackValidationPolicy {
     const validateStack: StackValidationPolicy["validateStack"] = (args, report) => {
-        const index = new StackIndex(args.resources);
+        const index = StackIndex.of(args.resources);
         spec.check(index, configWithDefaults(spec, args.getConfig<Record<string, any>>()), (message, urn) =>
             report(message, urn),
         );
