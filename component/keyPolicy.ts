@@ -122,7 +122,9 @@ export function requiredKeyStatements(use: KeyUse): PolicyStatement[] {
                 Principal: { Service: "cloudtrail.amazonaws.com" },
                 Action: "kms:Decrypt",
                 Resource: "*",
-                Condition: { StringEquals: { "aws:SourceArn": sourceArn } },
+                // The guide's Decrypt statement has no condition; IfExists keeps other trails out
+                // without refusing a bucket-key request that carries no aws:SourceArn.
+                Condition: { StringEqualsIfExists: { "aws:SourceArn": sourceArn } },
             },
         );
     }

@@ -5,8 +5,7 @@ import { createAuthentication } from "./auth";
 import { createArchiveBucket, createLogArchive, createTrail, trailName } from "./archive";
 import { keyPolicy, requiredKeyStatements } from "./keyPolicy";
 import { createSnapshotExport } from "./snapshotExport";
-import { EvidenceItem } from "../core/controls";
-import { HitrustRedisArgs } from "./args";
+import { EvidenceRecord, HitrustRedisArgs, HitrustRedisSettings } from "./args";
 import { buildEvidence } from "./evidence";
 import { resolveSettings, Settings, spreadNodes, subnetZoneProblems, ValidationError } from "./validate";
 
@@ -20,7 +19,8 @@ export const componentType = "hitrust:elasticache:Redis";
  * final snapshot and an event topic. None of these can be switched off; tunables are validated.
  */
 export class HitrustRedis extends pulumi.ComponentResource {
-    public readonly settings: Settings;
+    /** The settings the component was built with (plain data, also an output for other languages). */
+    public readonly settings: HitrustRedisSettings;
     public readonly replicationGroup: aws.elasticache.ReplicationGroup;
     public readonly securityGroup: aws.ec2.SecurityGroup;
     public readonly ingressRules: aws.vpc.SecurityGroupIngressRule[];
@@ -51,7 +51,7 @@ export class HitrustRedis extends pulumi.ComponentResource {
     public readonly securityGroupId: pulumi.Output<string>;
     public readonly eventTopicArn: pulumi.Output<string>;
     /** For each HITRUST control of the guide, the resources and settings that satisfy it. */
-    public readonly evidence: EvidenceItem[];
+    public readonly evidence: EvidenceRecord[];
 
     constructor(name: string, args: HitrustRedisArgs, opts: pulumi.ComponentResourceOptions = {}) {
         // Validate before the component itself is registered: a bad argument creates nothing.
@@ -511,8 +511,9 @@ function createAlarms(
 /** A generated secret of the characters ElastiCache accepts; change `rotation` to get a new one. */
 /**
  * Who may publish to the event topic. A topic policy replaces SNS's default one, so every publisher
- * is named here: ElastiCache with `aws:SourceOwner` (ElastiCache guide, "Event notifications and
- * Amazon SNS"; `aws:SourceAccount` breaks the association) and CloudWatch alarms of this account,
+ * is named here: ElastiCache's publishes with `aws:SourceOwner` (ElastiCache guide, "Event
+ * notifications and Amazon SNS", https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/ECEvents.SNS.html;
+ * `aws:SourceAccount` breaks the association) and CloudWatch alarms of this account,
  * scoped by `aws:SourceArn` and `aws:SourceAccount` (CloudWatch user guide, "Using Amazon CloudWatch
  * alarms": "Amazon SNS topic policy for alarm actions"); without that statement every alarm action is
  * denied ("... is not authorized to perform: SNS:Publish"). Publishing without TLS is denied to all.
@@ -528,9 +529,13 @@ export function topicPolicy(
             Version: "2012-10-17",
             Statement: [
                 {
+                    // As the ElastiCache guide writes it ("SNS topic access policy requirement"):
+                    // every principal, bound to this account's resources by aws:SourceOwner. A
+                    // service-principal form is not documented; when ElastiCache cannot publish it
+                    // silently sets the topic inactive.
                     Sid: "ElastiCachePublishesEvents",
                     Effect: "Allow",
-                    Principal: { Service: "elasticache.amazonaws.com" },
+                    Principal: { AWS: "*" },
                     Action: "sns:Publish",
                     Resource: arn,
                     Condition: { StringEquals: { "aws:SourceOwner": account } },

@@ -303,6 +303,17 @@ for (const scenario of scenarios) {
                     }
                 });
 
+                it("Decrypt for the S3 Bucket Key is allowed without aws:SourceArn (the guide's statement has no condition), refused for another trail", async () => {
+                    const bare = trailUsesKey(m, s.keyArn, s.archiveArn, trailArn, "kms:Decrypt");
+                    delete bare.context["aws:SourceArn"];
+                    await assertAllowed(bare, keyPolicies(s));
+                    const other = s.trailArn("other-trail");
+                    await assertDenied(
+                        trailUsesKey(m, s.keyArn, s.archiveArn, other, "kms:Decrypt", other),
+                        keyPolicies(s),
+                    );
+                });
+
                 it("another trail (this account or another), or a write without the ACL or TLS, is refused", async () => {
                     const policy = { resourcePolicy: m.bucketPolicy(s.archive) };
                     for (const other of [

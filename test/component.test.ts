@@ -135,7 +135,8 @@ describe("HitrustRedis: defaults (update mode)", () => {
         assert.strictEqual(topic.kmsMasterKeyId, undefined);
         const policy = JSON.parse((one(result, types.topicPolicy).inputs as any).policy);
         const publish = policy.Statement.find((s: any) => s.Sid === "ElastiCachePublishesEvents");
-        assert.deepStrictEqual(publish.Principal, { Service: "elasticache.amazonaws.com" });
+        // The ElastiCache guide's statement: any principal, bound to this account by aws:SourceOwner.
+        assert.deepStrictEqual(publish.Principal, { AWS: "*" });
         assert.deepStrictEqual(publish.Condition, { StringEquals: { "aws:SourceOwner": "123456789012" } });
         // aws:SourceAccount would break ElastiCache's association; CloudWatch alarms do send it.
         assert.ok(!JSON.stringify(publish).includes("aws:SourceAccount"));

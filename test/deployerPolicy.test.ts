@@ -120,6 +120,8 @@ const actionsByType: Record<string, string[]> = {
     "aws:secretsmanager/secretVersion:SecretVersion": [
         "secretsmanager:PutSecretValue",
         "secretsmanager:GetSecretValue",
+        // Deleting a replaced version moves its stage label off it.
+        "secretsmanager:UpdateSecretVersionStage",
         // Secrets Manager encrypts the value under the customer key as the caller.
         "kms:GenerateDataKey",
         "kms:Decrypt",
@@ -130,6 +132,11 @@ const actionsByType: Record<string, string[]> = {
         "s3:GetBucketAcl",
         "s3:GetBucketVersioning",
         ...s3Parts,
+        // forceDestroy (the export staging bucket) empties the bucket first: ListObjectVersions and
+        // DeleteObjects in the provider's bucket delete.
+        "s3:ListBucketVersions",
+        "s3:DeleteObject",
+        "s3:DeleteObjectVersion",
     ],
     "aws:s3/bucketVersioning:BucketVersioning": ["s3:PutBucketVersioning", "s3:GetBucketVersioning"],
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": [

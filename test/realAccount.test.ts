@@ -58,7 +58,7 @@ describe("Issue 8: the stack as a real account sees it", () => {
             assert.strictEqual(archiveRules[0].bucketKeyEnabled, true);
             const decrypt = statement(policy, "CloudTrailUsesBucketKey");
             assert.strictEqual(decrypt.Action, "kms:Decrypt");
-            assert.deepStrictEqual(decrypt.Condition, { StringEquals: { "aws:SourceArn": trailArn } });
+            assert.deepStrictEqual(decrypt.Condition, { StringEqualsIfExists: { "aws:SourceArn": trailArn } });
         });
 
         it("names the trail the component actually creates", () => {
