@@ -6,8 +6,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { controls } from "../core/controls";
+import { PackInfo, readPolicyPackConfigFile, resolvePolicyConfig } from "../tools/analyzer";
+import { hasNameInput, runProgramInChild, withProviderDefaults } from "../tools/mockrun";
 import { displayValue, EvidenceReport } from "../tools/report";
-import { loadProject, PreviewOutcome, renderConsole, runPreview } from "../tools/preview";
+import { loadProject, parseCommandLine, PreviewOutcome, renderConsole, runPreview } from "../tools/preview";
 
 const root = path.join(__dirname, "..");
 const packDir = path.join(root, "policy-pack");
@@ -150,7 +152,9 @@ describe("Offline preview and evidence report", () => {
         assert.match(markdown, /\(known after update\)/);
         const text = renderConsole(outcome, "dev", "policy-pack");
         assert.match(text, /✅ hitrust-elasticache@v0\.1\.0 \(local: policy-pack\)/);
-        assert.match(text, /\+ 60 to create/);
+        // The count follows the component (other issues add resources); the line must match the run.
+        assert.ok(outcome.run.resources.length > 50, `only ${outcome.run.resources.length} resources`);
+        assert.match(text, new RegExp(`\\+ ${outcome.run.resources.length} to create`));
     });
 
     it("a program with bad arguments fails with the component's message, exit code 2, no report", async () => {
@@ -273,5 +277,376 @@ describe("Offline preview and evidence report", () => {
         const rootPkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
         assert.strictEqual(pkg.dependencies["@pulumi/policy"], rootPkg.dependencies["@pulumi/policy"]);
         assert.strictEqual(pkg.dependencies["@pulumi/pulumi"], rootPkg.dependencies["@pulumi/pulumi"]);
+    });
+});
+
+const cliEntry = [require.resolve("ts-node/dist/bin"), "--transpile-only", "tools/preview.ts"];
+function cli(args: string[]) {
+    return spawnSync(process.execPath, [...cliEntry, ...args], { cwd: root, encoding: "utf8" });
+}
+const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+
+describe("npm start hardening", () => {
+    describe("the program runs in a process of its own; the CLI decides the exit code", () => {
+        it("process.exit(0) from a timer cannot turn mandatory findings into exit 0", () => {
+            // Inside the CLI's process this program ended the CLI with 0 while the pack judged it.
+            const run = cli(["test/fixtures/exits", "--stack", "timer", "--report", tmp("r-")]);
+            assert.strictEqual(run.status, 1, run.stderr + run.stdout);
+            const mandatory = Number(/Policy findings: (\d+) mandatory/.exec(run.stdout)?.[1]);
+            assert.ok(mandatory > 0, run.stdout);
+            assert.match(run.stdout, /enable-encryption-at-rest/);
+        });
+
+        it("a program that crashes exits 2 with its message (npm start)", () => {
+            const run = cli(["test/fixtures/exits", "--stack", "crash", "--report", tmp("r-")]);
+            assert.strictEqual(run.status, 2, run.stderr + run.stdout);
+            assert.match(run.stdout, /error: the program .*\(exit code 1\)/);
+            assert.match(run.stdout, /exits fixture: the program fell over in a timer/);
+            assert.match(run.stdout, /The program failed; no policy was evaluated\./);
+        });
+
+        const endings: [string, RegExp][] = [
+            [
+                "early",
+                /the program ended itself \(exit code 0, process\.exit\) before its resources were registered, so the stack cannot be judged: remove the process\.exit call/,
+            ],
+            ["crash", /\(exit code 1\):\n[\s\S]*exits fixture: the program fell over in a timer/],
+            ["nonzero", /the program failed after registering its resources \(exit code 4\)/],
+        ];
+        for (const [how, message] of endings) {
+            it(`a program that ${how === "early" ? "ends itself before its registrations settle" : how === "crash" ? "throws from a timer" : "exits non-zero"} yields exit 2 and no report`, async () => {
+                const reportDir = tmp("r-");
+                const outcome = await runPreview({
+                    programDir: path.join(root, "test/fixtures/exits"),
+                    packDir,
+                    mode: "preview",
+                    stack: how,
+                    reportDir,
+                });
+                assert.strictEqual(outcome.exitCode, 2);
+                assert.strictEqual(outcome.run.errors.length, 1);
+                assert.match(outcome.run.errors[0].message, message);
+                assert.deepStrictEqual(outcome.findings, []);
+                assert.deepStrictEqual(fs.readdirSync(reportDir), []);
+            });
+        }
+    });
+
+    describe("provider auto-names and defaults (offline update fidelity)", () => {
+        const autonamed = path.join(root, "test/fixtures/autonamed");
+
+        it("an ordinary program relying on auto-names gets the same mandatory verdict with --update as without", async () => {
+            const [previewed, updated] = [
+                await preview("test/fixtures/autonamed"),
+                await preview("test/fixtures/autonamed", { mode: "update" }),
+            ];
+            const mandatory = (o: PreviewOutcome) =>
+                [
+                    ...new Set(o.findings.filter((f) => f.enforcementLevel === "mandatory").map((f) => f.policyName)),
+                ].sort();
+            assert.deepStrictEqual(mandatory(updated), mandatory(previewed));
+            for (const outcome of [previewed, updated]) {
+                assert.deepStrictEqual(outcome.run.errors, []);
+                assert.ok(
+                    !outcome.findings.some(
+                        (f) => f.policyName === "aws-elasticache-replicationgroup-configure-subnet-group",
+                    ),
+                    "false finding: subnetGroupName is the subnet group's auto-name",
+                );
+            }
+            const byName = (o: PreviewOutcome, name: string) => o.run.resources.find((r) => r.name === name)!;
+            // ElastiCache stores subnet group names and replication group IDs in lower case; log
+            // group names keep their case.
+            const groupName = byName(updated, "AppCacheSubnets").inputs.name as string;
+            assert.match(groupName, /^appcachesubnets-[0-9a-f]{7}$/);
+            assert.strictEqual(byName(updated, "AppCache").inputs.subnetGroupName, groupName);
+            assert.match(byName(updated, "AppCache").inputs.replicationGroupId as string, /^appcache-[0-9a-f]{7}$/);
+            assert.match(byName(updated, "AppSlowLog").inputs.name as string, /^AppSlowLog-[0-9a-f]{7}$/);
+            assert.match(byName(updated, "app-cache-sg").inputs.name as string, /^app-cache-sg-[0-9a-f]{7}$/);
+            // The provider names a resource once, at Check, so preview shows the same name.
+            assert.strictEqual(byName(previewed, "AppCacheSubnets").inputs.name, groupName);
+            // The program's own values stay as written.
+            assert.strictEqual(byName(updated, "AppCache").inputs.engine, "valkey");
+        });
+
+        it("without the provider's names the update run reproduces the false 'subnetGroupName is not set'", async () => {
+            const run = await runProgramInChild(path.join(autonamed, "index.ts"), {
+                preview: false,
+                project: "hitrust-autonamed",
+                providerDefaults: false,
+            });
+            assert.deepStrictEqual(run.errors, []);
+            const cache = run.resources.find((r) => r.name === "AppCache")!;
+            assert.strictEqual(cache.inputs.subnetGroupName, undefined);
+        });
+
+        const urn = (type: string, name: string) => `urn:pulumi:dev::p::${type}::${name}`;
+        const cases: [string, string, Record<string, unknown>, Record<string, unknown | RegExp>][] = [
+            ["aws:elasticache/subnetGroup:SubnetGroup", "Cache-Subnets", {}, { name: /^cache-subnets-[0-9a-f]{7}$/ }],
+            ["aws:elasticache/subnetGroup:SubnetGroup", "x", { name: "Mine" }, { name: "Mine" }],
+            [
+                "aws:elasticache/replicationGroup:ReplicationGroup",
+                "A-Very-Long-Logical-Name-For-A-Replication-Group-In-Prod",
+                {},
+                {
+                    replicationGroupId: /^a-very-long-logical-name-for-a-re[0-9a-f]{7}$/,
+                    engine: "redis",
+                    automaticFailoverEnabled: false,
+                    multiAzEnabled: false,
+                },
+            ],
+            [
+                "aws:elasticache/replicationGroup:ReplicationGroup",
+                "secondary",
+                { globalReplicationGroupId: "ldgnf-global", automaticFailoverEnabled: true },
+                { engine: undefined, automaticFailoverEnabled: true },
+            ],
+            ["aws:elasticache/cluster:Cluster", "Node", {}, { clusterId: /^node-[0-9a-f]{7}$/ }],
+            ["aws:cloudwatch/logGroup:LogGroup", "SlowLog", {}, { name: /^SlowLog-[0-9a-f]{7}$/ }],
+            ["aws:ec2/securityGroup:SecurityGroup", "sg", { namePrefix: "cache-" }, { name: undefined }],
+            ["aws:s3/bucket:Bucket", "Archive", {}, { bucket: /^archive-[0-9a-f]{7}$/ }],
+            ["aws:s3/bucket:Bucket", "Archive", { bucketPrefix: "archive-" }, { bucket: undefined }],
+            ["aws:kms/key:Key", "key", {}, { name: undefined, enableKeyRotation: false }],
+            ["aws:ec2/subnet:Subnet", "s", { mapPublicIpOnLaunch: true }, { mapPublicIpOnLaunch: true }],
+            ["random:index/randomPassword:RandomPassword", "p", { length: 32 }, { name: undefined, length: 32 }],
+        ];
+        for (const [type, name, inputs, expected] of cases) {
+            it(`fills ${type} '${name}' ${JSON.stringify(inputs)} as the provider's Check would`, () => {
+                const out = withProviderDefaults(type, name, urn(type, name), inputs);
+                for (const [key, want] of Object.entries(expected)) {
+                    if (want instanceof RegExp) {
+                        assert.match(String(out[key]), want, key);
+                    } else {
+                        assert.deepStrictEqual(out[key], want, key);
+                    }
+                }
+            });
+        }
+
+        it("auto-names are random-looking but stable per resource", () => {
+            const type = "aws:elasticache/subnetGroup:SubnetGroup";
+            const a = withProviderDefaults(type, "g", urn(type, "g"), {}).name;
+            assert.strictEqual(withProviderDefaults(type, "g", urn(type, "g"), {}).name, a);
+            assert.notStrictEqual(withProviderDefaults(type, "g", `${urn(type, "g")}-other-parent`, {}).name, a);
+            assert.ok(hasNameInput("aws:sns/topic:Topic"));
+            assert.ok(!hasNameInput("aws:kms/key:Key"));
+        });
+    });
+
+    it("starts the policy pack while the program runs, not after", async () => {
+        const outcome = await preview("examples/compliant");
+        assert.strictEqual(outcome.exitCode, 0);
+        const t = outcome.timings;
+        assert.ok(
+            t.programStarted < t.packReady,
+            `program started at ${t.programStarted} ms, pack ready at ${t.packReady} ms`,
+        );
+        assert.ok(t.programDone <= t.analyzed && t.packReady <= t.analyzed);
+    });
+
+    it("judges a 10,000-resource stack (messages beyond gRPC's 4 MiB default)", async function () {
+        this.timeout(300000);
+        const dir = tmp("hitrust-large-");
+        fs.symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"), "dir");
+        fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: large\nruntime: nodejs\n");
+        // Long names make each AnalyzeStack diagnostic large; one subnet each is a mandatory finding.
+        fs.writeFileSync(
+            path.join(dir, "index.ts"),
+            [
+                'import * as aws from "@pulumi/aws";',
+                'const pad = "x".repeat(200);',
+                "for (let i = 0; i < 10000; i++) {",
+                '    new aws.elasticache.SubnetGroup(`group-${i}-${pad}`, { name: `group-${i}`, subnetIds: ["subnet-0a1b2c3d"] });',
+                "}",
+            ].join("\n"),
+        );
+        const outcome = await runPreview({
+            programDir: dir,
+            packDir,
+            mode: "preview",
+            stack: "dev",
+            reportDir: tmp("r-"),
+        });
+        assert.deepStrictEqual(outcome.run.errors, []);
+        assert.strictEqual(outcome.run.resources.length, 10000);
+        const single = outcome.findings.filter(
+            (f) => f.policyName === "aws-elasticache-subnetgroup-configure-multiple-azs",
+        );
+        assert.strictEqual(single.length, 10000);
+        assert.strictEqual(outcome.exitCode, 1);
+        // The AnalyzeStack reply alone is larger than gRPC's default 4 MiB receive limit.
+        const bytes = single.reduce(
+            (n, f) => n + Buffer.byteLength(f.message + f.urn + f.description + f.policyName),
+            0,
+        );
+        assert.ok(bytes > 4 * 1024 * 1024, `only ${bytes} bytes`);
+    });
+
+    describe("messages", () => {
+        const fakeInfo: PackInfo = {
+            name: "pack",
+            version: "1.0.0",
+            displayName: "pack",
+            supportsConfig: true,
+            policies: [
+                {
+                    name: "p-one",
+                    kind: "resource",
+                    displayName: "",
+                    description: "",
+                    enforcementLevel: "mandatory",
+                    severity: "high",
+                    tags: [],
+                    remediationSteps: "",
+                    url: "",
+                    configSchema: { properties: { days: { type: "integer", default: 1 } }, required: [] },
+                },
+            ],
+        };
+        const configCases: [string, string, RegExp][] = [
+            ["null", "null", /config .*null\.json must hold a JSON object, \{ "all": .*; it holds null\./],
+            ["an array", '["mandatory"]', /config .*an array\.json must hold a JSON object.*; it holds an array/],
+            ["a string", '"mandatory"', /must hold a JSON object.*; it holds the string "mandatory"/],
+            [
+                "a trailing comma",
+                '{\n  "all": "mandatory",\n}',
+                /config .*a trailing comma\.json is not valid JSON: line 3, column 1: .*Fix the file/,
+            ],
+            ["a bare word", '{\n  "all": mandatory\n}', /is not valid JSON: line 2, column 10:/],
+            ["nothing", "", /is not valid JSON: line 1, column 1:/],
+        ];
+        for (const [what, text, message] of configCases) {
+            it(`a policy config holding ${what} is refused with the file's name`, () => {
+                const file = path.join(tmp("cfg-"), `${what}.json`);
+                fs.writeFileSync(file, text);
+                assert.throws(() => readPolicyPackConfigFile(file), message);
+            });
+        }
+
+        const entryCases: [string, unknown, RegExp][] = [
+            [
+                "null",
+                null,
+                /"p-one" must be an enforcement level \(advisory, mandatory, disabled, remediate\) or an object .*; it is null/,
+            ],
+            ["an array", ["advisory"], /"p-one" must be an enforcement level .*; it is an array/],
+            ["a number", 3, /"p-one" must be an enforcement level .*; it is the number 3/],
+            ["an unknown level", "strict", /"strict" is not an enforcement level \(policy p-one\); use one of/],
+            ["an inherited name", { enforcementLevel: "constructor" }, /"constructor" is not an enforcement level/],
+            ["an unknown setting", { dayz: 2 }, /'dayz' is not a setting of policy p-one; its settings are days/],
+        ];
+        for (const [what, entry, message] of entryCases) {
+            it(`a policy entry holding ${what} names the file, the policy and the fix`, () => {
+                assert.throws(
+                    () => resolvePolicyConfig(fakeInfo, { "p-one": entry as any }, "policy pack config org.json"),
+                    (e: Error) => e.message.startsWith("policy pack config org.json") && message.test(e.message),
+                );
+            });
+        }
+
+        it("a bad config file, report folder or pack folder fails before the run", async () => {
+            const nullConfig = path.join(tmp("cfg-"), "null.json");
+            fs.writeFileSync(nullConfig, "null");
+            const notAFolder = path.join(tmp("r-"), "file");
+            fs.writeFileSync(notAFolder, "");
+            const base = {
+                programDir: path.join(root, "examples/compliant"),
+                packDir,
+                mode: "preview" as const,
+                stack: "dev",
+            };
+            const started = Date.now();
+            await assert.rejects(
+                runPreview({ ...base, policyPackConfig: nullConfig }),
+                /null\.json must hold a JSON object/,
+            );
+            await assert.rejects(
+                runPreview({ ...base, reportDir: path.join(notAFolder, "report") }),
+                /--report .*file\/report cannot be written \(ENOTDIR\): pass a folder you may write to/,
+            );
+            await assert.rejects(
+                runPreview({ ...base, packDir: path.join(root, "examples") }),
+                /--policy-pack .*examples is not a policy pack \(it has no PulumiPolicy\.yaml\)/,
+            );
+            assert.ok(Date.now() - started < 3000, "the checks ran after the program or the pack");
+        });
+
+        const argvCases: [string[], RegExp][] = [
+            [["--bogus"], /^unknown option --bogus; see --help$/],
+            [["--reprot", "r"], /^unknown option --reprot; see --help \(did you mean --report\?\)$/],
+            [["-x"], /^unknown option -x; see --help/],
+            [["--report"], /^--report needs a value: --report DIR, the folder for the evidence report/],
+            [["--report", "--update"], /^--report needs a value: --report DIR/],
+            [["--report", ""], /^--report needs a value/],
+            [["--stack"], /^--stack needs a value: --stack NAME/],
+            [["--policy-pack-config"], /^--policy-pack-config needs a value: --policy-pack-config FILE/],
+            [["--update=yes"], /^--update takes no value: write --update alone\.$/],
+            [
+                ["examples/compliant", "examples/rbac"],
+                /^only one PROGRAM_DIR may be given, got 2 \(examples\/compliant, examples\/rbac\)/,
+            ],
+            [["--stack", "a/b"], /^--stack "a\/b" is not a stack name: use up to 100 letters/],
+            [["no/such/dir"], /^PROGRAM_DIR no\/such\/dir is not a folder: pass the folder of a Pulumi project/],
+            [
+                ["--policy-pack-config", "no-such.json"],
+                /^--policy-pack-config no-such\.json is not a file: pass the path/,
+            ],
+        ];
+        for (const [argv, message] of argvCases) {
+            it(`npm start ${argv.join(" ") || "(empty)"}: refused with the flag and the fix`, () => {
+                const cwd = process.cwd();
+                process.chdir(root);
+                try {
+                    assert.throws(
+                        () => parseCommandLine(argv),
+                        (e: Error) => message.test(e.message) || assert.fail(e.message),
+                    );
+                } finally {
+                    process.chdir(cwd);
+                }
+            });
+        }
+
+        it("npm start reads good arguments with util.parseArgs", () => {
+            const cwd = process.cwd();
+            process.chdir(root);
+            try {
+                assert.deepStrictEqual(
+                    parseCommandLine([
+                        "examples/compliant",
+                        "--update",
+                        "--stack",
+                        "prod",
+                        "--report",
+                        "r",
+                        "--policy-pack",
+                        "p",
+                    ]),
+                    {
+                        help: false,
+                        options: {
+                            programDir: "examples/compliant",
+                            packDir: "p",
+                            policyPackConfig: undefined,
+                            mode: "update",
+                            stack: "prod",
+                            reportDir: "r",
+                        },
+                    },
+                );
+                assert.deepStrictEqual(parseCommandLine(["-h"]), { help: true });
+            } finally {
+                process.chdir(cwd);
+            }
+        });
+
+        it("npm start with an unwritable --report exits 2 before starting anything", () => {
+            const file = path.join(tmp("r-"), "file");
+            fs.writeFileSync(file, "");
+            const run = cli(["examples/compliant", "--report", path.join(file, "out")]);
+            assert.strictEqual(run.status, 2, run.stderr);
+            assert.match(run.stderr, /error: --report .* cannot be written \(ENOTDIR\)/);
+            assert.doesNotMatch(run.stderr, /Starting policy pack/);
+        });
     });
 });

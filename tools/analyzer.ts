@@ -113,6 +113,84 @@ export function schemaProblem(schema: any, value: unknown): string | undefined {
     return undefined;
 }
 
+/**
+ * Where JSON.parse gives up on `text`: V8 names the position for most errors but not for an
+ * unexpected token ("Unexpected token 'm', ... is not valid JSON"), so walk the grammar (RFC 8259).
+ */
+export function jsonErrorOffset(text: string): number {
+    let i = 0;
+    const fail = (): never => {
+        throw i;
+    };
+    const space = () => {
+        while (i < text.length && " \t\n\r".includes(text[i])) {
+            i++;
+        }
+    };
+    const literal = (word: string) => (text.startsWith(word, i) ? (i += word.length) : fail());
+    const string = () => {
+        i++;
+        while (i < text.length && text[i] !== '"') {
+            if (text[i] < " ") {
+                fail();
+            }
+            i += text[i] === "\\" ? 2 : 1;
+        }
+        return i < text.length ? i++ : fail();
+    };
+    const value = (): void => {
+        space();
+        const c = text[i];
+        if (c === "{" || c === "[") {
+            const close = c === "{" ? "}" : "]";
+            i++;
+            space();
+            if (text[i] === close) {
+                i++;
+                return;
+            }
+            for (;;) {
+                if (close === "}") {
+                    space();
+                    if (text[i] !== '"') {
+                        fail();
+                    }
+                    string();
+                    space();
+                    if (text[i] !== ":") {
+                        fail();
+                    }
+                    i++;
+                }
+                value();
+                space();
+                if (text[i] === ",") {
+                    i++;
+                } else if (text[i] === close) {
+                    i++;
+                    return;
+                } else {
+                    fail();
+                }
+            }
+        } else if (c === '"') {
+            string();
+        } else if (c === "t" || c === "f" || c === "n") {
+            literal(c === "t" ? "true" : c === "f" ? "false" : "null");
+        } else {
+            const number = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i));
+            i += number ? number[0].length : fail();
+        }
+    };
+    try {
+        value();
+        space();
+        return i < text.length ? i : text.length;
+    } catch (at) {
+        return Math.min(at as number, text.length);
+    }
+}
+
 /** How a JSON value reads in a message: its type, and the value itself when short. */
 function describeJson(value: unknown): string {
     if (value === null) {
@@ -147,7 +225,7 @@ export function readPolicyPackConfigFile(file: string): PolicyPackConfigFile {
     } catch (e) {
         const reason = (e instanceof Error ? e.message : String(e)).replace(/\s*\(line \d+ column \d+\)$/, "");
         const match = /at position (\d+)/.exec(reason);
-        const position = match ? Number(match[1]) : text.length;
+        const position = match ? Number(match[1]) : jsonErrorOffset(text);
         const before = text.slice(0, position).split("\n");
         const line = before.length;
         const column = before[before.length - 1].length + 1;

@@ -328,6 +328,23 @@ export async function runUnderMocks(
     (pulumi.log as any).warn = (message: string) => {
         warnings.push(message);
     };
+    // The SDK stamps every internal promise with `new Error().stack`, for a leak report few read
+    // (PULUMI_DEBUG_PROMISE_LEAKS). Under ts-node each stack is source-mapped, which made that
+    // most of the time of a large program (2 ms a resource). Unless leaks are being debugged, the
+    // stamp is taken with an empty trace.
+    const debuggable = require("@pulumi/pulumi/runtime/debuggable");
+    const originalDebuggable = debuggable.debuggablePromise;
+    if (!debuggable.debugPromiseLeaks) {
+        debuggable.debuggablePromise = function (this: unknown, ...args: unknown[]) {
+            const limit = Error.stackTraceLimit;
+            Error.stackTraceLimit = 0;
+            try {
+                return originalDebuggable.apply(this, args);
+            } finally {
+                Error.stackTraceLimit = limit;
+            }
+        };
+    }
 
     const mocks: pulumi.runtime.Mocks = {
         newResource(args) {
@@ -414,6 +431,7 @@ export async function runUnderMocks(
         monitorProto.registerResource = originalRegister;
         monitorProto.registerResourceOutputs = originalRegisterOutputs;
         (pulumi.log as any).warn = originalLog;
+        debuggable.debuggablePromise = originalDebuggable;
         process.removeListener("unhandledRejection", onRejection);
         running = false;
     }

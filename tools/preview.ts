@@ -38,6 +38,8 @@ export interface PreviewOutcome {
     report: EvidenceReport;
     reportFiles: string[];
     exitCode: number;
+    /** Milliseconds from the start of the run at which each phase ended (programStarted: began). */
+    timings: { programStarted: number; packReady: number; programDone: number; analyzed: number; reported: number };
 }
 
 interface Project {
@@ -133,6 +135,8 @@ export async function runPreview(options: PreviewOptions): Promise<PreviewOutcom
     const reportDir = options.reportDir ?? path.join("reports", project.name);
     ensureWritableDir(reportDir, options.reportDir !== undefined ? "--report" : "the report folder");
 
+    const start = Date.now();
+    const timings = { programStarted: 0, packReady: 0, programDone: 0, analyzed: 0, reported: 0 };
     log(`Starting policy pack ${path.relative(process.cwd(), packDir) || "."} ...`);
     const packReady = (async () => {
         const pack = await PolicyPackProcess.start(packDir);
@@ -140,6 +144,7 @@ export async function runPreview(options: PreviewOptions): Promise<PreviewOutcom
             const info = await pack.info();
             const resolved = resolvePolicyConfig(info, configFile, configSource);
             await pack.configure(info, configFile);
+            timings.packReady = Date.now() - start;
             return { pack, info, resolved };
         } catch (e) {
             await pack.stop();
@@ -149,6 +154,7 @@ export async function runPreview(options: PreviewOptions): Promise<PreviewOutcom
     log(
         `Running ${path.relative(process.cwd(), project.programFile)} under the Pulumi mock runtime (${options.mode}) ...`,
     );
+    timings.programStarted = Date.now() - start;
     const runDone = runProgramInChild(project.programFile, {
         preview: options.mode === "preview",
         project: project.name,
@@ -156,6 +162,10 @@ export async function runPreview(options: PreviewOptions): Promise<PreviewOutcom
         config: project.config,
         providerDefaults: true,
         onOutput: (line) => log(`  program: ${line}`),
+    }).then((run) => {
+        timings.programDone = Date.now() - start;
+        log(`The program registered ${run.resources.length} resources (${(timings.programDone / 1000).toFixed(1)} s).`);
+        return run;
     });
     const [packStarted, run] = await Promise.all([
         packReady.then(
@@ -186,6 +196,7 @@ export async function runPreview(options: PreviewOptions): Promise<PreviewOutcom
             });
             findings.push(...(await pack.analyzeStack(run.resources)));
         }
+        timings.analyzed = Date.now() - start;
         const levels = Object.fromEntries(Object.entries(resolved).map(([k, v]) => [k, v.enforcementLevel]));
         const report = buildReport({
             program: path.relative(process.cwd(), dir) || ".",
@@ -202,6 +213,7 @@ export async function runPreview(options: PreviewOptions): Promise<PreviewOutcom
                 ? writeReport(reportDir, report, info, path.relative(process.cwd(), project.programFile))
                 : [];
         const exitCode = run.errors.length > 0 ? 2 : report.summary.mandatory > 0 ? 1 : 0;
+        timings.reported = Date.now() - start;
         return {
             project: project.name,
             programFile: project.programFile,
@@ -211,6 +223,7 @@ export async function runPreview(options: PreviewOptions): Promise<PreviewOutcom
             report,
             reportFiles,
             exitCode,
+            timings,
         };
     } finally {
         await pack.stop();
