@@ -110,10 +110,12 @@ export function exportRolePolicy(r: ExportRoleResources): string {
             // The caller permissions the export guide lists ("Exporting a backup", step 3):
             // ListAllMyBuckets takes no bucket, the rest are held on the staging bucket only.
             { Sid: "ExportFindsBuckets", Effect: "Allow", Action: "s3:ListAllMyBuckets", Resource: "*" },
+            // GetBucketAcl besides: CopySnapshot refuses a bucket "not owned by the authenticated
+            // user" (API reference, CopySnapshot errors), and AWS does not say how it checks.
             {
                 Sid: "ExportChecksStaging",
                 Effect: "Allow",
-                Action: ["s3:GetBucketLocation", "s3:ListBucket"],
+                Action: ["s3:GetBucketLocation", "s3:ListBucket", "s3:GetBucketAcl"],
                 Resource: r.stagingBucketArn,
             },
             {
@@ -145,6 +147,16 @@ export function exportRolePolicy(r: ExportRoleResources): string {
                 Action: ["kms:GenerateDataKey", "kms:Decrypt"],
                 Resource: r.keyArn,
                 Condition: { StringEquals: { "kms:ViaService": `s3.${r.region}.amazonaws.com` } },
+            },
+            // The snapshot is encrypted at rest under the key. No AWS page says whether exporting it
+            // needs the caller's KMS permissions through ElastiCache, so the role holds them, only
+            // through ElastiCache: the first real export cannot fail on them.
+            {
+                Sid: "ExportReadsEncryptedSnapshot",
+                Effect: "Allow",
+                Action: ["kms:Decrypt", "kms:DescribeKey", "kms:CreateGrant", "kms:GenerateDataKey"],
+                Resource: r.keyArn,
+                Condition: { StringEquals: { "kms:ViaService": `elasticache.${r.region}.amazonaws.com` } },
             },
             {
                 Sid: "Log",

@@ -377,6 +377,20 @@ function iamRequestsOf(command: string, input: any, keyArn: string, archive: str
                     action,
                     resource: object(input.TargetBucket, `${input.TargetSnapshotName}-0001.rdb`),
                 })),
+                // Not documented either way, granted so a real export cannot fail on them: the bucket
+                // ownership check ("not owned by the authenticated user") and the snapshot's key,
+                // used through ElastiCache.
+                {
+                    why: `${command}: ownership check`,
+                    action: "s3:GetBucketAcl",
+                    resource: `arn:aws:s3:::${input.TargetBucket}`,
+                },
+                ...["kms:Decrypt", "kms:DescribeKey", "kms:CreateGrant", "kms:GenerateDataKey"].map((action) => ({
+                    why: `${command}: encrypted snapshot`,
+                    action,
+                    resource: keyArn,
+                    context: { "kms:ViaService": `elasticache.${region}.amazonaws.com` },
+                })),
             ];
         case "ListObjectsV2Command":
             return [
