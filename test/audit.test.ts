@@ -868,10 +868,16 @@ describe("npm run audit (mocked AWS)", () => {
                 "ec2:DescribeSecurityGroups",
                 "s3:GetBucketVersioning",
                 "cloudtrail:GetTrailStatus",
+                "logs:DescribeLogGroups",
             ]),
         );
         const out = await audit(["us-east-1"]);
         assert.strictEqual(out.exitCode, 0, "a refused call is not a defect");
+        assert.deepStrictEqual(
+            out.report.findings.map((f) => `${f.policy}: ${f.message}`),
+            [],
+            "nothing unread is reported as wrong",
+        );
         const byId = Object.fromEntries(out.json.controls.map((c) => [c.id, c]));
         assert.strictEqual(byId["1616.09l1"].status, "not evidenced");
         assert.ok(byId["1616.09l1"].gaps!.some((g) => g.includes("needs elasticache:DescribeSnapshots")));
@@ -879,6 +885,7 @@ describe("npm run audit (mocked AWS)", () => {
         assert.ok(byId["0805.01m1"].gaps!.some((g) => g.includes("needs ec2:DescribeSecurityGroups")));
         assert.ok(byId["1620.09l1"].gaps!.some((g) => g.includes("needs s3:GetBucketVersioning")));
         assert.ok(byId["1202.09aa1"].gaps!.some((g) => g.includes("cloudtrail:GetTrailStatus")));
+        assert.ok(byId["1204.09aa1"].gaps!.some((g) => g.includes("needs logs:DescribeLogGroups")));
         assert.ok(out.json.summary.gaps! >= 4);
         assert.match(out.markdown, /Not evidenced:\n- needs elasticache:DescribeSnapshots/);
         // The unread security group is not reported as open (its ingress is unknown, not empty).
@@ -1025,6 +1032,62 @@ describe("npm run audit (mocked AWS)", () => {
             assert.match(run.text, /no AWS Region: pass --region REGION or set AWS_REGION/);
         } finally {
             process.env = saved;
+        }
+    });
+
+    it("each permission refused alone: a gap naming it, never a finding on the compliant deployment", async () => {
+        const policy = JSON.parse(
+            fs.readFileSync(path.join(__dirname, "..", "tools", "audit", "iam-policy.json"), "utf8"),
+        );
+        const actions: string[] = policy.Statement.flatMap((st: any) => st.Action);
+        for (const action of actions) {
+            const region = compliantRegion("us-east-1");
+            // So that the AWS Config calls happen too.
+            region.configRules = [
+                {
+                    ConfigRuleName: "orders-cache-encrypted-at-rest",
+                    Source: { Owner: "AWS", SourceIdentifier: "ELASTICACHE_REPL_GRP_ENCRYPTED_AT_REST" },
+                },
+            ];
+            region.configResults = { "orders-cache-encrypted-at-rest": { "orders-cache": "COMPLIANT" } };
+            // And a compliant serverless cache, for its snapshot call.
+            region.serverlessCaches.push({
+                ServerlessCacheName: "sessions",
+                Engine: "valkey",
+                MajorEngineVersion: "8",
+                Status: "available",
+                KmsKeyId: region.keyArn,
+                SecurityGroupIds: ["sg-0123456789abcdef0"],
+                SubnetIds: ["subnet-0aaa1111", "subnet-0bbb2222"],
+                UserGroupId: "sessions-users",
+                SnapshotRetentionLimit: 35,
+                DailySnapshotTime: "03:00",
+                ARN: `arn:aws:elasticache:us-east-1:${account}:serverlesscache:sessions`,
+            });
+            region.serverlessSnapshots.push({
+                ServerlessCacheSnapshotName: "sessions-automatic",
+                SnapshotType: "automated",
+                Status: "available",
+                CreateTime: hoursAgo(5),
+                ServerlessCacheConfiguration: {
+                    ServerlessCacheName: "sessions",
+                    Engine: "valkey",
+                    MajorEngineVersion: "8",
+                },
+            });
+            install({ "us-east-1": region }, new Set([action]));
+            const out = await audit(["us-east-1"]);
+            assert.deepStrictEqual(
+                out.report.findings.map((f) => `${f.policy}: ${f.message}`),
+                [],
+                `with ${action} refused`,
+            );
+            assert.strictEqual(out.exitCode, 0, action);
+            const gaps = out.json.gaps ?? [];
+            assert.ok(
+                gaps.some((g) => g.includes(action)),
+                `a gap names ${action}; gaps: ${gaps.join(" | ")}`,
+            );
         }
     });
 

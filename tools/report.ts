@@ -83,6 +83,8 @@ export interface EvidenceReport {
     };
     controls: ControlReport[];
     findings: FindingReport[];
+    /** Audit only: every refused call, "needs <action>: what (where)". */
+    gaps?: string[];
 }
 
 /** An observed value for a control, from a check only a running system answers (audit). */
@@ -322,6 +324,7 @@ export function buildReport(input: ReportInput): EvidenceReport {
         },
         controls: reports,
         findings,
+        ...(input.mode === "audit" ? { gaps: (input.gaps ?? []).map((g) => g.text) } : {}),
     };
 }
 
@@ -402,6 +405,13 @@ export function renderMarkdown(report: EvidenceReport): string {
         }
         if (c.manualAttestation) {
             lines.push("", `- [ ] **Attest by hand:** ${c.manualAttestation}`);
+        }
+    }
+    if (report.gaps && report.gaps.length > 0) {
+        lines.push("", "## Not evidenced (refused calls)", "");
+        lines.push("Grant the auditing role tools/audit/iam-policy.json and run the audit again.", "");
+        for (const gap of report.gaps) {
+            lines.push(`- ${gap}`);
         }
     }
     lines.push("", "## Findings", "");

@@ -55,6 +55,11 @@ import {
     Source,
 } from "./model";
 
+/** A string value a call did read (not the marker of a refused call). */
+function isRead(value: unknown): value is string {
+    return typeof value === "string" && value !== notRead;
+}
+
 /**
  * DescribeCacheClusters reports the full engine version ("7.1.0"); the provider's `engineVersion`
  * input takes "major.minor" from Redis 6 on (and for Valkey), the full version below.
@@ -254,6 +259,17 @@ class RegionReader {
 
         // Neighbours shared by several caches are read once.
         const alarms = groups?.value.length ? await this.readAlarms() : undefined;
+        if (groups?.value.length && !alarms) {
+            // Alarms could not be listed: stand in one alarm whose namespace and dimensions are
+            // unknown, so the alarm policy cannot conclude that nothing watches the groups.
+            this.add({
+                type: types.metricAlarm,
+                name: "(alarms not read: needs cloudwatch:DescribeAlarms)",
+                urn: this.urn("cloudwatch", "alarm:*"),
+                propertyDependencies: {},
+                inputs: { namespace: notRead, dimensions: notRead },
+            });
+        }
         for (const group of groups?.value ?? []) {
             await this.replicationGroup(
                 group,
@@ -295,7 +311,7 @@ class RegionReader {
         const deps: Record<string, string[]> = {};
 
         const subnetGroupName = fromMembers((c) => c.CacheSubnetGroupName);
-        if (typeof subnetGroupName === "string") {
+        if (isRead(subnetGroupName)) {
             deps.subnetGroupName = [await this.subnetGroup(subnetGroupName)];
         }
         const securityGroupIds = fromMembers((c) =>
@@ -415,7 +431,7 @@ class RegionReader {
                     ? undefined
                     : { value: first?.NotificationConfiguration?.TopicStatus, source: clusters.source },
         };
-        if (typeof topicArn === "string") {
+        if (isRead(topicArn)) {
             const topic = await this.topic(topicArn, id);
             if (topic) {
                 topicUrns.push(topic.urn);
@@ -500,7 +516,7 @@ class RegionReader {
         }
 
         const parameterGroup = inputs.parameterGroupName;
-        if (typeof parameterGroup === "string") {
+        if (isRead(parameterGroup)) {
             facts.parameters = await this.read(
                 "elasticache",
                 "DescribeCacheParameters",
@@ -927,12 +943,16 @@ class RegionReader {
                 : { name, retentionInDays: notRead },
         });
         if (!found) {
-            return { urn, facts: { name, lastEvent, source: this.source("logs", "DescribeLogGroups") } };
+            return {
+                urn,
+                facts: { name, state: "denied", lastEvent, source: this.source("logs", "DescribeLogGroups") },
+            };
         }
         return {
             urn,
             facts: {
                 name,
+                state: group ? "read" : "missing",
                 retentionInDays: group ? (group.retentionInDays ?? 0) : undefined,
                 kmsKeyId: group?.kmsKeyId,
                 lastEvent,

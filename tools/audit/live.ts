@@ -349,12 +349,17 @@ function logChecks(cache: CacheFacts, o: LiveOptions): LiveResult[] {
         );
         const needs: string[] = [];
         for (const group of cache.logGroups) {
-            if (group.retentionInDays === undefined && group.kmsKeyId === undefined && !group.source) {
-                continue;
-            }
-            evidence.push(ev(`${group.name} KMS key`, group.kmsKeyId ?? "none", group.source));
-            if (!group.kmsKeyId) {
-                problems.push(`log group ${group.name} is not encrypted with a KMS key`);
+            if (group.state === "denied") {
+                needs.push("logs:DescribeLogGroups");
+            } else if (group.state === "missing") {
+                problems.push(
+                    `log group ${group.name} does not exist, so the ${group.name.split("/").pop()} goes nowhere`,
+                );
+            } else {
+                evidence.push(ev(`${group.name} KMS key`, group.kmsKeyId ?? "none", group.source));
+                if (!group.kmsKeyId) {
+                    problems.push(`log group ${group.name} is not encrypted with a KMS key`);
+                }
             }
         }
         out.push(
@@ -362,8 +367,13 @@ function logChecks(cache: CacheFacts, o: LiveOptions): LiveResult[] {
                 delivery,
                 cache,
                 problems.length > 0 ? "fail" : needs.length > 0 ? "not evidenced" : "pass",
-                problems.length > 0 ? `${problems.join("; ")}.` : "every delivery active, log groups KMS-encrypted",
+                problems.length > 0
+                    ? `${problems.join("; ")}.`
+                    : needs.length > 0
+                      ? `not evidenced: needs ${needs[0]}`
+                      : "every delivery active, log groups KMS-encrypted",
                 evidence,
+                needs[0],
             ),
         );
     }

@@ -60,6 +60,8 @@ export interface ArchiveFacts {
 
 export interface LogGroupFacts {
     name: string;
+    /** "denied": DescribeLogGroups was refused; "missing": the delivery names a group that does not exist. */
+    state: "read" | "denied" | "missing";
     retentionInDays?: number;
     kmsKeyId?: string;
     lastEvent?: Observed<string | undefined>;
