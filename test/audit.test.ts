@@ -817,6 +817,213 @@ describe("npm run audit (mocked AWS)", () => {
         assert.ok(sarifIds.includes("live-cloudtrail-trail-logging"));
     });
 
+    /** One drift at a time on the compliant deployment, and the one rule that must report it. */
+    const drifts: [string, (s: RegionState) => void, string][] = [
+        [
+            "at-rest encryption off",
+            (s) => (s.replicationGroups[0].AtRestEncryptionEnabled = false),
+            "aws-elasticache-replicationgroup-enable-encryption-at-rest",
+        ],
+        [
+            "in-transit encryption off",
+            (s) =>
+                Object.assign(s.replicationGroups[0], {
+                    TransitEncryptionEnabled: false,
+                    TransitEncryptionMode: undefined,
+                }),
+            "aws-elasticache-replicationgroup-enable-encryption-in-transit",
+        ],
+        [
+            "transit mode preferred",
+            (s) => (s.replicationGroups[0].TransitEncryptionMode = "preferred"),
+            "aws-elasticache-replicationgroup-enforce-transit-encryption-required",
+        ],
+        [
+            "no AUTH token, no user group",
+            (s) => (s.replicationGroups[0].AuthTokenEnabled = false),
+            "aws-elasticache-replicationgroup-enable-authentication",
+        ],
+        [
+            "failover disabled",
+            (s) => (s.replicationGroups[0].AutomaticFailover = "disabled"),
+            "aws-elasticache-replicationgroup-enable-automatic-failover",
+        ],
+        [
+            "Multi-AZ disabled",
+            (s) => (s.replicationGroups[0].MultiAZ = "disabled"),
+            "aws-elasticache-replicationgroup-enable-multi-az",
+        ],
+        [
+            "backups off",
+            (s) => (s.replicationGroups[0].SnapshotRetentionLimit = 0),
+            "aws-elasticache-replicationgroup-enable-automatic-backups",
+        ],
+        [
+            "no customer key",
+            (s) => delete s.replicationGroups[0].KmsKeyId,
+            "aws-elasticache-replicationgroup-configure-customer-managed-key",
+        ],
+        [
+            "auto minor upgrades off",
+            (s) => (s.replicationGroups[0].AutoMinorVersionUpgrade = false),
+            "aws-elasticache-replicationgroup-enable-auto-minor-version-upgrade",
+        ],
+        [
+            "no log delivery",
+            (s) => (s.replicationGroups[0].LogDeliveryConfigurations = []),
+            "aws-elasticache-replicationgroup-enable-log-delivery",
+        ],
+        [
+            "default subnet group",
+            (s) => s.cacheClusters.forEach((c) => (c.CacheSubnetGroupName = "default")),
+            "aws-elasticache-replicationgroup-configure-subnet-group",
+        ],
+        [
+            "default parameter group",
+            (s) => s.cacheClusters.forEach((c) => (c.CacheParameterGroup.CacheParameterGroupName = "default.redis7")),
+            "aws-elasticache-replicationgroup-disallow-default-parameter-group",
+        ],
+        [
+            "default port",
+            (s) => (s.replicationGroups[0].NodeGroups[0].PrimaryEndpoint.Port = 6379),
+            "aws-elasticache-replicationgroup-configure-non-default-port",
+        ],
+        [
+            "engine below the floor",
+            (s) => s.cacheClusters.forEach((c) => (c.EngineVersion = "4.0.9")),
+            "aws-elasticache-replicationgroup-configure-engine-version",
+        ],
+        [
+            "security group open to the internet",
+            (s) =>
+                s.securityGroups[0].IpPermissions.push({
+                    IpProtocol: "tcp",
+                    FromPort: 6380,
+                    ToPort: 6380,
+                    IpRanges: [{ CidrIp: "0.0.0.0/0" }],
+                    Ipv6Ranges: [],
+                    UserIdGroupPairs: [],
+                }),
+            "aws-elasticache-securitygroup-disallow-internet-ingress",
+        ],
+        [
+            "a subnet routed to an internet gateway",
+            (s) =>
+                s.routeTables[1].Associations.push({
+                    Main: false,
+                    SubnetId: "subnet-0bbb2222",
+                    RouteTableId: "rtb-0public0000000000",
+                }),
+            "aws-elasticache-subnetgroup-disallow-public-subnets",
+        ],
+        [
+            "subnets in one zone",
+            (s) => s.subnets.forEach((x) => (x.AvailabilityZone = "us-east-1a")),
+            "aws-elasticache-subnetgroup-configure-multiple-azs",
+        ],
+        ["key rotation off", (s) => (s.key.rotation = false), "aws-elasticache-kmskey-enable-rotation"],
+        [
+            "log retention 7 days",
+            (s) => (s.logGroups[0].retentionInDays = 7),
+            "aws-elasticache-loggroup-configure-retention",
+        ],
+        ["no alarms", (s) => (s.alarms = []), "aws-elasticache-replicationgroup-configure-alarms"],
+        [
+            "event topic encrypted",
+            (s) => (s.topicAttributes.KmsMasterKeyId = "alias/aws/sns"),
+            "aws-elasticache-notificationtopic-disallow-encryption",
+        ],
+        [
+            "backup stopped 3 days ago",
+            (s) => (s.newestSnapshot = hoursAgo(72)),
+            "live-elasticache-replicationgroup-backup-recent",
+        ],
+        [
+            "an export missing yesterday",
+            (s) => (s.exportObjects = s.exportObjects.filter((o) => !o.Key.includes(day(1)))),
+            "live-elasticache-archive-exports-continuous",
+        ],
+        [
+            "archive versioning suspended",
+            (s) => (s.versioning = "Suspended"),
+            "live-elasticache-archive-bucket-protected",
+        ],
+        [
+            "archive expires after a year",
+            (s) => (s.lifecycle[0].Expiration = { Days: 365 }),
+            "live-elasticache-archive-bucket-protected",
+        ],
+        ["no archive bucket", (s) => (s.buckets = []), "live-elasticache-archive-exports-continuous"],
+        [
+            "log delivery failing",
+            (s) => (s.replicationGroups[0].LogDeliveryConfigurations[0].Status = "error"),
+            "live-elasticache-replicationgroup-log-delivery-active",
+        ],
+        [
+            "log group without KMS",
+            (s) => delete s.logGroups[1].kmsKeyId,
+            "live-elasticache-replicationgroup-log-delivery-active",
+        ],
+        [
+            "logs silent for a month",
+            (s) => (s.lastLogEvent = hoursAgo(24 * 30)),
+            "live-elasticache-loggroup-events-recent",
+        ],
+        [
+            "trail stopped",
+            (s) => (s.trailStatus = { IsLogging: false, LatestDeliveryTime: hoursAgo(30) }),
+            "live-cloudtrail-trail-logging",
+        ],
+        [
+            "trail without log file validation",
+            (s) => (s.trails[0].LogFileValidationEnabled = false),
+            "live-cloudtrail-trail-logging",
+        ],
+        [
+            "trail delivery failing",
+            (s) => (s.trailStatus.LatestDeliveryError = "AccessDenied"),
+            "live-cloudtrail-trail-logging",
+        ],
+        [
+            "nobody confirmed the alerts",
+            (s) => Object.assign(s.topicAttributes, { SubscriptionsConfirmed: "0", SubscriptionsPending: "2" }),
+            "live-elasticache-replicationgroup-alarms-reach-someone",
+        ],
+        [
+            "alarm actions disabled",
+            (s) => s.alarms.forEach((a) => (a.ActionsEnabled = false)),
+            "live-elasticache-replicationgroup-alarms-reach-someone",
+        ],
+        [
+            "event topic inactive",
+            (s) => s.cacheClusters.forEach((c) => (c.NotificationConfiguration.TopicStatus = "inactive")),
+            "live-elasticache-replicationgroup-event-topic-active",
+        ],
+        [
+            "secret not rotating",
+            (s) => (s.secrets[0].RotationEnabled = false),
+            "live-secretsmanager-auth-secret-rotated",
+        ],
+    ];
+    for (const [what, mutate, rule] of drifts) {
+        it(`drift: ${what} -> ${rule}`, async () => {
+            const s = compliantRegion("us-east-1");
+            mutate(s);
+            install({ "us-east-1": s });
+            const out = await audit(["us-east-1"]);
+            const found = failing(out.report);
+            assert.ok(found.includes(rule), `${rule} reported; found: ${found.join(", ") || "nothing"}`);
+            const level = out.report.findings.find((f) => f.policy === rule)!.enforcementLevel;
+            assert.strictEqual(
+                out.exitCode,
+                found.some((p) => out.report.findings.find((f) => f.policy === p)!.enforcementLevel === "mandatory")
+                    ? 1
+                    : 0,
+            );
+            assert.ok(["mandatory", "advisory"].includes(level));
+        });
+    }
+
     it("follows pagination across pages (replication groups, clusters, alarms, archive listing)", async () => {
         const s = compliantRegion("us-east-1");
         const second = compliantRegion("us-east-1", "billing-cache");
