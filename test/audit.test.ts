@@ -57,6 +57,8 @@ import { AwsSession } from "../tools/audit/aws";
 import { runAudit } from "../tools/audit/audit";
 import { main, parseArgs } from "../tools/audit/cli";
 import { EvidenceReport } from "../tools/report";
+import { sig } from "../tools/mockrun";
+import { runComponent } from "./helpers";
 
 const account = "123456789012";
 const now = new Date("2026-11-29T09:00:00Z");
@@ -1414,6 +1416,58 @@ describe("npm run audit (mocked AWS)", () => {
         assert.strictEqual(out.calls.length, 0, "a stack export needs no AWS call");
         assert.ok(!out.all.includes(token), "the token reached the report");
         assert.match(out.markdown, /Audited: stack export .*stack\.json \(state of 2026-11-28T12:00:00.000Z\)/);
+    });
+
+    it("the component's own deployed state passes the offline audit, with secrets shown or encrypted", async () => {
+        const run = await runComponent({}, { preview: false });
+        assert.deepStrictEqual(run.errors, []);
+        const token = "Mock-Token-0123456789-abcdefghij"; // the start of the mock RandomPassword result
+        /** The state as `pulumi stack export` writes it: secrets as plaintext (--show-secrets) or ciphertext. */
+        const exportWith = (secrets: "plaintext" | "ciphertext") => {
+            const wire = (v: unknown): unknown => {
+                if (Array.isArray(v)) {
+                    return v.map(wire);
+                }
+                if (v !== null && typeof v === "object") {
+                    const o = v as Record<string, unknown>;
+                    if (o[sig.key] === sig.secret) {
+                        return secrets === "plaintext"
+                            ? { [sig.key]: sig.secret, plaintext: JSON.stringify(o.value) }
+                            : { [sig.key]: sig.secret, ciphertext: "AAABAGZvbyBiYXIgYmF6" };
+                    }
+                    return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, wire(x)]));
+                }
+                return v;
+            };
+            const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "export-")), "stack.json");
+            const resources = run.resources.map((r) => ({
+                urn: r.urn,
+                custom: r.custom,
+                type: r.type,
+                inputs: wire(r.inputs),
+                outputs: wire(r.state),
+                parent: r.parent,
+                dependencies: r.dependencies,
+                propertyDependencies: r.propertyDependencies,
+            }));
+            assert.ok(JSON.stringify(resources).includes(secrets === "plaintext" ? token : "ciphertext"));
+            fs.writeFileSync(
+                file,
+                JSON.stringify({ version: 3, deployment: { manifest: { time: now.toISOString() }, resources } }),
+            );
+            return file;
+        };
+        for (const secrets of ["plaintext", "ciphertext"] as const) {
+            const out = await audit([], { stackExport: exportWith(secrets) });
+            assert.deepStrictEqual(
+                out.report.findings.map((f) => `${f.policy} ${f.resource}: ${f.message}`),
+                [],
+                `the component's state has no finding (${secrets} secrets)`,
+            );
+            assert.strictEqual(out.exitCode, 0);
+            assert.ok(!out.all.includes(token), `the token reached the report (${secrets})`);
+            assert.ok(out.json.controls.filter((c) => c.status === "met").length >= 10);
+        }
     });
 
     it("the CLI: --help, bad arguments (exit 2), a bad stack export names the file", async () => {
