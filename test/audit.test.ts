@@ -1097,6 +1097,10 @@ describe("npm run audit (mocked AWS)", () => {
         assert.ok(byId["1204.09aa1"].gaps!.some((g) => g.includes("needs logs:DescribeLogGroups")));
         assert.ok(out.json.summary.gaps! >= 4);
         assert.match(out.markdown, /Not evidenced:\n- needs elasticache:DescribeSnapshots/);
+        assert.match(
+            out.markdown,
+            /live-elasticache-replicationgroup-backup-recent \| mandatory \| 0 \| not evidenced/,
+        );
         // The unread security group is not reported as open (its ingress is unknown, not empty).
         assert.ok(!failing(out.report).includes("aws-elasticache-securitygroup-disallow-internet-ingress"));
         // Calls after the refused ones still ran.

@@ -19,7 +19,7 @@ export interface PolicyVerdict {
     /** Resources the policy applied to (resource policies) or the stack (stack policies). */
     checked: number;
     failures: number;
-    verdict: "pass" | "fail" | "not applicable" | "disabled" | "not observable";
+    verdict: "pass" | "fail" | "not applicable" | "disabled" | "not observable" | "not evidenced";
 }
 
 export interface EvidenceRow {
@@ -71,7 +71,8 @@ export interface EvidenceReport {
     mode: "preview" | "update" | "audit";
     /** Audit only: what was audited (Regions of a live account, or a stack export file). */
     target?: string;
-    pack: { name: string; version: string; policies: number };
+    /** `liveChecks`: audit only, the checks of a running system reported beside the pack's policies. */
+    pack: { name: string; version: string; policies: number; liveChecks?: number };
     summary: {
         resources: number;
         mandatory: number;
@@ -105,6 +106,10 @@ export interface ReportInput {
     notes?: { controls: string[]; text: string }[];
     /** Audit: policies not run because a running system does not show their property. */
     notObservable?: string[];
+    /** Audit: the live checks among `info.policies` (names). */
+    liveChecks?: string[];
+    /** Audit: checks that a refused call left without any result. */
+    notEvidenced?: string[];
     info: PackInfo;
     /** Enforcement levels after configuration. */
     levels: Record<string, string>;
@@ -199,13 +204,15 @@ export function buildReport(input: ReportInput): EvidenceReport {
             failures,
             verdict: input.notObservable?.includes(policy.name)
                 ? "not observable"
-                : level === "disabled"
-                  ? "disabled"
-                  : failures > 0
-                    ? "fail"
-                    : checked === 0
-                      ? "not applicable"
-                      : "pass",
+                : checked === 0 && failures === 0 && input.notEvidenced?.includes(policy.name)
+                  ? "not evidenced"
+                  : level === "disabled"
+                    ? "disabled"
+                    : failures > 0
+                      ? "fail"
+                      : checked === 0
+                        ? "not applicable"
+                        : "pass",
         });
     }
 
@@ -307,7 +314,12 @@ export function buildReport(input: ReportInput): EvidenceReport {
         program: input.program,
         mode: input.mode,
         ...(input.target ? { target: input.target } : {}),
-        pack: { name: input.info.name, version: input.info.version, policies: input.info.policies.length },
+        pack: {
+            name: input.info.name,
+            version: input.info.version,
+            policies: input.info.policies.length - (input.liveChecks?.length ?? 0),
+            ...(input.liveChecks ? { liveChecks: input.liveChecks.length } : {}),
+        },
         summary: {
             resources: input.resources.length,
             mandatory,
@@ -341,14 +353,16 @@ export function renderMarkdown(report: EvidenceReport): string {
     } else {
         lines.push(`- Program: \`${report.program}\` (${report.mode}, offline, mock runtime)`);
     }
-    lines.push(`- Policy pack: ${report.pack.name}@v${report.pack.version}, ${report.pack.policies} policies`);
+    lines.push(
+        `- Policy pack: ${report.pack.name}@v${report.pack.version}, ${report.pack.policies} policies${report.pack.liveChecks !== undefined ? `, and ${report.pack.liveChecks} checks of the running system` : ""}`,
+    );
     lines.push(`- Generated: ${report.generatedAt}`);
     lines.push(
         `- Result: **${s.compliant ? "no mandatory finding" : `${s.mandatory} mandatory finding${s.mandatory === 1 ? "" : "s"}`}**, ${s.advisory} advisory; ${s.resources} resources`,
     );
     if (report.mode === "audit" && s.gaps) {
         lines.push(
-            `- Not evidenced: ${s.gaps} refused call${s.gaps === 1 ? "" : "s"} left controls without evidence (see "needs" below; grant tools/audit/iam-policy.json).`,
+            `- Not evidenced: ${s.gaps} item${s.gaps === 1 ? "" : "s"} could not be read (refused calls; see "Not evidenced" below and grant tools/audit/iam-policy.json).`,
         );
     }
     if (report.mode === "preview") {

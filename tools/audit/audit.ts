@@ -232,6 +232,8 @@ export async function runAudit(options: AuditOptions): Promise<AuditOutcome> {
         gaps,
         notes,
         notObservable: Object.keys(evaluation.skipped),
+        liveChecks: live.length ? checks.map((c) => c.id) : undefined,
+        notEvidenced: [...new Set(live.filter((r) => r.status === "not evidenced").map((r) => r.check.id))],
         now,
     });
     const reportFiles = writeReport(options.reportDir, report, info, options.stackExport ?? "aws");
