@@ -1,8 +1,11 @@
 // Logging and alarm arguments: how long CloudWatch Logs keeps the engine's logs, and the thresholds
 // of the per-node alarms.
-import { AlarmThresholdArgs } from "../args";
+import { HitrustRedisArgs } from "../args";
 import { checkRange } from "./engine";
 import { ProblemCollector } from "./problems";
+
+/** The alarm thresholds, by the interface args.ts gives them (whatever it is named). */
+type AlarmThresholdArgs = NonNullable<HitrustRedisArgs["alarms"]>;
 
 /** The retention values CloudWatch Logs accepts (PutRetentionPolicy `retentionInDays`). */
 export const cloudWatchRetentionDays = [
