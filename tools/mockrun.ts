@@ -589,20 +589,26 @@ export function runProgramInChild(programFile: string, options: ChildRunOptions)
         child.on("exit", (code, signal) => {
             clearTimeout(lingerTimer);
             const said = stderrTail.trim().split("\n").slice(-15).join("\n");
+            // The SDK's own exit handler reports promises still pending when a program ends
+            // early (and sets exit code 1): that, or a clean exit without a result, is a program
+            // that ended itself before its registrations settled.
+            const endedEarly =
+                !result &&
+                (code === 0 || /promises were still active\s+at the time that the process exited/.test(said));
             if (result && (code === 0 || signal === "SIGKILL")) {
                 resolve(result);
             } else if (signal && signal !== "SIGKILL") {
                 resolve(failure(`the program was ended by signal ${signal}${said ? `:\n${said}` : "."}`));
-            } else if (code !== 0) {
+            } else if (endedEarly) {
                 resolve(
                     failure(
-                        `the program ${result ? "failed after registering its resources" : "crashed"} (exit code ${code})${said ? `:\n${said}` : "."}`,
+                        `the program ended itself (exit code ${code}) before its resources were registered, so the stack cannot be judged: remove any process.exit call and let the program return; Pulumi waits for its resources.`,
                     ),
                 );
             } else {
                 resolve(
                     failure(
-                        "the program ended itself (exit code 0, process.exit) before its resources were registered, so the stack cannot be judged: remove the process.exit call and let the program return; Pulumi waits for its resources.",
+                        `the program ${result ? "failed after registering its resources" : "crashed"} (exit code ${code})${said ? `:\n${said}` : "."}`,
                     ),
                 );
             }
