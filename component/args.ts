@@ -1,8 +1,38 @@
+// The component's public types. They are also the schema other Pulumi languages see: the
+// multi-language host (@pulumi/pulumi/provider/experimental) infers it from these declarations,
+// so enums are `as const` objects, object types are named interfaces, and every description
+// says what happens when the argument is left out (the schema carries no other default).
 import * as pulumi from "@pulumi/pulumi";
-import { Engine } from "../core/checks";
+
+/** The cache engine. */
+export const Engine = {
+    /** Redis OSS. */
+    Redis: "redis",
+    /** Valkey, the open-source fork of Redis OSS 7.2. */
+    Valkey: "valkey",
+} as const;
+export type Engine = (typeof Engine)[keyof typeof Engine];
+
+/** How ElastiCache applies a changed AUTH token. `DELETE` would turn authentication off, so it is not offered. */
+export const AuthTokenUpdateStrategy = {
+    /** Old and new token are both accepted until the next change. */
+    Rotate: "ROTATE",
+    /** Only the new token is accepted. */
+    Set: "SET",
+} as const;
+export type AuthTokenUpdateStrategy = (typeof AuthTokenUpdateStrategy)[keyof typeof AuthTokenUpdateStrategy];
+
+/** How an RBAC user authenticates. */
+export const RbacAuthentication = {
+    /** A password the component generates, keeps as a Pulumi secret and stores in Secrets Manager. */
+    Password: "password",
+    /** IAM authentication (engine 7.0+); the user name must equal the user ID. */
+    Iam: "iam",
+} as const;
+export type RbacAuthentication = (typeof RbacAuthentication)[keyof typeof RbacAuthentication];
 
 /** A user of RBAC authentication. */
-export interface RbacUserArgs {
+export interface RbacUser {
     /** The Redis user name clients log in with. Must not be `default` (the component disables that one). */
     userName: string;
     /**
@@ -11,21 +41,20 @@ export interface RbacUserArgs {
      */
     accessString: string;
     /**
-     * `password` (default): the component generates a password, keeps it as a Pulumi secret and
-     * stores it in Secrets Manager. `iam`: the user authenticates with IAM (engine 7.0+), and the
-     * user name must equal the user ID.
+     * `password` or `iam`. Defaults to `password`: the component generates a password, keeps it as a
+     * Pulumi secret and stores it in Secrets Manager. With `iam` (engine 7.0+) the user name must equal the user ID.
      */
-    authentication?: "password" | "iam";
+    authentication?: RbacAuthentication;
 }
 
 /** RBAC authentication instead of a single AUTH token. */
-export interface RbacArgs {
+export interface Rbac {
     /** One or more users; the open `default` user is replaced by a disabled one. */
-    users: RbacUserArgs[];
+    users: RbacUser[];
 }
 
 /** Cluster mode (sharding). Without it the group has one shard with `replicas` replicas. */
-export interface ClusterModeArgs {
+export interface ClusterMode {
     /** Number of shards (node groups), 1 to 500. */
     shards: number;
     /** Replicas in each shard, 1 to 5: a shard without a replica cannot fail over. */
@@ -33,7 +62,7 @@ export interface ClusterModeArgs {
 }
 
 /** Thresholds of the CloudWatch alarms on every node. */
-export interface AlarmThresholdArgs {
+export interface AlarmThresholds {
     /** Engine CPU percent, 1 to 100. Defaults to 80. */
     engineCpuPercent?: number;
     /** Memory used, percent of maxmemory, 1 to 100. Defaults to 80. */
@@ -46,20 +75,37 @@ export interface AlarmThresholdArgs {
     replicationLagSeconds?: number;
 }
 
+/** An existing CloudTrail trail to rely on instead of a new one. */
+export interface AuditTrail {
+    /** The name of the existing (for example organization) trail that records the cache's API actions. */
+    existingTrailName: string;
+}
+
+/** Who receives the event topic's alerts. */
+export interface AlertSubscriptions {
+    /** Email addresses; each must confirm the subscription. Defaults to none. */
+    emails?: string[];
+    /** HTTPS endpoints; each must confirm the subscription. Defaults to none. */
+    httpsEndpoints?: string[];
+}
+
 export interface HitrustRedisArgs {
-    /** The VPC the cache's security group lives in. */
+    /** The VPC the cache's security group lives in. Required. */
     vpcId: pulumi.Input<string>;
     /**
-     * Private subnets for the cache's own subnet group, in at least two availability zones.
+     * Private subnets for the cache's own subnet group, in at least two availability zones. Required.
      * The component looks the subnets up to learn their zones and spreads the nodes over them.
      */
     subnetIds: pulumi.Input<string>[];
-    /** Security groups whose members may connect on the cache port. */
+    /** Security groups whose members may connect on the cache port. Defaults to none. */
     allowedSecurityGroupIds?: pulumi.Input<string>[];
-    /** Private CIDR blocks that may connect on the cache port. `0.0.0.0/0` and `::/0` are refused. */
+    /**
+     * Private CIDR blocks that may connect on the cache port. `0.0.0.0/0` and `::/0` are refused.
+     * Defaults to none.
+     */
     allowedCidrBlocks?: string[];
 
-    /** `redis` (default) or `valkey`. */
+    /** `redis` or `valkey`. Defaults to `redis`. */
     engine?: Engine;
     /**
      * Engine version. Defaults to the current version of the engine (Redis 7.1, Valkey 8.0).
@@ -71,34 +117,35 @@ export interface HitrustRedisArgs {
     /** Replicas of the primary (without cluster mode), 1 to 5. Defaults to 2. */
     replicas?: number;
     /** Cluster mode: shards x replicas. Defaults to off (one shard). */
-    clusterMode?: ClusterModeArgs;
+    clusterMode?: ClusterMode;
     /** The port clients connect to. Defaults to 6380; 6379, the well-known default, draws a warning. */
     port?: number;
-    /** Engine parameters merged into the component's custom parameter group. */
+    /** Engine parameters merged into the component's custom parameter group. Defaults to none. */
     parameters?: Record<string, string>;
 
     /**
-     * A customer-managed KMS key (ARN) for encryption at rest, the secret and logs.
-     * @default - a new key with rotation and a 30-day deletion window
+     * A customer-managed KMS key (ARN) for encryption at rest, the secret and logs. Its key policy must
+     * grant the statements `requiredKeyStatements` returns. Defaults to a new key with rotation and a
+     * 30-day deletion window.
      */
     kmsKeyArn?: pulumi.Input<string>;
     /**
-     * The AUTH token. Must be 16 to 128 characters of letters, digits and `! & # $ ^ < > -`.
-     * @default - a generated 64-character token, kept secret and stored in Secrets Manager
+     * The AUTH token: 16 to 128 characters of letters, digits and `! & # $ ^ < > -`. Pass it as a
+     * secret. Defaults to a generated 64-character token, kept secret and stored in Secrets Manager.
      */
     authToken?: pulumi.Input<string>;
     /**
-     * Change this value (for example to a date) to generate a new AUTH token. With the
-     * `ROTATE` strategy the old token keeps working until the next update with `SET`.
+     * Change this value (for example to a date) to generate a new AUTH token. With the `ROTATE`
+     * strategy the old token keeps working until the next update with `SET`. Defaults to none (no rotation).
      */
     authTokenRotation?: string;
     /**
-     * How ElastiCache applies a changed token: `ROTATE` (default) accepts old and new until the
-     * next change; `SET` accepts only the new one. `DELETE` would turn authentication off and is refused.
+     * How ElastiCache applies a changed token: `ROTATE` accepts old and new until the next change;
+     * `SET` accepts only the new one. Defaults to `ROTATE`. `DELETE` would turn authentication off and is refused.
      */
-    authTokenUpdateStrategy?: "ROTATE" | "SET";
-    /** RBAC users instead of an AUTH token (engine 6.0+). */
-    rbac?: RbacArgs;
+    authTokenUpdateStrategy?: AuthTokenUpdateStrategy;
+    /** RBAC users instead of an AUTH token (engine 6.0+). Defaults to none (an AUTH token). */
+    rbac?: Rbac;
 
     /** Days automatic backups are kept, 1 to 35. Defaults to 35, the guide's recommendation. */
     snapshotRetentionDays?: number;
@@ -115,15 +162,15 @@ export interface HitrustRedisArgs {
      * at least 90 (the guide keeps audit records 90 days online). Defaults to 365.
      */
     logRetentionDays?: number;
-    /** Alarm thresholds; every alarm notifies the event topic. */
-    alarms?: AlarmThresholdArgs;
+    /** Alarm thresholds; every alarm notifies the event topic. Defaults to the defaults of each threshold. */
+    alarms?: AlarmThresholds;
 
     /**
-     * The audit trail of API actions on the cache (who, what, when, outcome).
-     * @default - a new multi-region CloudTrail trail with log file validation, KMS encryption and
-     * the archive bucket as its store. Name an existing (organization) trail instead to use it.
+     * The audit trail of API actions on the cache (who, what, when, outcome). Defaults to a new
+     * multi-region CloudTrail trail with log file validation, KMS encryption and the archive bucket
+     * as its store; name an existing (organization) trail here to rely on it instead.
      */
-    auditTrail?: { existingTrailName: string };
+    auditTrail?: AuditTrail;
     /**
      * Days snapshots, logs and trail records are kept in the archive bucket before they may
      * expire: at least 2190 (six years, the guide's archive period). Defaults to 2190.
@@ -136,13 +183,89 @@ export interface HitrustRedisArgs {
      * EventBridge `cron(...)` or `rate(...)` expression. Defaults to two hours after the snapshot window ends.
      */
     archiveSchedule?: string;
-    /** People and systems that receive the event topic's alerts. */
-    alertSubscriptions?: { emails?: string[]; httpsEndpoints?: string[] };
+    /** People and systems that receive the event topic's alerts. Defaults to none. */
+    alertSubscriptions?: AlertSubscriptions;
+    /**
+     * Deploys AWS Config managed rules for ElastiCache, which evaluate the cache continuously. Needs
+     * an AWS Config configuration recorder in the account and Region. Defaults to false.
+     */
+    awsConfigRules?: boolean;
 
-    /** The replication group ID; 1 to 40 lowercase letters, digits and hyphens. Defaults to one derived from the name. */
+    /**
+     * The replication group ID; 1 to 40 lowercase letters, digits and hyphens. Defaults to one derived
+     * from the resource name.
+     */
     replicationGroupId?: string;
-    /** A description of the replication group. */
+    /** A description of the replication group. Defaults to "HITRUST CSF-ready <engine> for <name>". */
     description?: string;
-    /** Tags for every resource the component creates. */
+    /** Tags for every resource the component creates. Defaults to none. */
     tags?: Record<string, string>;
+}
+
+/** One piece of evidence: a resource of the component and the setting that satisfies a control. */
+export interface EvidenceRecord {
+    /** The HITRUST CSF control (or HIPAA section) the setting satisfies. */
+    control: string;
+    /** The Pulumi logical name or type of the resource that carries the setting. */
+    resource: string;
+    /** The setting. */
+    setting: string;
+    /** Its value, never a secret. */
+    value: string;
+}
+
+// The names the argument types had before they became schema types (Python appends "Args" itself).
+export type RbacUserArgs = RbacUser;
+export type RbacArgs = Rbac;
+export type ClusterModeArgs = ClusterMode;
+export type AlarmThresholdArgs = AlarmThresholds;
+
+/** The settings the component was built with, every default applied and every value checked. */
+export interface HitrustRedisSettings {
+    /** The replication group ID. */
+    replicationGroupId: string;
+    /** The engine. */
+    engine: Engine;
+    /** The engine version. */
+    engineVersion: string;
+    /** The family of the custom parameter group. */
+    parameterGroupFamily: string;
+    /** The node type. */
+    nodeType: string;
+    /** The port clients connect to. */
+    port: number;
+    /** Nodes in the single shard (primary and replicas); absent in cluster mode. */
+    numCacheClusters?: number;
+    /** Shards and replicas per shard; absent without cluster mode. */
+    clusterMode?: ClusterMode;
+    /** The engine parameters of the custom parameter group. */
+    parameters: Record<string, string>;
+    /** `required` where the engine supports the transit encryption mode. */
+    transitEncryptionMode?: string;
+    /** `token` (an AUTH token) or `rbac` (RBAC users). */
+    authentication: string;
+    /** How a changed AUTH token is applied. */
+    authTokenUpdateStrategy: AuthTokenUpdateStrategy;
+    /** Days automatic backups are kept. */
+    snapshotRetentionDays: number;
+    /** The daily backup window (UTC). */
+    snapshotWindow: string;
+    /** The weekly maintenance window (UTC). */
+    maintenanceWindow: string;
+    /** CIDR blocks that may connect. */
+    allowedCidrBlocks: string[];
+    /** The log types delivered to CloudWatch Logs (`slow-log`, `engine-log`). */
+    logTypes: string[];
+    /** Days logs stay in CloudWatch Logs. */
+    logRetentionDays: number;
+    /** The alarm thresholds. */
+    alarms: AlarmThresholds;
+    /** The node IDs, which CloudWatch metrics are keyed by. */
+    nodeIds: string[];
+    /** Days the archive bucket keeps snapshots, logs and trail records. */
+    archiveRetentionDays: number;
+    /** When the daily job archives the newest snapshot. */
+    archiveSchedule: string;
+    /** The existing trail relied on; absent when the component created one. */
+    existingTrailName?: string;
 }
