@@ -180,6 +180,9 @@ describe("The multi-language package (GetSchema from the provider host)", functi
         assert.deepStrictEqual(Object.keys(schema.resources), [token]);
         assert.strictEqual(resource().isComponent, true);
         assert.match(words(resource().description), /HITRUST CSF ElastiCache guide requires/);
+        // What `pulumi package add` reads to know how to start the package.
+        const plugin: any = yaml.load(fs.readFileSync(path.join(root, "PulumiPlugin.yaml"), "utf8"));
+        assert.strictEqual(plugin.runtime, "nodejs");
     });
 
     it("has every argument of HitrustRedisArgs, each described with its default (or as required)", () => {
