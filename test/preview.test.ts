@@ -330,6 +330,25 @@ describe("npm start hardening", () => {
                 assert.deepStrictEqual(fs.readdirSync(reportDir), []);
             });
         }
+        it("a program that never ends is stopped once its resources are registered, with a warning", async () => {
+            const run = await runProgramInChild(path.join(root, "test/fixtures/exits/index.ts"), {
+                preview: true,
+                project: "hitrust-exits",
+                config: { how: "linger" },
+                lingerMs: 1000,
+            });
+            assert.deepStrictEqual(run.errors, []);
+            assert.deepStrictEqual(
+                run.resources.map((r) => r.name),
+                ["exits-cache"],
+            );
+            assert.ok(
+                run.warnings.some((w) =>
+                    /kept running 1 s after its resources were registered .*; it was stopped/.test(w),
+                ),
+                run.warnings.join("\n"),
+            );
+        });
     });
 
     describe("provider auto-names and defaults (offline update fidelity)", () => {
