@@ -55,7 +55,7 @@ export class HitrustRedis extends pulumi.ComponentResource {
 
     constructor(name: string, args: HitrustRedisArgs, opts: pulumi.ComponentResourceOptions = {}) {
         // Validate before the component itself is registered: a bad argument creates nothing.
-        const { settings, warnings } = resolveSettings(name, args);
+        const { settings, warnings, inputs } = resolveSettings(name, args);
         super(componentType, name, {}, opts);
         this.settings = settings;
         for (const warning of warnings) {
@@ -101,7 +101,7 @@ export class HitrustRedis extends pulumi.ComponentResource {
             );
             this.kmsKeyArn = this.kmsKey.arn;
         } else {
-            this.kmsKeyArn = pulumi.output(args.kmsKeyArn);
+            this.kmsKeyArn = pulumi.output(inputs.kmsKeyArn!);
             // A caller's key carries the caller's policy: without the statements of
             // requiredKeyStatements() CloudWatch Logs cannot create the encrypted log groups and
             // CloudTrail cannot create the trail (InsufficientEncryptionPolicyException).
@@ -119,14 +119,14 @@ export class HitrustRedis extends pulumi.ComponentResource {
             {
                 name: `${id}-cache`,
                 description: `ElastiCache ${id}: admits only listed clients on port ${settings.port}; no egress.`,
-                vpcId: args.vpcId,
+                vpcId: inputs.vpcId,
                 revokeRulesOnDelete: true,
                 tags: { ...tags, Name: `${id}-cache` },
             },
             parent,
         );
         const peers = [
-            ...(args.allowedSecurityGroupIds ?? []).map((source, i) => ({
+            ...inputs.allowedSecurityGroupIds.map((source, i) => ({
                 suffix: `from-sg-${i}`,
                 peer: { referencedSecurityGroupId: source },
             })),
@@ -157,7 +157,7 @@ export class HitrustRedis extends pulumi.ComponentResource {
             {
                 name: `${id}-subnets`,
                 description: `Private subnets of ElastiCache ${id}`,
-                subnetIds: args.subnetIds,
+                subnetIds: inputs.subnetIds,
                 tags,
             },
             parent,
@@ -250,7 +250,7 @@ export class HitrustRedis extends pulumi.ComponentResource {
 
         let preferredCacheClusterAzs: pulumi.Output<string[]> | undefined;
         const zones = pulumi
-            .all(args.subnetIds.map((subnetId) => aws.ec2.getSubnetOutput({ id: subnetId }, parent).availabilityZone))
+            .all(inputs.subnetIds.map((subnetId) => aws.ec2.getSubnetOutput({ id: subnetId }, parent).availabilityZone))
             .apply((found) => {
                 const problems = subnetZoneProblems(found);
                 if (problems.length > 0) {
