@@ -476,12 +476,13 @@ export class PolicyPackProcess {
     }
 
     /**
-     * Analyze for each resource, `concurrency` calls in flight at a time (the engine, too, analyzes
-     * resources as its step workers register them, in parallel), results in resource order.
+     * Analyze for each resource, results in resource order. A few calls stay in flight so the
+     * pack never waits on a round trip; the pack serves them one at a time, so more buys nothing
+     * (10,000 subnet groups: 7.8 s with 1 in flight, 8.3 s with 16, on these machines).
      */
     async analyzeResources(
         resources: RecordedResource[],
-        concurrency = 16,
+        concurrency = 4,
     ): Promise<{ diagnostics: Diagnostic[]; notApplicable: string[] }[]> {
         const results: { diagnostics: Diagnostic[]; notApplicable: string[] }[] = new Array(resources.length);
         let next = 0;
