@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { createAuthentication } from "./auth";
+import { createConfigRules } from "./configRules";
 import { createArchiveBucket, createLogArchive, createTrail, trailName } from "./archive";
 import { keyPolicy, requiredKeyStatements } from "./keyPolicy";
 import { createSnapshotExport } from "./snapshotExport";
@@ -312,6 +313,17 @@ export class HitrustRedis extends pulumi.ComponentResource {
         );
 
         this.alarms = createAlarms(name, settings, this.eventTopic.arn, tags, this.replicationGroup, this);
+        // Continuous checks after deploy; off by default because AWS Config needs a configuration
+        // recorder in the account and Region (README, "Audit a running deployment").
+        const configRules = args.awsConfigRules
+            ? createConfigRules(name, {
+                  namePrefix: id,
+                  snapshotRetentionDays: settings.snapshotRetentionDays,
+                  rbac: authToken === undefined,
+                  tags,
+                  parent: this,
+              })
+            : [];
 
         const common = {
             name,
@@ -419,6 +431,7 @@ export class HitrustRedis extends pulumi.ComponentResource {
             trailArn: this.trail?.arn,
             snapshotExportFunction: this.snapshotExportFunction.name,
             evidence: this.evidence,
+            configRules: configRules.map((rule) => rule.name),
             ...(args.kmsKeyArn === undefined
                 ? {}
                 : {

@@ -128,3 +128,20 @@ describe("AWS Config managed rules (awsConfigRules)", () => {
         );
     });
 });
+
+describe("HitrustRedis: awsConfigRules", () => {
+    it("is off by default (AWS Config needs a configuration recorder) and deploys the rules when set", async () => {
+        const { runComponent } = await import("./helpers");
+        const off = await runComponent();
+        assert.strictEqual(off.resources.filter((r) => r.type === ruleType).length, 0);
+        const on = await runComponent({ awsConfigRules: true, snapshotRetentionDays: 20 } as any);
+        assert.deepStrictEqual(on.errors, []);
+        const rules = on.resources.filter((r) => r.type === ruleType);
+        assert.strictEqual(rules.length, 8);
+        const backup = rules.find(
+            (r) => (r.inputs as any).source.sourceIdentifier === "ELASTICACHE_REDIS_CLUSTER_AUTOMATIC_BACKUP_CHECK",
+        )!;
+        assert.deepStrictEqual(JSON.parse((backup.inputs as any).inputParameters), { snapshotRetentionPeriod: "20" });
+        assert.ok(rules.every((r) => r.parent.endsWith("::cache")));
+    });
+});

@@ -213,7 +213,11 @@ describe("Issue 8: the deployer's IAM policy (docs/deployer-iam-policy.json)", (
     const variants: Record<string, Partial<HitrustRedisArgs>> = {
         defaults: {},
         rbac: { rbac: { users: [{ userName: "app", accessString: "on ~app:* +@read" }] } },
-        "cluster mode and object lock": { clusterMode: { shards: 2, replicasPerShard: 1 }, archiveObjectLock: true },
+        "cluster mode, object lock, AWS Config rules": {
+            clusterMode: { shards: 2, replicasPerShard: 1 },
+            archiveObjectLock: true,
+            awsConfigRules: true,
+        },
         "caller key, existing trail, subscriptions": {
             kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
             auditTrail: { existingTrailName: "org-trail" },
