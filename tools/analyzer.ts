@@ -223,7 +223,10 @@ export function readPolicyPackConfigFile(file: string): PolicyPackConfigFile {
     try {
         value = JSON.parse(text);
     } catch (e) {
-        const reason = (e instanceof Error ? e.message : String(e)).replace(/\s*\(line \d+ column \d+\)$/, "");
+        // V8 quotes the text around an unexpected token; the line and column say where it is.
+        const reason = (e instanceof Error ? e.message : String(e))
+            .replace(/\s*\(line \d+ column \d+\)$/, "")
+            .replace(/^(Unexpected token '.+?'), [\s\S]* is not valid JSON$/, "$1");
         const match = /at position (\d+)/.exec(reason);
         const position = match ? Number(match[1]) : jsonErrorOffset(text);
         const before = text.slice(0, position).split("\n");
