@@ -1,5 +1,6 @@
 // The npm package as a user gets it: packed from a clean copy of the repository, installed into a
-// scratch Pulumi TypeScript program that has its own package.json (nothing from our node_modules),
+// scratch Pulumi TypeScript program made from our `pulumi new` template (templates/hitrust-redis),
+// with its own package.json (nothing from our node_modules),
 // type-checked with the program's own compiler, then run under mocks through @pulumi/pulumi's own
 // program runner (cmd/run), which registers ts-node exactly as `pulumi up` does. Twice: with the
 // oldest SDK versions our dependency ranges allow on this machine's Node.js, and on Node.js 22 (from
@@ -93,39 +94,17 @@ function node22(): string {
     return binary;
 }
 
-// The scratch program: what `pulumi new typescript` writes, plus the component.
-const programSource = `import * as pulumi from "@pulumi/pulumi";
-import { HitrustRedis } from "hitrust-elasticache";
-
-const config = new pulumi.Config();
-const cache = new HitrustRedis("orders-cache", {
-    vpcId: config.get("vpcId") ?? "vpc-0123456789abcdef0",
-    subnetIds: ["subnet-0a", "subnet-0b", "subnet-0c"],
-    allowedCidrBlocks: ["10.20.0.0/16"],
-    tags: { team: "orders" },
-});
-
-export const primaryEndpoint: pulumi.Output<string> = cache.primaryEndpoint;
-export const authSecretArn: pulumi.Output<string> = cache.authSecretArn;
-`;
-
-// Pulumi's TypeScript template tsconfig.json (no skipLibCheck: our .d.ts files are checked too).
-const programTsconfig = {
-    compilerOptions: {
-        strict: true,
-        outDir: "bin",
-        target: "es2020",
-        module: "commonjs",
-        moduleResolution: "node",
-        sourceMap: true,
-        experimentalDecorators: true,
-        pretty: true,
-        noFallthroughCasesInSwitch: true,
-        noImplicitReturns: true,
-        forceConsistentCasingInFileNames: true,
-    },
-    files: ["index.ts"],
+// The scratch program is our `pulumi new` template (templates/hitrust-redis), with the stack config
+// a user would set; the caller-supplied AUTH token is a secret, as `pulumi config set --secret` stores it.
+const templateDir = path.join(root, "templates", "hitrust-redis");
+const stackConfig = {
+    "consumer:vpcId": "vpc-0123456789abcdef0",
+    "consumer:subnetIds": "subnet-0a, subnet-0b,subnet-0c",
+    "consumer:appSecurityGroupId": "sg-0123456789abcdef0",
+    "consumer:alertEmail": "oncall@example.com",
+    "consumer:authToken": "Consumer-Token-0123456789-abcdef",
 };
+const secretKeys = ["consumer:authToken"];
 
 // Runs the program the way the language host does (cmd/run's `run`, with PULUMI_NODEJS_TYPESCRIPT
 // set so it registers ts-node with type checking), with mocks instead of an engine.
@@ -268,21 +247,31 @@ async function consume(
 ): Promise<Consumer> {
     const dir = path.join(work, label);
     fs.mkdirSync(dir, { recursive: true });
+    const template = (file: string) =>
+        fs
+            .readFileSync(path.join(templateDir, file), "utf8")
+            .replace(/\$\{PROJECT\}/g, "consumer")
+            .replace(/\$\{DESCRIPTION\}/g, "A consumer of the hitrust-elasticache package");
+    const templatePackage = JSON.parse(template("package.json"));
     const packageJson = {
+        ...templatePackage,
         name: `consumer-${label}`,
-        version: "1.0.0",
         private: true,
-        main: "index.ts",
-        dependencies: { "hitrust-elasticache": `file:${tarball}`, ...sdk },
-        devDependencies: { "@types/node": "^20", typescript: "~5.9.3", "ts-node": "^10.9.2" },
+        dependencies: { ...templatePackage.dependencies, "hitrust-elasticache": `file:${tarball}`, ...sdk },
     };
     fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify(packageJson, null, 4));
-    fs.writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify(programTsconfig, null, 4));
-    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), `name: consumer\nruntime:\n    name: nodejs\n`);
-    fs.writeFileSync(path.join(dir, "index.ts"), programSource);
+    for (const file of ["Pulumi.yaml", "index.ts", "tsconfig.json"]) {
+        fs.writeFileSync(path.join(dir, file), template(file));
+    }
     fs.writeFileSync(path.join(dir, "harness.js"), harnessSource);
 
     const env = cleanEnv({ PATH: `${path.dirname(nodeBinary)}${path.delimiter}${process.env.PATH}` });
+    // How the language host hands a program its stack config.
+    const runEnv = {
+        ...env,
+        PULUMI_CONFIG: JSON.stringify(stackConfig),
+        PULUMI_CONFIG_SECRET_KEYS: JSON.stringify(secretKeys),
+    };
     const seconds: Record<string, number> = {};
     const timed = async <T>(step: string, work: () => Promise<T>): Promise<T> => {
         const started = Date.now();
@@ -293,7 +282,7 @@ async function consume(
     await timed("install", () => runAsync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline"], dir, env));
     const tsc = path.join(dir, "node_modules", "typescript", "bin", "tsc");
     await timed("typecheck", () => runAsync(nodeBinary, [tsc, "--noEmit", "-p", "."], dir, env));
-    const out = await timed("run", () => runAsync(nodeBinary, ["harness.js"], dir, env));
+    const out = await timed("run", () => runAsync(nodeBinary, ["harness.js"], dir, runEnv));
     const line = out.split("\n").find((l) => l.startsWith("RESULT "));
     assert.ok(line, `the harness printed no result:\n${out}`);
     return { dir, result: JSON.parse(line.slice("RESULT ".length)), seconds };
@@ -305,7 +294,7 @@ function assertComponentRegistered(consumer: Consumer): void {
     assert.ok(result.typescriptRegistered, "cmd/run did not register ts-node for the TypeScript program");
     const component = result.resources.find((r) => r.type === result.componentType);
     assert.ok(component, `no ${result.componentType} registered: ${JSON.stringify(result.resources)}`);
-    assert.strictEqual(component.name, "orders-cache");
+    assert.strictEqual(component.name, "cache");
     assert.strictEqual(component.custom, false);
     const types = new Set(result.resources.map((r) => r.type));
     for (const type of [
@@ -319,7 +308,8 @@ function assertComponentRegistered(consumer: Consumer): void {
         "aws:cloudwatch/logGroup:LogGroup",
         "aws:cloudwatch/metricAlarm:MetricAlarm",
         "aws:lambda/function:Function",
-        "random:index/randomPassword:RandomPassword",
+        // The template's alertEmail config becomes a subscription.
+        "aws:sns/topicSubscription:TopicSubscription",
     ]) {
         assert.ok(types.has(type), `${type} was not registered`);
     }
@@ -378,7 +368,8 @@ describe("The npm package in a user's Pulumi TypeScript program", function () {
         }
         const unexpected = packed.filter(
             (f) =>
-                !(f === "package.json" || f === "README.md" || f === "LICENSE") &&
+                // The pack's manifest beside its compiled policies: they read their docs URL from it.
+                !["package.json", "README.md", "LICENSE", "bin/policy-pack/package.json"].includes(f) &&
                 !/^bin\/(component|core)\/.+\.(js|d\.ts)$/.test(f) &&
                 // The audit command and the policies it evaluates, compiled.
                 !/^bin\/(tools|policy-pack\/src)\/.+\.js$/.test(f),

@@ -168,7 +168,7 @@ describe("The multi-language package (GetSchema from the provider host)", functi
     const resource = () => schema.resources[token];
     const inputs = () => resource().inputProperties;
     const resolveRef = (ref: string | undefined): TypeSpec => {
-        assert.ok(ref?.startsWith("#/types/"), `not a local type: ${ref}`);
+        assert.ok(ref !== undefined && ref.startsWith("#/types/"), `not a local type: ${ref}`);
         const spec = schema.types[ref.slice("#/types/".length)];
         assert.ok(spec, `${ref} is not defined in the schema`);
         return spec;
