@@ -8,6 +8,7 @@ import { ChildProcess, execFileSync, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import * as yaml from "js-yaml";
 import { registry } from "../policy-pack/src/policies";
 
 const root = path.join(__dirname, "..");
@@ -202,5 +203,27 @@ describe("The policy pack stands alone", function () {
         started.push(pack);
         assert.strictEqual(pack.info.name, "hitrust-elasticache");
         assert.deepStrictEqual([...pack.info.policies].sort(), expectedPolicies);
+    });
+
+    it("the GitHub Actions example runs this pack with a config file that names only its policies", () => {
+        const workflow: any = yaml.load(
+            fs.readFileSync(path.join(root, ".github", "workflows", "hitrust-elasticache.yml"), "utf8"),
+        );
+        const steps: any[] = workflow.jobs["pulumi-preview"].steps;
+        const preview = steps.find((s) => typeof s.uses === "string" && s.uses.startsWith("pulumi/actions@"));
+        assert.ok(preview, "no pulumi/actions step");
+        const packPath = path.join(root, preview.with.policyPacks);
+        assert.ok(fs.existsSync(path.join(packPath, "PulumiPolicy.yaml")), `${packPath} is not a policy pack`);
+        const configFile = workflow.env.POLICY_CONFIG;
+        assert.strictEqual(preview.with.policyPackConfigs, "${{ env.POLICY_CONFIG }}");
+        const config = JSON.parse(fs.readFileSync(path.join(root, configFile), "utf8"));
+        for (const key of Object.keys(config).filter((k) => k !== "all")) {
+            assert.ok(expectedPolicies.includes(key), `${configFile} configures ${key}, which the pack lacks`);
+        }
+        const report = workflow.jobs["policy-report"].steps;
+        const start = report.find((s: any) => typeof s.run === "string" && s.run.startsWith("npm start"));
+        const upload = report.find((s: any) => String(s.uses).startsWith("github/codeql-action/upload-sarif"));
+        const reportDir = /--report (\S+)/.exec(start.run)![1];
+        assert.strictEqual(upload.with.sarif_file, `${reportDir}/report.sarif`);
     });
 });
