@@ -29,6 +29,7 @@ export class HitrustRedis extends pulumi.ComponentResource {
     public readonly parameterGroup: aws.elasticache.ParameterGroup;
     /** The key created for the cache; undefined when the caller supplied `kmsKeyArn`. */
     public readonly kmsKey?: aws.kms.Key;
+    /** The customer-managed key that encrypts the cache, its secret, logs and archive. */
     public readonly kmsKeyArn: pulumi.Output<string>;
     public readonly authSecret: aws.secretsmanager.Secret;
     public readonly eventTopic: aws.sns.Topic;
@@ -44,12 +45,19 @@ export class HitrustRedis extends pulumi.ComponentResource {
     public readonly snapshotExportFunction: aws.lambda.Function;
     public readonly subscriptions: aws.sns.TopicSubscription[];
 
+    /** The address clients write to (the configuration endpoint in cluster mode). */
     public readonly primaryEndpoint: pulumi.Output<string>;
+    /** The address that spreads reads over the replicas (the configuration endpoint in cluster mode). */
     public readonly readerEndpoint: pulumi.Output<string>;
+    /** The configuration endpoint of a cluster-mode group; empty without cluster mode. */
     public readonly configurationEndpoint: pulumi.Output<string>;
+    /** The port clients connect to, with TLS. */
     public readonly port: pulumi.Output<number>;
+    /** The Secrets Manager secret that holds the endpoint and credentials; clients read them here. */
     public readonly authSecretArn: pulumi.Output<string>;
+    /** The cache's security group. */
     public readonly securityGroupId: pulumi.Output<string>;
+    /** The SNS topic of the cache's events and alarms. */
     public readonly eventTopicArn: pulumi.Output<string>;
     /** For each HITRUST control of the guide, the resources and settings that satisfy it. */
     public readonly evidence: EvidenceRecord[];

@@ -287,6 +287,7 @@ describe("The multi-language package (GetSchema from the provider host)", functi
             "eventTopicArn",
         ]) {
             assert.strictEqual(outputs[name]?.type, "string", name);
+            assert.ok(words(outputs[name].description).length > 10, `output ${name} has no description`);
         }
         assert.strictEqual(outputs.port.type, "number");
         const aws = schema.dependencies?.find((d) => d.name === "aws");
