@@ -15,6 +15,7 @@ import * as path from "path";
 import { control, ControlId, hitrustVersion } from "../../core/controls";
 import { Plain, toPlain } from "./props";
 import { shareDeserialization } from "./sdk";
+import { appliesToKey, notApplicableReason } from "./server";
 
 // Before any policy runs: the SDK then deserializes each request once for all policies.
 shareDeserialization();
@@ -222,7 +223,7 @@ export function toResourcePolicy(spec: ResourceRuleSpec): ResourceValidationPoli
     const validateResource = (args: ResourceValidationArgs, report: ReportViolation) => {
         if (!types.has(args.type)) {
             // Reported back to the engine, so a report can tell "checked and passed" from "not checked".
-            return args.notApplicable(`applies to ${[...types].join(", ")}`);
+            return args.notApplicable(notApplicableReason(types));
         }
         for (const message of asArray(spec.check(toPlain(args.props), context(args)))) {
             report(message);
@@ -242,6 +243,9 @@ export function toResourcePolicy(spec: ResourceRuleSpec): ResourceValidationPoli
         if (remediateResource) {
             (remediateResource as any).__pulumiType = only;
         }
+    } else {
+        // For the pack's own handlers (server.ts): answer "not applicable" without the call.
+        (validateResource as any)[appliesToKey] = types;
     }
     return { ...metadata(spec), validateResource, ...(remediateResource ? { remediateResource } : {}) };
 }

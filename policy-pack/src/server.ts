@@ -31,10 +31,17 @@ interface Diagnostic {
     severity?: string;
 }
 
-class NotApplicable extends Error {
-    constructor(readonly reason?: string) {
-        super(reason ?? "Policy does not apply");
-    }
+/** Thrown by `args.notApplicable`; not an Error, so that throwing it records no stack trace. */
+class NotApplicable {
+    constructor(readonly reason?: string) {}
+}
+
+/** Where this pack's multi-type policies keep the types they take (set by registry.ts). */
+export const appliesToKey = Symbol.for("hitrust-elasticache.appliesTo");
+
+/** The reason a multi-type policy gives for a resource of another type. */
+export function notApplicableReason(types: Iterable<string>): string {
+    return `applies to ${[...types].join(", ")}`;
 }
 
 const throwNotApplicable = (reason?: string): never => {
@@ -131,7 +138,9 @@ export function installSharedHandlers(packName: string, policies: Policy[], pack
         if (reason) {
             na.setReason(reason);
         }
-        return [...(list ?? []), na];
+        const out = list ?? [];
+        out.push(na);
+        return out;
     };
     const failure = (p: Policy, e: unknown, ds: Diagnostic[], kind: "validateResource" | "validateStack") => {
         const policyFrom = `policy '${p.name}' from policy pack '${packName}@v${packVersion}'`;
@@ -201,10 +210,25 @@ export function installSharedHandlers(packName: string, policies: Policy[], pack
         const isInstance = resourceClass.isInstance;
         return !!isInstance && typeof isInstance === "function" && isInstance({ __pulumiType: type }) === true;
     };
-    const typeChecks = (type: string, props: unknown) => ({
-        isType: (resourceClass: any) => isTypeOf(type, resourceClass),
-        asType: (resourceClass: any) => (isTypeOf(type, resourceClass) ? props : undefined),
-    });
+    /**
+     * Adds `props` (and, for stack resources, `opts`) as properties computed on first read: a
+     * policy that never reads a resource's properties does not pay for their deserialization.
+     */
+    const lazyResource = (target: Record<string, any>, message: any) => {
+        let props: unknown;
+        const propsOf = () =>
+            (props ??= proxy.unknownCheckingProxy(deserialize.deserializeProperties(message.getProperties(), false)));
+        let opts: unknown;
+        Object.defineProperty(target, "props", { enumerable: true, configurable: true, get: propsOf });
+        Object.defineProperty(target, "opts", {
+            enumerable: true,
+            configurable: true,
+            get: () => (opts ??= options(message)),
+        });
+        target.isType = (resourceClass: any) => isTypeOf(target.type, resourceClass);
+        target.asType = (resourceClass: any) => (isTypeOf(target.type, resourceClass) ? propsOf() : undefined);
+        return target;
+    };
 
     const analyzeWith = (policies: Policy[]) => async (call: any, callback: any) => {
         const req = call.request;
@@ -212,7 +236,7 @@ export function installSharedHandlers(packName: string, policies: Policy[], pack
         const ds: Diagnostic[] = [];
         let notApplicable: any[] | undefined;
         try {
-            let base: Record<string, unknown> | undefined;
+            let base: Record<string, any> | undefined;
             for (const p of policies) {
                 let level = levelOf(p);
                 if (level === "disabled" || !policyJs.isResourcePolicy(p)) {
@@ -240,37 +264,48 @@ export function installSharedHandlers(packName: string, policies: Policy[], pack
                         );
                         continue;
                     }
+                    // This pack's multi-type policies say which types they take (registry.ts); for
+                    // another type they would only call notApplicable with this same reason.
+                    const types: ReadonlySet<string> | undefined = (rp.validateResource as any)[appliesToKey];
+                    if (types && !types.has(type)) {
+                        notApplicable = pushNotApplicable(notApplicable, p.name, notApplicableReason(types));
+                        continue;
+                    }
                 }
                 const report = reporter(p.name, packName, packVersion, p.description, level, ds, p.severity);
                 const validations = Array.isArray(rp.validateResource) ? rp.validateResource : [rp.validateResource];
                 for (const validation of validations) {
                     try {
                         if (base === undefined) {
-                            const props = proxy.unknownCheckingProxy(
-                                deserialize.deserializeProperties(req.getProperties(), false),
-                            );
-                            base = {
-                                type,
-                                props,
-                                urn: req.getUrn(),
-                                name: req.getName(),
-                                opts: options(req),
-                                ...typeChecks(type, props),
-                            };
+                            // The SDK checks the options before any policy runs; so do we.
+                            options(req);
+                            base = lazyResource({ type, urn: req.getUrn(), name: req.getName() }, req);
                             const provider = providerOf(req);
                             if (provider) {
                                 base.provider = provider;
                             }
                         }
-                        const result: any = validation(
-                            {
-                                ...base,
-                                stackTags,
-                                getConfig: getConfigOf(p.name),
-                                notApplicable: throwNotApplicable,
-                            } as any,
-                            report,
-                        );
+                        const shared = base;
+                        const args: Record<string, unknown> = {
+                            type,
+                            urn: shared.urn,
+                            name: shared.name,
+                            get props() {
+                                return shared.props;
+                            },
+                            get opts() {
+                                return shared.opts;
+                            },
+                            isType: shared.isType,
+                            asType: shared.asType,
+                            stackTags,
+                            getConfig: getConfigOf(p.name),
+                            notApplicable: throwNotApplicable,
+                        };
+                        if (shared.provider) {
+                            args.provider = shared.provider;
+                        }
+                        const result: any = validation(args as any, report);
                         if (result && typeof result.then === "function") {
                             await result;
                         }
@@ -350,18 +385,13 @@ export function installSharedHandlers(packName: string, policies: Policy[], pack
     /** The stack's resources as the SDK builds them for a stack policy, built once. */
     const buildStack = (list: any[]): PolicyResource[] => {
         const intermediates = list.map((r) => {
-            const type: string = r.getType();
-            const props = proxy.unknownCheckingProxy(deserialize.deserializeProperties(r.getProperties(), false));
-            const resource: any = {
-                type,
-                props,
-                urn: r.getUrn(),
-                name: r.getName(),
-                opts: options(r),
-                dependencies: [],
-                propertyDependencies: {},
-                ...typeChecks(type, props),
-            };
+            if (!r.getOptions()) {
+                options(r); // the SDK's error for a CLI too old to send options
+            }
+            const resource: any = lazyResource(
+                { type: r.getType(), urn: r.getUrn(), name: r.getName(), dependencies: [], propertyDependencies: {} },
+                r,
+            );
             const provider = providerOf(r);
             if (provider) {
                 resource.provider = provider;

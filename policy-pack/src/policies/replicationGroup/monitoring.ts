@@ -97,6 +97,15 @@ export const replicationGroupConfigureAlarms: StackRuleSpec = {
         if (groups.length === 0) {
             return;
         }
+        // First by property dependencies alone, which needs no alarm's properties: an alarm whose
+        // dimensions depend on the group watches it. Only groups left over need the full reading.
+        const byDependency = new Set<PolicyResource>();
+        for (const alarm of stack.ofType(types.metricAlarm)) {
+            stack.dependencies(alarm, "dimensions").forEach((d) => byDependency.add(d));
+        }
+        if (groups.every((g) => byDependency.has(g))) {
+            return;
+        }
         const alarms = stack.ofType(types.metricAlarm).filter((a) => {
             const namespace = stack.props(a).namespace;
             return isUnknown(namespace) || namespace === "AWS/ElastiCache";
