@@ -217,3 +217,19 @@ export function nodeTypeGeneration(nodeType: string): "current" | "previous" | "
     }
     return previousGenerationNodeFamilies.includes(family) ? "previous" : "unknown";
 }
+
+/**
+ * The most nodes (and shards) one cluster can have once the quota is raised: "The node or shard
+ * limit can be increased to a maximum of 500 per cluster if the engine version is Valkey 7.2 and
+ * higher or Redis OSS 5.0.6 and higher ... For versions below 5.0.6, the limit is 250 per cluster"
+ * ("Managing clusters in ElastiCache", https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Clusters.html).
+ * The default quota is 90 nodes per cluster. An unparseable version gets the lower bound.
+ */
+export const nodesPerClusterLimits = { raised: 500, before: 250, from: { redis: "5.0.6", valkey: "7.2" } } as const;
+
+export function maxNodesPerCluster(engine: string, version: string): number {
+    const name = engineName(engine);
+    return name !== undefined && versionAtLeast(version, nodesPerClusterLimits.from[name])
+        ? nodesPerClusterLimits.raised
+        : nodesPerClusterLimits.before;
+}

@@ -5,6 +5,7 @@ import {
     EngineFeature,
     engineVersionProblem,
     featureMinimumVersions,
+    maxNodesPerCluster,
     nodeTypeGeneration,
     supports,
 } from "../core/engine";
@@ -189,4 +190,21 @@ describe("core/acl: access strings as the engine reads them", () => {
         assert.ok(accessStringHasSecret(access));
         assert.ok(!accessStringHasSecret("on ~* -@all +get"));
     });
+});
+
+describe("core/engine: maxNodesPerCluster()", () => {
+    // "Managing clusters in ElastiCache": 500 per cluster from Valkey 7.2 and Redis OSS 5.0.6, else 250.
+    const table: [string, string, number][] = [
+        ["redis", "5.0.6", 500],
+        ["redis", "7.1", 500],
+        ["redis", "5.0.5", 250],
+        ["redis", "4.0.10", 250],
+        ["valkey", "7.2", 500],
+        ["redis", "latest", 250],
+    ];
+    for (const [engine, version, expected] of table) {
+        it(`${engine} ${version} -> ${expected}`, () => {
+            assert.strictEqual(maxNodesPerCluster(engine, version), expected);
+        });
+    }
 });
