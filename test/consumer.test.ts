@@ -95,16 +95,16 @@ function node22(): string {
 }
 
 // The scratch program is our `pulumi new` template (templates/hitrust-redis), with the stack config
-// a user would set; the caller-supplied AUTH token is a secret, as `pulumi config set --secret` stores it.
+// a user would set. One program lets the component generate its AUTH token (@pulumi/random); the
+// other passes the caller's own token as a secret, as `pulumi config set --secret authToken` stores it.
 const templateDir = path.join(root, "templates", "hitrust-redis");
-const stackConfig = {
+const stackConfig: Record<string, string> = {
     "consumer:vpcId": "vpc-0123456789abcdef0",
     "consumer:subnetIds": "subnet-0a, subnet-0b,subnet-0c",
     "consumer:appSecurityGroupId": "sg-0123456789abcdef0",
     "consumer:alertEmail": "oncall@example.com",
-    "consumer:authToken": "Consumer-Token-0123456789-abcdef",
 };
-const secretKeys = ["consumer:authToken"];
+const callerToken = { "consumer:authToken": "Consumer-Token-0123456789-abcdef" };
 
 // Runs the program the way the language host does (cmd/run's `run`, with PULUMI_NODEJS_TYPESCRIPT
 // set so it registers ts-node with type checking), with mocks instead of an engine.
@@ -244,6 +244,8 @@ async function consume(
     tarball: string,
     sdk: Record<string, string>,
     nodeBinary: string,
+    config: Record<string, string>,
+    secretKeys: string[],
 ): Promise<Consumer> {
     const dir = path.join(work, label);
     fs.mkdirSync(dir, { recursive: true });
@@ -269,7 +271,7 @@ async function consume(
     // How the language host hands a program its stack config.
     const runEnv = {
         ...env,
-        PULUMI_CONFIG: JSON.stringify(stackConfig),
+        PULUMI_CONFIG: JSON.stringify(config),
         PULUMI_CONFIG_SECRET_KEYS: JSON.stringify(secretKeys),
     };
     const seconds: Record<string, number> = {};
@@ -288,7 +290,7 @@ async function consume(
     return { dir, result: JSON.parse(line.slice("RESULT ".length)), seconds };
 }
 
-function assertComponentRegistered(consumer: Consumer): void {
+function assertComponentRegistered(consumer: Consumer, tokenFrom: "generated" | "caller"): void {
     const { result } = consumer;
     assert.strictEqual(result.code, 0);
     assert.ok(result.typescriptRegistered, "cmd/run did not register ts-node for the TypeScript program");
@@ -313,6 +315,8 @@ function assertComponentRegistered(consumer: Consumer): void {
     ]) {
         assert.ok(types.has(type), `${type} was not registered`);
     }
+    // A caller's token replaces the generated one; without it @pulumi/random makes one.
+    assert.strictEqual(types.has("random:index/randomPassword:RandomPassword"), tokenFrom === "generated");
     assert.match(String(result.stackOutputs.primaryEndpoint), /^master\..+\.cache\.amazonaws\.com$/);
     // The Lambda's code is read from the installed package at deploy time.
     const lambdaSource = result.assetPaths.find((p) => p.endsWith("exportSnapshot.js"));
@@ -424,19 +428,19 @@ describe("The npm package in a user's Pulumi TypeScript program", function () {
         ] as const) {
             assert.ok(semver.eq(consumer.result[field], oldest[sdk]), `${sdk} ${consumer.result[field]}`);
         }
-        assertComponentRegistered(consumer);
+        assertComponentRegistered(consumer, "generated");
         // Printed so that a slow run shows where the time goes (npm install of @pulumi/aws is the big cost).
         console.log(`      seconds: ${JSON.stringify(consumer.seconds)}`);
     });
 
-    it("type-checks and runs on Node.js 22 with the newest @pulumi/pulumi and @pulumi/aws", async () => {
+    it("type-checks and runs on Node.js 22 with the newest @pulumi/pulumi and @pulumi/aws, and a secret caller token", async () => {
         const consumer = await consumers().newest;
         assert.match(consumer.result.node, /^v22\./);
         const latest = JSON.parse(mustRun("npm", ["view", "@pulumi/pulumi", "dist-tags", "--json"], work)).latest;
         assert.strictEqual(consumer.result.pulumi, latest);
         assert.ok(semver.satisfies(consumer.result.pulumi, rootPackage.dependencies["@pulumi/pulumi"]));
         assert.ok(semver.satisfies(consumer.result.aws, rootPackage.dependencies["@pulumi/aws"]));
-        assertComponentRegistered(consumer);
+        assertComponentRegistered(consumer, "caller");
         console.log(`      seconds: ${JSON.stringify(consumer.seconds)}`);
     });
 
@@ -481,8 +485,10 @@ describe("The npm package in a user's Pulumi TypeScript program", function () {
                 "@pulumi/policy": rootPackage.peerDependencies["@pulumi/policy"],
             };
             started = {
-                oldest: consume(work, "oldest", tarball, oldestSdk(), process.execPath),
-                newest: consume(work, "newest", tarball, latest, node22()),
+                oldest: consume(work, "oldest", tarball, oldestSdk(), process.execPath, stackConfig, []),
+                newest: consume(work, "newest", tarball, latest, node22(), { ...stackConfig, ...callerToken }, [
+                    "consumer:authToken",
+                ]),
             };
             // A failure is reported by the test that awaits it; keep Node from calling it unhandled meanwhile.
             started.oldest.catch(() => undefined);
