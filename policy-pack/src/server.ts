@@ -384,46 +384,52 @@ export function installSharedHandlers(packName: string, policies: Policy[], pack
 
     /** The stack's resources as the SDK builds them for a stack policy, built once. */
     const buildStack = (list: any[]): PolicyResource[] => {
-        const intermediates = list.map((r) => {
+        const byUrn = new Map<string, any>();
+        const resolve = (urns: string[]) => urns.map((d) => byUrn.get(d)).filter((d) => d);
+        const resources = list.map((r) => {
             if (!r.getOptions()) {
                 options(r); // the SDK's error for a CLI too old to send options
             }
-            const resource: any = lazyResource(
-                { type: r.getType(), urn: r.getUrn(), name: r.getName(), dependencies: [], propertyDependencies: {} },
-                r,
-            );
+            const resource: any = lazyResource({ type: r.getType(), urn: r.getUrn(), name: r.getName() }, r);
             const provider = providerOf(r);
             if (provider) {
                 resource.provider = provider;
             }
-            const propertyDependencies: Record<string, string[]> = {};
-            const map = r.getPropertydependenciesMap();
-            if (map) {
-                for (const [k, v] of map.entries()) {
-                    propertyDependencies[k] = v.getUrnsList();
-                }
-            }
-            return { resource, parent: r.getParent(), dependencies: r.getDependenciesList(), propertyDependencies };
+            // Dependencies as resource objects, resolved on first read (most are never read).
+            let dependencies: unknown;
+            let propertyDependencies: Record<string, unknown[]> | undefined;
+            Object.defineProperty(resource, "dependencies", {
+                enumerable: true,
+                configurable: true,
+                get: () => (dependencies ??= resolve(r.getDependenciesList())),
+            });
+            Object.defineProperty(resource, "propertyDependencies", {
+                enumerable: true,
+                configurable: true,
+                get: () => {
+                    if (propertyDependencies === undefined) {
+                        propertyDependencies = {};
+                        const map = r.getPropertydependenciesMap();
+                        if (map) {
+                            for (const [k, v] of map.entries()) {
+                                propertyDependencies[k] = resolve(v.getUrnsList());
+                            }
+                        }
+                    }
+                    return propertyDependencies;
+                },
+            });
+            byUrn.set(resource.urn, resource);
+            return resource;
         });
-        const byUrn = new Map<string, any>();
-        for (const i of intermediates) {
-            byUrn.set(i.resource.urn, i.resource);
-        }
-        for (const i of intermediates) {
-            if (i.parent) {
-                const parent = byUrn.get(i.parent);
-                if (parent) {
-                    i.resource.parent = parent;
-                }
+        list.forEach((r, i) => {
+            const parentUrn = r.getParent();
+            const parent = parentUrn ? byUrn.get(parentUrn) : undefined;
+            if (parent) {
+                resources[i].parent = parent;
             }
-            i.resource.dependencies = i.dependencies.map((d: string) => byUrn.get(d)).filter((d: any) => d);
-            for (const k of Object.keys(i.propertyDependencies)) {
-                i.resource.propertyDependencies[k] = i.propertyDependencies[k]
-                    .map((d) => byUrn.get(d))
-                    .filter((d) => d);
-            }
-        }
-        return intermediates.map((i) => i.resource);
+        });
+        return resources;
     };
 
     const original = grpc.Server.prototype.addService;
