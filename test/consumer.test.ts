@@ -367,13 +367,23 @@ describe("The npm package in a user's Pulumi TypeScript program", function () {
             "bin/component/redis.d.ts",
             "bin/component/lambda/exportSnapshot.js",
             "bin/core/checks.js",
+            "tools/audit/iam-policy.json",
+            "docs/deployer-iam-policy.json",
         ]) {
             assert.ok(packed.includes(file), `${file} is missing from the tarball`);
         }
         const unexpected = packed.filter(
             (f) =>
                 // The pack's manifest beside its compiled policies: they read their docs URL from it.
-                !["package.json", "README.md", "LICENSE", "bin/policy-pack/package.json"].includes(f) &&
+                // The audit's read-only IAM policy (at the path its messages name) and the deployer's.
+                ![
+                    "package.json",
+                    "README.md",
+                    "LICENSE",
+                    "bin/policy-pack/package.json",
+                    "tools/audit/iam-policy.json",
+                    "docs/deployer-iam-policy.json",
+                ].includes(f) &&
                 !/^bin\/(component|core)\/.+\.(js|d\.ts)$/.test(f) &&
                 // The audit command and the policies it evaluates, compiled.
                 !/^bin\/(tools|policy-pack\/src)\/.+\.js$/.test(f),
