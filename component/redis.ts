@@ -10,7 +10,10 @@ import { EvidenceRecord, HitrustRedisArgs, HitrustRedisSettings } from "./args";
 import { buildEvidence } from "./evidence";
 import { resolveSettings, Settings, spreadNodes, subnetZoneProblems, ValidationError } from "./validate";
 
-export const componentType = "hitrust:elasticache:Redis";
+/** The type token: what the multi-language host registers (`<package>:index:<class>`). */
+export const componentType = "hitrust-elasticache:index:HitrustRedis";
+/** The token before the package became multi-language; stacks created with it keep their URNs through an alias. */
+export const legacyComponentType = "hitrust:elasticache:Redis";
 
 /**
  * A Redis or Valkey replication group configured as the HITRUST CSF ElastiCache guide requires:
@@ -65,7 +68,7 @@ export class HitrustRedis extends pulumi.ComponentResource {
     constructor(name: string, args: HitrustRedisArgs, opts: pulumi.ComponentResourceOptions = {}) {
         // Validate before the component itself is registered: a bad argument creates nothing.
         const { settings, warnings, inputs } = resolveSettings(name, args);
-        super(componentType, name, {}, opts);
+        super(componentType, name, {}, { ...opts, aliases: [{ type: legacyComponentType }, ...(opts.aliases ?? [])] });
         this.settings = settings;
         for (const warning of warnings) {
             // Logging is fire-and-forget: the engine keeps the program alive until it is written.

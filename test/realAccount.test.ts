@@ -3,6 +3,7 @@
 // documents with an IAM evaluator; these tests pin the shape AWS's guides give.
 import * as assert from "assert";
 import { keyPolicyDocument, requiredKeyStatements } from "../component/keyPolicy";
+import { componentType } from "../component/redis";
 import { MockRunResult } from "../tools/mockrun";
 import { ofType, one, runComponent, types } from "./helpers";
 
@@ -132,7 +133,7 @@ describe("Issue 8: a caller's own key", () => {
             result.warnings.some((w) => w.includes("kmsKeyArn") && w.includes("requiredKeyStatements")),
             result.warnings.join("\n"),
         );
-        const outputs = result.resources.find((r) => r.type === "hitrust:elasticache:Redis" || !r.custom)!.outputs!;
+        const outputs = result.resources.find((r) => r.type === componentType)!.outputs!;
         const merged = JSON.parse(outputs.requiredKeyPolicyStatements as string);
         assert.deepStrictEqual(
             merged,
