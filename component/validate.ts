@@ -6,12 +6,7 @@ export { formatProblem, ProblemCollector, ValidationError } from "./validation/p
 export type { Problem } from "./validation/problems";
 export { authTokenArgumentProblems, accessStringProblems, maxUsersPerUserGroup } from "./validation/auth";
 export { kmsKeyArnProblem } from "./validation/encryption";
-export {
-    defaultNodesPerClusterQuota,
-    deriveReplicationGroupId,
-    maxNodesPerCluster,
-    maxNodesPerClusterBefore506,
-} from "./validation/engine";
+export { defaultNodesPerClusterQuota, deriveReplicationGroupId } from "./validation/engine";
 export { cloudWatchRetentionDays, minimumLogRetentionDays } from "./validation/logging";
 export { maximumArchiveRetentionDays, minimumArchiveRetentionDays } from "./validation/archive";
 export { maxInboundRulesPerSecurityGroup, maxSubnetsPerSubnetGroup } from "./validation/network";

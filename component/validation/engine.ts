@@ -2,7 +2,13 @@
 // port, the node layout (replicas or cluster mode) with the per-cluster node quotas, parameters and
 // the replication group ID.
 import { defaultEngineVersions, defaultRedisPort, Engine } from "../../core/checks";
-import { engineVersionProblem, nodeFamily, nodeTypeGeneration, supports, versionAtLeast } from "../../core/engine";
+import {
+    engineVersionProblem,
+    maxNodesPerCluster,
+    nodeFamily,
+    nodeTypeGeneration,
+    supports,
+} from "../../core/engine";
 import { ProblemCollector } from "./problems";
 
 /**
@@ -13,8 +19,6 @@ import { ProblemCollector } from "./problems";
  * https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Replication.CreatingReplGroup.NoExistingCluster.Cluster.html).
  */
 export const defaultNodesPerClusterQuota = 90;
-export const maxNodesPerCluster = 500;
-export const maxNodesPerClusterBefore506 = 250;
 /** Shards per cluster-mode group: 1 to 500 (same page). Replicas per shard or group: up to 5. */
 export const maxShards = 500;
 export const maxReplicas = 5;
@@ -137,10 +141,7 @@ export function checkLayout(
         }
         if (shardsOk && replicasOk) {
             const nodes = shards * (replicasPerShard + 1);
-            const hardBound =
-                engine === "valkey" || versionAtLeast(version, "5.0.6")
-                    ? maxNodesPerCluster
-                    : maxNodesPerClusterBefore506;
+            const hardBound = maxNodesPerCluster(engine, version);
             if (nodes > hardBound) {
                 c.add(
                     "clusterMode",
