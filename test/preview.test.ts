@@ -85,6 +85,8 @@ describe("Offline preview and evidence report", () => {
             "aws-elasticache-cluster-disallow-standalone-redis",
             "aws-elasticache-loggroup-configure-retention",
             "aws-elasticache-replicationgroup-configure-current-generation-node-type",
+            // No customer-managed key: mandatory since issue 11 (it protects data, logs and archive).
+            "aws-elasticache-replicationgroup-configure-customer-managed-key",
             "aws-elasticache-replicationgroup-configure-engine-version",
             "aws-elasticache-replicationgroup-configure-replicas",
             "aws-elasticache-replicationgroup-configure-subnet-group",
@@ -233,7 +235,7 @@ describe("Offline preview and evidence report", () => {
         const bad = run(["examples/noncompliant", "--report", fs.mkdtempSync(path.join(os.tmpdir(), "r-"))]);
         assert.strictEqual(bad.status, 1, bad.stderr);
         assert.match(bad.stderr, /Starting policy pack/);
-        assert.match(bad.stdout, /Policy findings: 19 mandatory/);
+        assert.match(bad.stdout, /Policy findings: 20 mandatory/);
         const good = run(["--report", fs.mkdtempSync(path.join(os.tmpdir(), "r-"))]);
         assert.strictEqual(good.status, 0, good.stderr + good.stdout);
         const usage = run(["--bogus"]);
@@ -257,7 +259,7 @@ describe("Offline preview and evidence report", () => {
         try {
             const info = await pack.info();
             assert.strictEqual(info.name, "hitrust-elasticache");
-            assert.strictEqual(info.policies.length, 41);
+            assert.strictEqual(info.policies.length, 42);
         } finally {
             await pack.stop();
         }
