@@ -113,6 +113,8 @@ describe("Offline preview and evidence report", () => {
                 "0706.10b1",
                 "0805.01m1",
                 "0808.10b2",
+                // No customer-managed key: the cryptographic-controls policy is not met.
+                "0903.10f1",
                 "1202.09aa1",
                 "1204.09aa1",
                 "1410.09e2",
