@@ -41,6 +41,25 @@ export interface ArchiveBucket {
     parts: pulumi.Resource[];
 }
 
+/** All four S3 public-access blocks on: no public ACL or policy can ever apply to the bucket. */
+export function blockPublicAccess(
+    name: string,
+    bucket: aws.s3.Bucket,
+    opts: pulumi.CustomResourceOptions,
+): aws.s3.BucketPublicAccessBlock {
+    return new aws.s3.BucketPublicAccessBlock(
+        name,
+        {
+            bucket: bucket.id,
+            blockPublicAcls: true,
+            blockPublicPolicy: true,
+            ignorePublicAcls: true,
+            restrictPublicBuckets: true,
+        },
+        opts,
+    );
+}
+
 export function createArchiveBucket(c: Common & { objectLock: boolean; createTrail: boolean }): ArchiveBucket {
     const { name, settings, keyArn, account, tags, parent } = c;
     const opts = { parent, retainOnDelete: true };
@@ -76,17 +95,7 @@ export function createArchiveBucket(c: Common & { objectLock: boolean; createTra
             },
             opts,
         ),
-        new aws.s3.BucketPublicAccessBlock(
-            `${name}-archive-public-access`,
-            {
-                bucket: bucket.id,
-                blockPublicAcls: true,
-                blockPublicPolicy: true,
-                ignorePublicAcls: true,
-                restrictPublicBuckets: true,
-            },
-            opts,
-        ),
+        blockPublicAccess(`${name}-archive-public-access`, bucket, opts),
     );
     // ACLs off: every object belongs to the account. ElastiCache never writes here (its exports land
     // in the export job's staging bucket), so no ACL grant is needed; CloudTrail's

@@ -6,7 +6,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
-import { ArchiveBucket, Common, archivePrefixes, elastiCacheCanonicalUserId } from "./archive";
+import { ArchiveBucket, Common, archivePrefixes, blockPublicAccess, elastiCacheCanonicalUserId } from "./archive";
 
 export const exportFunctionCode = path.join(__dirname, "lambda", "exportSnapshot.js");
 
@@ -189,17 +189,7 @@ function createStagingBucket(c: Common) {
         { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
         opts,
     );
-    const publicAccess = new aws.s3.BucketPublicAccessBlock(
-        `${name}-export-staging-public-access`,
-        {
-            bucket: bucket.id,
-            blockPublicAcls: true,
-            blockPublicPolicy: true,
-            ignorePublicAcls: true,
-            restrictPublicBuckets: true,
-        },
-        opts,
-    );
+    const publicAccess = blockPublicAccess(`${name}-export-staging-public-access`, bucket, opts);
     // The canonical-user grant needs ACLs, so the owner keeps them ("BucketOwnerPreferred"); the
     // public access block refuses any public ACL.
     const ownership = new aws.s3.BucketOwnershipControls(

@@ -13,6 +13,7 @@ import * as yaml from "js-yaml";
 import { HitrustRedis, componentType } from "../component";
 import { runUnderMocks } from "../tools/mockrun";
 import { baseArgs, subnetZones } from "./helpers";
+import { servingPort } from "../tools/analyzer";
 
 const root = path.join(__dirname, "..");
 const rootPackage = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
@@ -63,29 +64,12 @@ interface Schema {
 async function getSchema(): Promise<{ schema: Schema; child: ChildProcess }> {
     const runner = path.join(pulumiDir, "cmd", "run-plugin");
     const child = spawn(process.execPath, [runner, root], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stderr!.on("data", (d) => (stderr += d));
-    const port = await new Promise<number>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`the provider did not start:\n${stderr}`)), 180000);
-        child.stdout!.on("data", (d) => {
-            stdout += d;
-            const match = /^(\d+)\s*$/m.exec(stdout);
-            if (match) {
-                clearTimeout(timer);
-                resolve(Number(match[1]));
-            }
-        });
-        child.on("exit", (code) => {
-            clearTimeout(timer);
-            reject(new Error(`the provider exited with ${code}:\n${stdout}\n${stderr}`));
-        });
-    });
+    const { port, stderr } = await servingPort(child, "the provider", 180000);
     const client = new providerGrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
     try {
         const response: any = await new Promise((resolve, reject) =>
             client.getSchema(new providerPb.GetSchemaRequest(), (err: Error | null, r: unknown) =>
-                err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(r),
+                err ? reject(new Error(`${err.message}\n${stderr()}`)) : resolve(r),
             ),
         );
         return { schema: JSON.parse(response.getSchema()), child };

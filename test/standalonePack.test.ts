@@ -10,6 +10,7 @@ import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { registry } from "../policy-pack/src/policies";
+import { servingPort } from "../tools/analyzer";
 
 const root = path.join(__dirname, "..");
 const npmCache = path.join(os.tmpdir(), "hitrust-elasticache-cache", "npm");
@@ -87,24 +88,7 @@ async function startPack(packDir: string): Promise<StartedPack> {
     const runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [packDir] });
     assert.ok(runner.startsWith(path.join(packDir, "node_modules")), `run-policy-pack resolved outside: ${runner}`);
     const child = spawn(process.execPath, [runner, "127.0.0.1:0", "."], { cwd: packDir, env: env() });
-    let stdout = "";
-    let stderr = "";
-    child.stderr.on("data", (d) => (stderr += d));
-    const port = await new Promise<number>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`the pack did not start:\n${stderr}`)), 60000);
-        child.stdout.on("data", (d) => {
-            stdout += d;
-            const match = /^(\d+)\s*$/m.exec(stdout);
-            if (match) {
-                clearTimeout(timer);
-                resolve(Number(match[1]));
-            }
-        });
-        child.on("exit", (code) => {
-            clearTimeout(timer);
-            reject(new Error(`the pack exited with ${code} before serving:\n${stderr}`));
-        });
-    });
+    const { port, stderr } = await servingPort(child, "the pack", 60000);
     const client = new analyzerGrpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
     try {
         const res: any = await new Promise((resolve, reject) =>
@@ -114,7 +98,7 @@ async function startPack(packDir: string): Promise<StartedPack> {
         );
         return {
             child,
-            stderr,
+            stderr: stderr(),
             info: {
                 name: res.getName(),
                 version: res.getVersion(),

@@ -356,6 +356,39 @@ function analyzeRequest(resource: RecordedResource): any {
 }
 
 /** A running policy pack and a gRPC client connected to it. */
+/**
+ * The port a Pulumi plugin (a policy pack, a provider) prints on its first stdout line once it
+ * serves gRPC, as the engine reads it; rejects with the plugin's stderr when it exits or times out.
+ */
+export async function servingPort(
+    child: ChildProcess,
+    what: string,
+    timeoutMs: number,
+): Promise<{ port: number; stderr: () => string }> {
+    let stdout = "";
+    let stderr = "";
+    child.stderr!.on("data", (chunk) => (stderr += chunk));
+    const port = await new Promise<number>((resolve, reject) => {
+        const timer = setTimeout(
+            () => reject(new Error(`${what} did not start in ${timeoutMs} ms:\n${stderr}`)),
+            timeoutMs,
+        );
+        child.stdout!.on("data", (chunk) => {
+            stdout += chunk;
+            const match = /^(\d+)\s*$/m.exec(stdout);
+            if (match) {
+                clearTimeout(timer);
+                resolve(Number(match[1]));
+            }
+        });
+        child.on("exit", (code) => {
+            clearTimeout(timer);
+            reject(new Error(`${what} exited with code ${code} before it served:\n${stdout}\n${stderr}`));
+        });
+    });
+    return { port, stderr: () => stderr };
+}
+
 export class PolicyPackProcess {
     private constructor(
         private readonly child: ChildProcess,
@@ -374,33 +407,13 @@ export class PolicyPackProcess {
             cwd: dir,
             stdio: ["ignore", "pipe", "pipe"],
         });
-        let stdout = "";
-        let stderr = "";
-        child.stderr!.on("data", (chunk) => (stderr += chunk));
-        const port = await new Promise<number>((resolve, reject) => {
-            const timer = setTimeout(
-                () => reject(new Error(`policy pack did not start in ${timeoutMs} ms:\n${stderr}`)),
-                timeoutMs,
-            );
-            child.stdout!.on("data", (chunk) => {
-                stdout += chunk;
-                const match = /^(\d+)\s*$/m.exec(stdout);
-                if (match) {
-                    clearTimeout(timer);
-                    resolve(Number(match[1]));
-                }
-            });
-            child.on("exit", (code) => {
-                clearTimeout(timer);
-                reject(new Error(`policy pack exited with code ${code} before it served:\n${stderr}`));
-            });
-        });
+        const { port, stderr } = await servingPort(child, "policy pack", timeoutMs);
         const client = new analyzerGrpc.AnalyzerClient(
             `127.0.0.1:${port}`,
             grpc.credentials.createInsecure(),
             grpcClientOptions,
         );
-        return new PolicyPackProcess(child, client, () => stderr);
+        return new PolicyPackProcess(child, client, stderr);
     }
 
     private call<T>(method: string, request: any): Promise<T> {
