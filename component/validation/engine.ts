@@ -2,13 +2,7 @@
 // port, the node layout (replicas or cluster mode) with the per-cluster node quotas, parameters and
 // the replication group ID.
 import { defaultEngineVersions, defaultRedisPort, Engine } from "../../core/checks";
-import {
-    engineVersionProblem,
-    maxNodesPerCluster,
-    nodeFamily,
-    nodeTypeGeneration,
-    supports,
-} from "../../core/engine";
+import { engineVersionProblem, maxNodesPerCluster, nodeFamily, nodeTypeGeneration, supports } from "../../core/engine";
 import { ProblemCollector } from "./problems";
 
 /**
