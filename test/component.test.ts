@@ -167,6 +167,25 @@ describe("HitrustRedis: defaults (update mode)", () => {
             assert.ok(controls.has(id as any), `no evidence for ${id}`);
         }
     });
+
+    it("names in its evidence only resources the component registered (no name can drift)", async () => {
+        for (const args of [{}, { rbac: { users: [{ userName: "app", accessString: "on ~app:* +@read" }] } }]) {
+            const run = await runComponent(args);
+            const registered = new Set(run.resources.map((r) => r.name));
+            const named = run.component!.evidence.map((e) => e.resource).filter((r) => !r.includes("*"));
+            assert.deepStrictEqual(
+                named.filter((r) => !registered.has(r)),
+                [],
+            );
+            // Values naming a child (the key, the topic, the user group) name registered ones too.
+            for (const e of run.component!.evidence) {
+                // (finalSnapshotIdentifier's "cache-final-<suffix>" is a snapshot name, not a child.)
+                for (const child of (e.value.match(/\bcache-[a-z0-9-]+/g) ?? []).filter((m) => !m.endsWith("-"))) {
+                    assert.ok(registered.has(child), `${e.control} ${e.setting}: ${child} is not registered`);
+                }
+            }
+        }
+    });
 });
 
 describe("HitrustRedis: preview mode (unknown outputs)", () => {
