@@ -970,6 +970,7 @@ describe("Stack policies", () => {
             group("two-zones", ["a1", "b1"]),
             group("unknown-zone", ["a1", "u"]),
             group("outside", ["a1"], ["subnet-x", U]),
+            group("empty", [], []),
         ]);
         assert.deepStrictEqual(found, [
             {
@@ -981,6 +982,10 @@ describe("Stack policies", () => {
                 name: "same-zone",
                 message:
                     "subnet group 'same-zone' has 2 subnets, all in us-east-1a: add a private subnet in another availability zone.",
+            },
+            {
+                name: "empty",
+                message: "subnet group 'empty' lists no subnet: add private subnets in two or more availability zones.",
             },
         ]);
     });

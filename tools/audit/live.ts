@@ -138,7 +138,7 @@ export const liveChecks = {
         enforcementLevel: "advisory",
         severity: "medium",
         remediation:
-            "An inactive topic is usually encrypted at rest or misses the elasticache.amazonaws.com publish grant (aws:SourceOwner); fix it and confirm a subscription.",
+            "An inactive topic is usually encrypted at rest or misses ElastiCache's publish grant (any principal with aws:SourceOwner = the account, as the ElastiCache guide writes it); fix it and confirm a subscription.",
     },
     secretRotation: {
         id: "live-secretsmanager-auth-secret-rotated",

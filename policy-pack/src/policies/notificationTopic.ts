@@ -11,7 +11,7 @@ export const notificationTopicDisallowEncryption: StackRuleSpec = {
     controls: ["1270.09ad1"],
     tags: ["monitoring"],
     remediationSteps:
-        "Remove `kmsMasterKeyId` from the event topic (cluster events carry no PHI) and allow elasticache.amazonaws.com to publish under `aws:SourceOwner`.",
+        "Remove `kmsMasterKeyId` from the event topic (cluster events carry no PHI) and let ElastiCache publish as its guide documents (any principal, `aws:SourceOwner` = the account).",
     requires: types.snsTopic,
     check(stack, _config, report) {
         const topics = stack.referencedBy(

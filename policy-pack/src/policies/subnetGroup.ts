@@ -42,6 +42,13 @@ export const subnetGroupConfigureMultipleAzs: StackRuleSpec = {
             if (!Array.isArray(ids)) {
                 continue;
             }
+            if (ids.length === 0) {
+                report(
+                    `subnet group '${group.name}' lists no subnet: add private subnets in two or more availability zones.`,
+                    group.urn,
+                );
+                continue;
+            }
             if (ids.length === 1) {
                 report(
                     `subnet group '${group.name}' has a single subnet, so every node shares one availability zone: add private subnets in other zones.`,

@@ -15,7 +15,7 @@ export const configureNotificationTopic: ResourceRuleSpec = {
     controls: ["1270.09ad1", "12100.09ab2"],
     tags: ["monitoring"],
     remediationSteps:
-        "Create an SNS topic without at-rest encryption (ElastiCache cannot publish to an encrypted one; events carry no PHI) whose policy lets elasticache.amazonaws.com publish under `aws:SourceOwner`, and set `notificationTopicArn`.",
+        "Create an SNS topic without at-rest encryption (ElastiCache cannot publish to an encrypted one; events carry no PHI) whose policy lets ElastiCache publish as its guide documents (any principal, `aws:SourceOwner` = the account), and set `notificationTopicArn`.",
     resourceTypes: rg,
     properties: ["notificationTopicArn"],
     check(props) {
