@@ -6,7 +6,7 @@ import * as fs from "fs";
 import { PolicyPackConfigFile } from "../analyzer";
 import { UsageError } from "./errors";
 
-export const usage = `usage: npm run audit -- [options]
+export const usage = `usage: npm run audit -- [options]   (installed: hitrust-elasticache-audit [options])
 
 Audits running Amazon ElastiCache deployments read-only and writes the HITRUST CSF evidence report
 (report.md, report.json, report.sarif) with each observed value, the API call it came from and when.
@@ -113,7 +113,7 @@ export async function main(argv: string[]): Promise<number> {
             }
         }
         // Loaded here so that --help and usage errors answer at once.
-        const { relative, runAudit } = await import("./audit");
+        const { relative, runAudit } = await loadAudit();
         const outcome = await runAudit({
             regions: options.regions,
             profile: options.profile,
@@ -143,6 +143,22 @@ export async function main(argv: string[]): Promise<number> {
         process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
         return 2;
     }
+}
+
+/**
+ * The audit runs the pack's policies, so it needs @pulumi/policy: a dependency here, an optional
+ * peer of the published package (consumers of the component should not receive it).
+ */
+async function loadAudit(): Promise<typeof import("./audit")> {
+    try {
+        require.resolve("@pulumi/policy");
+    } catch {
+        throw new UsageError(
+            "the audit runs the policy pack's policies and needs @pulumi/policy: install it beside the package " +
+                "(npm install @pulumi/policy@~1.21.0), or run npx -p hitrust-elasticache -p @pulumi/policy@~1.21.0 hitrust-elasticache-audit",
+        );
+    }
+    return import("./audit");
 }
 
 if (require.main === module) {
