@@ -494,6 +494,12 @@ describe("HitrustRedis: bad input", () => {
             "nodeType: 'cache.m3.medium' is a previous-generation node type; use a current generation such as cache.r7g.large or cache.m7g.large.",
         ],
         [
+            // AWS no longer creates clusters on T2 ("Supported node types", previous generation).
+            "T2 node",
+            { nodeType: "cache.t2.medium" },
+            "nodeType: 'cache.t2.medium' is a previous-generation node type; use a current generation such as cache.r7g.large or cache.m7g.large.",
+        ],
+        [
             "not a node type",
             { nodeType: "r7g.large" },
             "nodeType: 'r7g.large' is not an ElastiCache node type; use the form cache.<family>.<size>, such as cache.r7g.large.",
