@@ -4,32 +4,11 @@ import * as assert from "assert";
 import * as path from "path";
 import { HitrustRedis, HitrustRedisArgs } from "../component";
 import { analyzeAll, Diagnostic, PackInfo, PolicyPackProcess, resolvePolicyConfig } from "../tools/analyzer";
-import { RecordedResource, runUnderMocks, unknownSentinel } from "../tools/mockrun";
-import { baseArgs, subnetZones } from "./helpers";
+import { runUnderMocks, unknownSentinel } from "../tools/mockrun";
+import { baseArgs, resource, subnetZones } from "./helpers";
 
 const packDir = path.join(__dirname, "..", "policy-pack");
 const rgType = "aws:elasticache/replicationGroup:ReplicationGroup";
-
-function resource(
-    type: string,
-    name: string,
-    inputs: Record<string, unknown>,
-    extra: Partial<RecordedResource> = {},
-): RecordedResource {
-    return {
-        type,
-        name,
-        urn: `urn:pulumi:dev::test::${type}::${name}`,
-        custom: true,
-        parent: "",
-        retainOnDelete: false,
-        dependencies: [],
-        propertyDependencies: {},
-        inputs,
-        state: {},
-        ...extra,
-    };
-}
 
 const summary = (ds: Diagnostic[]) => ds.map((d) => `${d.enforcementLevel} ${d.policyName}`).sort();
 

@@ -10,6 +10,28 @@ export const baseArgs: HitrustRedisArgs = {
     allowedSecurityGroupIds: ["sg-app"],
 };
 
+/** A recorded resource as the engine would send it, for tests that build stacks by hand. */
+export function resource(
+    type: string,
+    name: string,
+    inputs: Record<string, unknown>,
+    extra: Partial<RecordedResource> = {},
+): RecordedResource {
+    return {
+        type,
+        name,
+        urn: `urn:pulumi:dev::test::${type}::${name}`,
+        custom: true,
+        parent: "",
+        retainOnDelete: false,
+        dependencies: [],
+        propertyDependencies: {},
+        inputs,
+        state: {},
+        ...extra,
+    };
+}
+
 /** Builds the component under mocks and returns what it registered. */
 export async function runComponent(
     args: Partial<HitrustRedisArgs> = {},

@@ -11,31 +11,10 @@ import { toPlain, UNKNOWN } from "../policy-pack/src/props";
 import { proxyTargetKey, shareDeserialization } from "../policy-pack/src/sdk";
 import { PolicyPackConfigFile, PolicyPackProcess } from "../tools/analyzer";
 import { RecordedResource, runUnderMocks, unknownSentinel } from "../tools/mockrun";
-import { baseArgs, subnetZones } from "./helpers";
+import { baseArgs, resource, subnetZones } from "./helpers";
 
 const packDir = path.join(__dirname, "..", "policy-pack");
 const rgType = "aws:elasticache/replicationGroup:ReplicationGroup";
-
-function resource(
-    type: string,
-    name: string,
-    inputs: Record<string, unknown>,
-    extra: Partial<RecordedResource> = {},
-): RecordedResource {
-    return {
-        type,
-        name,
-        urn: `urn:pulumi:dev::test::${type}::${name}`,
-        custom: true,
-        parent: "",
-        retainOnDelete: false,
-        dependencies: [],
-        propertyDependencies: {},
-        inputs,
-        state: {},
-        ...extra,
-    };
-}
 
 const analyzerPb = require("@pulumi/pulumi/proto/analyzer_pb");
 const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));

@@ -2,7 +2,7 @@
 // @pulumi/aws input names), live facts that only a running system has, and the gaps that missing
 // permissions left. Both the live reader and the stack-export reader produce it.
 import { ControlId } from "../../core/controls";
-import { unknownSentinel } from "../mockrun";
+import { RecordedResource, unknownSentinel } from "../mockrun";
 
 /** Where an observed value came from: the API call (IAM action), the Region and the time. */
 export interface Source {
@@ -11,20 +11,11 @@ export interface Source {
     at: string;
 }
 
-/** A resource as the pack sees it: same fields as the preview's RecordedResource. */
-export interface AuditResource {
-    type: string;
-    name: string;
-    urn: string;
-    custom: boolean;
-    parent: string;
-    retainOnDelete: boolean;
-    dependencies: string[];
-    propertyDependencies: Record<string, string[]>;
-    /** @pulumi/aws input names; a value no permitted call could read is the unknown sentinel. */
-    inputs: Record<string, unknown>;
-    state: Record<string, unknown>;
-    outputs?: Record<string, unknown>;
+/**
+ * A resource as the pack sees it: the preview's RecordedResource, with `inputs` under the
+ * @pulumi/aws input names (a value no permitted call could read is the unknown sentinel).
+ */
+export interface AuditResource extends RecordedResource {
     /** The call the properties came from. */
     source?: Source;
     /** Properties that came from another call than `source`. */
