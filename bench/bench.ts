@@ -20,7 +20,7 @@ import { ChildProcess, execFileSync, spawn } from "child_process";
 import * as path from "path";
 import { performance } from "perf_hooks";
 import { HitrustRedis } from "../component";
-import { resolvePolicyConfig } from "../tools/analyzer";
+import { analyzeRequest, analyzeStackRequest, resolvePolicyConfig } from "../tools/analyzer";
 import { RecordedResource, runUnderMocks } from "../tools/mockrun";
 
 const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
@@ -106,49 +106,14 @@ function struct(value: Record<string, unknown>): any {
     return structPb.Struct.fromJavaScript(value);
 }
 
-function options(r: RecordedResource): any {
-    const o = new analyzerPb.AnalyzerResourceOptions();
-    if (r.parent) {
-        o.setParent(r.parent);
-    }
-    return o;
-}
-
 function encodeAnalyze(r: RecordedResource): Buffer {
-    const req = new analyzerPb.AnalyzeRequest();
-    req.setType(r.type);
-    req.setUrn(r.urn);
-    req.setName(r.name);
-    req.setProperties(struct(r.inputs));
-    req.setOptions(options(r));
-    return Buffer.from(req.serializeBinary());
+    return Buffer.from(analyzeRequest(r).serializeBinary());
 }
 
 function encodeAnalyzeStack(resources: RecordedResource[]): Buffer {
-    const req = new analyzerPb.AnalyzeStackRequest();
-    req.setResourcesList(
-        resources.map((r) => {
-            const res = new analyzerPb.AnalyzerResource();
-            res.setType(r.type);
-            res.setUrn(r.urn);
-            res.setName(r.name);
-            // AnalyzeStack carries the resources' outputs (the state after the update).
-            res.setProperties(struct(Object.keys(r.state).length > 0 ? r.state : r.inputs));
-            res.setOptions(options(r));
-            if (r.parent) {
-                res.setParent(r.parent);
-            }
-            res.setDependenciesList(r.dependencies);
-            const deps = res.getPropertydependenciesMap();
-            for (const [key, urns] of Object.entries(r.propertyDependencies)) {
-                const list = new analyzerPb.AnalyzerPropertyDependencies();
-                list.setUrnsList(urns);
-                deps.set(key, list);
-            }
-            return res;
-        }),
-    );
-    return Buffer.from(req.serializeBinary());
+    // AnalyzeStack carries the resources' outputs (the state after the update).
+    const state = (r: RecordedResource) => (Object.keys(r.state).length > 0 ? r.state : r.inputs);
+    return Buffer.from(analyzeStackRequest(resources, state).serializeBinary());
 }
 
 /** The Configure request the engine sends: every policy with its level and schema defaults. */

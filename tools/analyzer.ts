@@ -341,21 +341,49 @@ function resourceOptions(resource: RecordedResource): any {
 }
 
 /** Fills the fields AnalyzeRequest and AnalyzerResource share. */
-function describeResource<T>(message: T, resource: RecordedResource): T {
+function describeResource<T>(message: T, resource: RecordedResource, properties = resource.inputs): T {
     const m = message as any;
     m.setType(resource.type);
     m.setUrn(resource.urn);
     m.setName(resource.name);
-    m.setProperties(toStruct(resource.inputs));
+    m.setProperties(toStruct(properties));
     m.setOptions(resourceOptions(resource));
     return message;
 }
 
-function analyzeRequest(resource: RecordedResource): any {
+/** The Analyze request the engine sends for one resource (its checked inputs). */
+export function analyzeRequest(resource: RecordedResource): any {
     return describeResource(new analyzerPb.AnalyzeRequest(), resource);
 }
 
-/** A running policy pack and a gRPC client connected to it. */
+/**
+ * The AnalyzeStack request the engine sends: every resource with its parent, dependencies and
+ * property dependencies; `properties` picks what each carries (the inputs by default).
+ */
+export function analyzeStackRequest(
+    resources: RecordedResource[],
+    properties: (r: RecordedResource) => Record<string, unknown> = (r) => r.inputs,
+): any {
+    const req = new analyzerPb.AnalyzeStackRequest();
+    req.setResourcesList(
+        resources.map((r) => {
+            const res = describeResource(new analyzerPb.AnalyzerResource(), r, properties(r));
+            if (r.parent) {
+                res.setParent(r.parent);
+            }
+            res.setDependenciesList(r.dependencies);
+            const deps = res.getPropertydependenciesMap();
+            for (const [key, urns] of Object.entries(r.propertyDependencies)) {
+                const list = new analyzerPb.AnalyzerPropertyDependencies();
+                list.setUrnsList(urns);
+                deps.set(key, list);
+            }
+            return res;
+        }),
+    );
+    return req;
+}
+
 /**
  * The port a Pulumi plugin (a policy pack, a provider) prints on its first stdout line once it
  * serves gRPC, as the engine reads it; rejects with the plugin's stderr when it exits or times out.
@@ -389,6 +417,7 @@ export async function servingPort(
     return { port, stderr: () => stderr };
 }
 
+/** A running policy pack and a gRPC client connected to it. */
 export class PolicyPackProcess {
     private constructor(
         private readonly child: ChildProcess,
@@ -521,24 +550,7 @@ export class PolicyPackProcess {
     }
 
     async analyzeStack(resources: RecordedResource[]): Promise<Diagnostic[]> {
-        const req = new analyzerPb.AnalyzeStackRequest();
-        req.setResourcesList(
-            resources.map((r) => {
-                const res = describeResource(new analyzerPb.AnalyzerResource(), r);
-                if (r.parent) {
-                    res.setParent(r.parent);
-                }
-                res.setDependenciesList(r.dependencies);
-                const deps = res.getPropertydependenciesMap();
-                for (const [key, urns] of Object.entries(r.propertyDependencies)) {
-                    const list = new analyzerPb.AnalyzerPropertyDependencies();
-                    list.setUrnsList(urns);
-                    deps.set(key, list);
-                }
-                return res;
-            }),
-        );
-        const res: any = await this.call("analyzeStack", req);
+        const res: any = await this.call("analyzeStack", analyzeStackRequest(resources));
         return res.getDiagnosticsList().map(diagnosticFrom);
     }
 
