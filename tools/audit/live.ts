@@ -168,8 +168,26 @@ function result(
     return { check, resource: cache.id, urn: cache.arn, status, message, evidence, needs };
 }
 
+/** A refused call left the check without its facts: "not evidenced", naming the action. */
+function notEvidenced(
+    check: LiveCheck,
+    cache: { id: string; arn: string },
+    needs: string,
+    evidence: LiveEvidence[] = [],
+    what?: string,
+): LiveResult {
+    return result(
+        check,
+        cache,
+        "not evidenced",
+        `not evidenced: needs ${needs}${what ? ` (${what})` : ""}`,
+        evidence,
+        needs,
+    );
+}
+
 function unread(check: LiveCheck, cache: { id: string; arn: string }, needs: string, what: string): LiveResult {
-    return result(check, cache, "not evidenced", `not evidenced: needs ${needs} (${what})`, [], needs);
+    return notEvidenced(check, cache, needs, [], what);
 }
 
 function backupRecent(cache: CacheFacts, o: LiveOptions): LiveResult {
@@ -439,14 +457,7 @@ function trailCheck(cache: CacheFacts, region: RegionFacts | undefined, o: LiveO
         return result(check, cache, "pass", `trail ${good.map((t) => t.name).join(", ")} is logging`, evidence);
     }
     if (covering.length > 0 && covering.every((t) => t.logging === undefined)) {
-        return result(
-            check,
-            cache,
-            "not evidenced",
-            "not evidenced: needs cloudtrail:GetTrailStatus",
-            evidence,
-            "cloudtrail:GetTrailStatus",
-        );
+        return notEvidenced(check, cache, "cloudtrail:GetTrailStatus", evidence);
     }
     const why =
         covering.length === 0
@@ -499,14 +510,7 @@ function alarmCheck(cache: CacheFacts): LiveResult {
         .flatMap((a) => a.actions)
         .filter((x) => x.includes(":sns:") && !cache.topics.some((t) => t.value.arn === x));
     if (unreadTopics.length > 0) {
-        return result(
-            check,
-            cache,
-            "not evidenced",
-            "not evidenced: needs sns:GetTopicAttributes",
-            evidence,
-            "sns:GetTopicAttributes",
-        );
+        return notEvidenced(check, cache, "sns:GetTopicAttributes", evidence);
     }
     return result(
         check,
@@ -538,14 +542,7 @@ function eventTopicCheck(cache: CacheFacts): LiveResult {
     }
     const topic = cache.topics[0];
     if (!topic) {
-        return result(
-            check,
-            cache,
-            "not evidenced",
-            "not evidenced: needs sns:GetTopicAttributes",
-            evidence,
-            "sns:GetTopicAttributes",
-        );
+        return notEvidenced(check, cache, "sns:GetTopicAttributes", evidence);
     }
     evidence.push(ev("confirmed subscriptions", topic.value.confirmed, topic.source));
     return topic.value.confirmed > 0
