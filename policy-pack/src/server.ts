@@ -163,6 +163,24 @@ export function installSharedHandlers(packName: string, policies: Policy[], pack
         throw protoutil.asGrpcError(e, `Error validating resource with ${policyFrom}`);
     };
 
+    /** Runs one validation as the SDK does: awaited, and its failure handled by `failure`. */
+    const settle = async (
+        p: Policy,
+        ds: Diagnostic[],
+        kind: "validateResource" | "validateStack",
+        run: () => unknown,
+    ): Promise<ReturnType<typeof failure>> => {
+        try {
+            const result: any = run();
+            if (result && typeof result.then === "function") {
+                await result;
+            }
+            return undefined;
+        } catch (e) {
+            return failure(p, e, ds, kind);
+        }
+    };
+
     const options = (r: any) => {
         const opts = r.getOptions();
         if (!opts) {
@@ -275,7 +293,7 @@ export function installSharedHandlers(packName: string, policies: Policy[], pack
                 const report = reporter(p.name, packName, packVersion, p.description, level, ds, p.severity);
                 const validations = Array.isArray(rp.validateResource) ? rp.validateResource : [rp.validateResource];
                 for (const validation of validations) {
-                    try {
+                    const na = await settle(p, ds, "validateResource", () => {
                         if (base === undefined) {
                             // The SDK checks the options before any policy runs; so do we.
                             options(req);
@@ -305,15 +323,10 @@ export function installSharedHandlers(packName: string, policies: Policy[], pack
                         if (shared.provider) {
                             args.provider = shared.provider;
                         }
-                        const result: any = validation(args as any, report);
-                        if (result && typeof result.then === "function") {
-                            await result;
-                        }
-                    } catch (e) {
-                        const na = failure(p, e, ds, "validateResource");
-                        if (na) {
-                            notApplicable = pushNotApplicable(notApplicable, p.name, na.reason);
-                        }
+                        return validation(args as any, report);
+                    });
+                    if (na) {
+                        notApplicable = pushNotApplicable(notApplicable, p.name, na.reason);
                     }
                 }
             }
@@ -354,9 +367,9 @@ export function installSharedHandlers(packName: string, policies: Policy[], pack
                     }
                 }
                 const report = reporter(p.name, packName, packVersion, p.description, level, ds, p.severity);
-                try {
+                const na = await settle(p, ds, "validateStack", () => {
                     resources ??= buildStack(list);
-                    const result: any = sp.validateStack(
+                    return sp.validateStack(
                         {
                             resources,
                             getConfig: getConfigOf(p.name),
@@ -365,14 +378,9 @@ export function installSharedHandlers(packName: string, policies: Policy[], pack
                         } as any,
                         report,
                     );
-                    if (result && typeof result.then === "function") {
-                        await result;
-                    }
-                } catch (e) {
-                    const na = failure(p, e, ds, "validateStack");
-                    if (na) {
-                        notApplicable = pushNotApplicable(notApplicable, p.name, na.reason);
-                    }
+                });
+                if (na) {
+                    notApplicable = pushNotApplicable(notApplicable, p.name, na.reason);
                 }
             }
         } catch (err) {
