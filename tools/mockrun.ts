@@ -3,7 +3,6 @@
 // URN, parent, dependencies, property dependencies and the serialized inputs (unknown values as
 // the engine's sentinel during preview, secrets still wrapped).
 import * as pulumi from "@pulumi/pulumi";
-import { ChildProcess, fork } from "child_process";
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
@@ -247,47 +246,67 @@ function mockId(type: string, name: string): string {
     return `${prefix[type] ?? ""}${name}-id`;
 }
 
-let running = false;
+/** A module of the @pulumi/pulumi copy in `sdkDir` (the program's own), or of ours. */
+function sdkModule(sdkDir: string | undefined, id: string): any {
+    return require(sdkDir ? path.join(sdkDir, id) : `@pulumi/pulumi/${id}`);
+}
 
 /**
- * Runs `program` (a function, or the path of a Pulumi program module) under mocks and returns
- * what it registered. One run at a time: mocks are process-wide.
+ * The engine names a resource `urn:pulumi:<stack>::<project>::<parent types$type>::<name>`, leaving
+ * out the root Stack's type (pkg/resource/deploy/deployment.go, generateURN: `if parent != "" &&
+ * parent.QualifiedType() != resource.RootStackType`). MockMonitor prefixes every parent's type.
  */
-export async function runUnderMocks(
-    program: string | (() => unknown),
-    options: MockRunOptions,
-): Promise<MockRunResult> {
-    if (running) {
-        throw new Error("runUnderMocks: another run is in progress; mocks are process-wide.");
-    }
-    running = true;
-    const project = options.project ?? "hitrust-elasticache";
-    const resources: RecordedResource[] = [];
-    const errors: Error[] = [];
-    const warnings: string[] = [];
-    const subnetZones: Record<string, string> = { ...(options.subnetZones ?? {}) };
-    // The engine stops a program at its first error; a registration whose input failed never
-    // completes, so waiting for every RPC would hang. Stop waiting shortly after the first error.
-    let signalError: () => void = () => undefined;
-    const firstError = new Promise<void>((resolve) => (signalError = () => setTimeout(resolve, 50)));
-    const onRejection = (reason: unknown) => {
-        errors.push(reason instanceof Error ? reason : new Error(String(reason)));
-        signalError();
-    };
-    process.on("unhandledRejection", onRejection);
+export const rootStackType = "pulumi:pulumi:Stack";
+function engineUrn(parent: string, type: string, name: string, stack: string, project: string): string {
+    const qualified = parent ? parent.split("::")[2] : "";
+    const prefix = qualified && qualified !== rootStackType ? `${qualified}$` : "";
+    return `urn:pulumi:${stack}::${project}::${prefix}${type}::${name}`;
+}
 
-    const mocksModule = require("@pulumi/pulumi/runtime/mocks");
+/** What a run under mocks records, as the engine would receive it. */
+interface MockSession {
+    mocks: pulumi.runtime.Mocks;
+    resources: RecordedResource[];
+    /** What the program's Stack registered as its outputs (wire form), once it has. */
+    stackOutputs?: Record<string, unknown>;
+    /** Puts the SDK back as it was. */
+    restore(): void;
+}
+
+/**
+ * Installs the recording mock monitor on the SDK in `sdkDir`: every registration recorded with its
+ * wire inputs (after the provider's Check where `providerDefaults` asks for it), every response's
+ * state, every component's outputs. `onStackOutputs` is called when the root Stack registers its
+ * outputs, which it does once the program has run and its resources are registered.
+ */
+function installMocks(options: MockRunOptions, sdkDir?: string, onStackOutputs?: () => void): MockSession {
+    const resources: RecordedResource[] = [];
+    const subnetZones: Record<string, string> = { ...(options.subnetZones ?? {}) };
+    const mocksModule = sdkModule(sdkDir, "runtime/mocks");
+    const settingsModule = sdkModule(sdkDir, "runtime/settings");
     const monitorProto = mocksModule.MockMonitor.prototype;
     const originalRegister = monitorProto.registerResource;
     const originalRegisterOutputs = monitorProto.registerResourceOutputs;
-    const originalLog = pulumi.log.warn;
+    const originalNewUrn = monitorProto.newUrn;
+    const originalShutdown = monitorProto.signalAndWaitForShutdown;
     const record = new Map<string, RecordedResource>();
+    const session: MockSession = { mocks: undefined as unknown as pulumi.runtime.Mocks, resources, restore };
+    monitorProto.newUrn = function (parent: string, type: string, name: string) {
+        return engineUrn(parent, type, name, settingsModule.getStack(), settingsModule.getProject());
+    };
+    // The engine answers once every step is done; under mocks every step is done at once.
+    monitorProto.signalAndWaitForShutdown = function (_req: unknown, callback: (e: null, r: unknown) => void) {
+        callback(null, {});
+    };
     monitorProto.registerResource = function (this: any, req: any, callback: any) {
         const propertyDependencies: Record<string, string[]> = {};
         req.getPropertydependenciesMap().forEach((deps: any, key: string) => {
             propertyDependencies[key] = deps.getUrnsList();
         });
         const urn = this.newUrn(req.getParent(), req.getType(), req.getName());
+        if (req.getType() === rootStackType) {
+            return originalRegister.call(this, req, callback);
+        }
         let wireInputs: Record<string, unknown> = req.getObject()?.toJavaScript() ?? {};
         if (options.providerDefaults && req.getCustom()) {
             // As the provider's Check: the filled-in inputs are what the engine analyzes and creates.
@@ -319,20 +338,24 @@ export async function runUnderMocks(
         });
     };
     monitorProto.registerResourceOutputs = function (this: any, req: any, callback: any) {
+        const outputs = req.getOutputs()?.toJavaScript() ?? {};
         const entry = record.get(req.getUrn());
         if (entry) {
-            entry.outputs = req.getOutputs()?.toJavaScript() ?? {};
+            entry.outputs = outputs;
+        } else if (req.getUrn().split("::")[2] === rootStackType) {
+            session.stackOutputs = outputs;
+            return originalRegisterOutputs.call(this, req, (err: any, resp: any) => {
+                callback(err, resp);
+                onStackOutputs?.();
+            });
         }
         return originalRegisterOutputs.call(this, req, callback);
-    };
-    (pulumi.log as any).warn = (message: string) => {
-        warnings.push(message);
     };
     // The SDK stamps every internal promise with `new Error().stack`, for a leak report few read
     // (PULUMI_DEBUG_PROMISE_LEAKS). Under ts-node each stack is source-mapped, which made that
     // most of the time of a large program (2 ms a resource). Unless leaks are being debugged, the
     // stamp is taken with an empty trace.
-    const debuggable = require("@pulumi/pulumi/runtime/debuggable");
+    const debuggable = sdkModule(sdkDir, "runtime/debuggable");
     const originalDebuggable = debuggable.debuggablePromise;
     if (!debuggable.debugPromiseLeaks) {
         debuggable.debuggablePromise = function (this: unknown, ...args: unknown[]) {
@@ -345,8 +368,15 @@ export async function runUnderMocks(
             }
         };
     }
+    function restore() {
+        monitorProto.registerResource = originalRegister;
+        monitorProto.registerResourceOutputs = originalRegisterOutputs;
+        monitorProto.newUrn = originalNewUrn;
+        monitorProto.signalAndWaitForShutdown = originalShutdown;
+        debuggable.debuggablePromise = originalDebuggable;
+    }
 
-    const mocks: pulumi.runtime.Mocks = {
+    session.mocks = {
         newResource(args) {
             const inputs = args.inputs as Record<string, any>;
             if (args.type === "aws:ec2/subnet:Subnet" && typeof inputs.availabilityZone === "string") {
@@ -391,9 +421,44 @@ export async function runUnderMocks(
             }
         },
     };
+    return session;
+}
+
+let running = false;
+
+/**
+ * Runs `program` (a function, or the path of a module) in this process under mocks and returns
+ * what it registered. For components and fragments in tests; a Pulumi project is run as the
+ * language host runs it by `runProgramInChild`. One run at a time: mocks are process-wide.
+ */
+export async function runUnderMocks(
+    program: string | (() => unknown),
+    options: MockRunOptions,
+): Promise<MockRunResult> {
+    if (running) {
+        throw new Error("runUnderMocks: another run is in progress; mocks are process-wide.");
+    }
+    running = true;
+    const project = options.project ?? "hitrust-elasticache";
+    const errors: Error[] = [];
+    const warnings: string[] = [];
+    // The engine stops a program at its first error; a registration whose input failed never
+    // completes, so waiting for every RPC would hang. Stop waiting shortly after the first error.
+    let signalError: () => void = () => undefined;
+    const firstError = new Promise<void>((resolve) => (signalError = () => setTimeout(resolve, 50)));
+    const onRejection = (reason: unknown) => {
+        errors.push(reason instanceof Error ? reason : new Error(String(reason)));
+        signalError();
+    };
+    process.on("unhandledRejection", onRejection);
+    const session = installMocks(options);
+    const originalLog = pulumi.log.warn;
+    (pulumi.log as any).warn = (message: string) => {
+        warnings.push(message);
+    };
 
     try {
-        await pulumi.runtime.setMocks(mocks, project, options.stack ?? "dev", options.preview);
+        await pulumi.runtime.setMocks(session.mocks, project, options.stack ?? "dev", options.preview);
         const config: Record<string, string> = {};
         for (const [key, value] of Object.entries(options.config ?? {})) {
             config[key.includes(":") ? key : `${project}:${key}`] = value;
@@ -426,12 +491,10 @@ export async function runUnderMocks(
                 exports[key] = await resolveOutput(value);
             }
         }
-        return { resources, exports, errors: dedupe(errors), warnings };
+        return { resources: session.resources, exports, errors: dedupe(errors), warnings };
     } finally {
-        monitorProto.registerResource = originalRegister;
-        monitorProto.registerResourceOutputs = originalRegisterOutputs;
+        session.restore();
         (pulumi.log as any).warn = originalLog;
-        debuggable.debuggablePromise = originalDebuggable;
         process.removeListener("unhandledRejection", onRejection);
         running = false;
     }
@@ -456,186 +519,64 @@ async function resolveOutput(value: unknown): Promise<unknown> {
     return output.promise();
 }
 
+/** A stack output in wire form as `resolveOutput` shows it: secrets as "[secret]". */
+export function fromWire(value: unknown): unknown {
+    if (Array.isArray(value)) {
+        return value.map(fromWire);
+    }
+    if (value !== null && typeof value === "object") {
+        const obj = value as Record<string, unknown>;
+        if (obj[sig.key] === sig.secret) {
+            return "[secret]";
+        }
+        return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, fromWire(v)]));
+    }
+    return value;
+}
+
 // ---------------------------------------------------------------------------------------------
-// The program in a process of its own. `pulumi preview` runs a program in the language host's
-// process, never in the CLI's: the program cannot end the CLI (process.exit), crash it, or set
-// its exit code; the CLI alone decides the exit code from the engine's policy results.
+// The language host's side of a run. `pulumi up` starts `node @pulumi/pulumi/cmd/run` in the
+// program's process; `tools/langhost.ts` starts it the same way with `langhost-preload.js`
+// loaded first, which calls `serveLanguageHostChild` to put the mock monitor in the engine's place.
 
-interface SerializedError {
-    name: string;
-    message: string;
-    stack?: string;
-}
-
-interface ChildResult {
-    kind: "result";
-    resources: RecordedResource[];
-    exports: Record<string, unknown>;
-    errors: SerializedError[];
-    warnings: string[];
-}
-
-interface ChildRequest {
-    kind: "run";
-    program: string;
+/** What the preload is told through the environment (HITRUST_MOCKRUN). */
+export interface LanguageHostChildRequest {
     options: MockRunOptions;
+    /** The @pulumi/pulumi package whose cmd/run runs the program. */
+    sdkDir: string;
+    /** Where the record is written when the process exits. */
+    resultFile: string;
 }
 
-export interface ChildRunOptions extends MockRunOptions {
-    /** Each line the program writes to stdout or stderr. */
-    onOutput?: (line: string) => void;
-    /** How long a program may keep running once its resources are registered. */
-    lingerMs?: number;
+/** What the child writes to `resultFile` on exit. */
+export interface LanguageHostChildRecord {
+    resources: RecordedResource[];
+    stackOutputs?: Record<string, unknown>;
 }
 
-/** A value that survives JSON (the IPC channel), or a note saying it could not. */
-function jsonSafe(value: unknown): unknown {
-    try {
-        return JSON.parse(JSON.stringify(value) ?? "null");
-    } catch {
-        return "[not serializable]";
-    }
-}
-
-function lineSplitter(onLine: (line: string) => void): (chunk: Buffer | string) => void {
-    let pending = "";
-    return (chunk) => {
-        pending += chunk.toString();
-        const lines = pending.split("\n");
-        pending = lines.pop() ?? "";
-        lines.forEach(onLine);
+/** In the program's process, before cmd/run: mocks in place of the engine's monitor, a record on exit. */
+export function serveLanguageHostChild(request: LanguageHostChildRequest): void {
+    const { options, sdkDir, resultFile } = request;
+    const write = () => {
+        const record: LanguageHostChildRecord = { resources: session.resources, stackOutputs: session.stackOutputs };
+        fs.writeFileSync(resultFile, JSON.stringify(record));
     };
-}
-
-/**
- * ts-node looks for tsconfig.json from the working directory up. A program folder without one
- * (anywhere up its path) is compiled with this repository's settings, as it was when programs ran
- * inside the CLI, rather than with ts-node's defaults, which TypeScript 5.9 rejects.
- */
-function tsConfigFor(program: string): Record<string, string> {
-    if (process.env.TS_NODE_PROJECT) {
-        return {};
-    }
-    for (let dir = path.dirname(program); ; dir = path.dirname(dir)) {
-        if (fs.existsSync(path.join(dir, "tsconfig.json"))) {
-            return {};
-        }
-        if (path.dirname(dir) === dir) {
-            break;
-        }
-    }
-    return { TS_NODE_PROJECT: path.join(__dirname, "..", "tsconfig.json") };
-}
-
-/**
- * Runs the Pulumi program `programFile` under mocks in a child process (working directory: the
- * program's folder, as the language host runs it) and returns what it registered. A program that
- * crashes, exits non-zero, or ends itself (process.exit) before its registrations settle yields
- * an error naming what happened; it cannot end or succeed the caller.
- */
-export function runProgramInChild(programFile: string, options: ChildRunOptions): Promise<MockRunResult> {
-    const { onOutput, lingerMs = 10000, ...runOptions } = options;
-    const program = path.resolve(programFile);
-    let tsNode: string[] = [];
-    try {
-        tsNode = ["-r", require.resolve("ts-node/register/transpile-only")];
-    } catch {
-        tsNode = [];
-    }
-    const child: ChildProcess = fork(__filename, [], {
-        cwd: fs.existsSync(program) && fs.statSync(program).isDirectory() ? program : path.dirname(program),
-        execArgv: tsNode,
-        stdio: ["ignore", "pipe", "pipe", "ipc"],
-        env: { ...process.env, ...tsConfigFor(program), HITRUST_MOCKRUN_CHILD: "1" },
+    // Written once the Stack has its outputs (a program that never ends is stopped after that),
+    // and again when the process exits.
+    const session = installMocks(options, sdkDir, () => {
+        write();
+        process.send?.({ kind: "registered" });
     });
-    let stderrTail = "";
-    const output = onOutput ?? (() => undefined);
-    child.stdout!.on("data", lineSplitter(output));
-    const errLines = lineSplitter(output);
-    child.stderr!.on("data", (chunk) => {
-        stderrTail = (stderrTail + chunk.toString()).slice(-8000);
-        errLines(chunk);
-    });
-    return new Promise((resolve) => {
-        let result: MockRunResult | undefined;
-        let lingerTimer: NodeJS.Timeout | undefined;
-        const failure = (message: string): MockRunResult => ({
-            resources: result?.resources ?? [],
-            exports: {},
-            errors: [new Error(message)],
-            warnings: result?.warnings ?? [],
-        });
-        child.on("message", (message: ChildResult) => {
-            if (message?.kind !== "result") {
-                return;
-            }
-            result = {
-                resources: message.resources,
-                exports: message.exports,
-                errors: message.errors.map((e) =>
-                    Object.assign(new Error(e.message), { name: e.name, stack: e.stack }),
-                ),
-                warnings: message.warnings,
-            };
-            // The language host waits for the program's event loop to drain; so do we, for a while.
-            lingerTimer = setTimeout(() => {
-                result!.warnings.push(
-                    `the program kept running ${lingerMs / 1000} s after its resources were registered (an open timer, server or handle); it was stopped. Let the program end when its work is done.`,
-                );
-                child.kill("SIGKILL");
-            }, lingerMs);
-        });
-        child.on("error", (e) => resolve(failure(`the program could not be started: ${e.message}`)));
-        child.on("exit", (code, signal) => {
-            clearTimeout(lingerTimer);
-            const said = stderrTail.trim().split("\n").slice(-15).join("\n");
-            // The SDK's own exit handler reports promises still pending when a program ends
-            // early (and sets exit code 1): that, or a clean exit without a result, is a program
-            // that ended itself before its registrations settled.
-            const endedEarly =
-                !result &&
-                (code === 0 || /promises were still active\s+at the time that the process exited/.test(said));
-            if (result && (code === 0 || signal === "SIGKILL")) {
-                resolve(result);
-            } else if (signal && signal !== "SIGKILL") {
-                resolve(failure(`the program was ended by signal ${signal}${said ? `:\n${said}` : "."}`));
-            } else if (endedEarly) {
-                resolve(
-                    failure(
-                        `the program ended itself (exit code ${code}) before its resources were registered, so the stack cannot be judged: remove any process.exit call and let the program return; Pulumi waits for its resources.`,
-                    ),
-                );
-            } else {
-                resolve(
-                    failure(
-                        `the program ${result ? "failed after registering its resources" : "crashed"} (exit code ${code})${said ? `:\n${said}` : "."}`,
-                    ),
-                );
-            }
-        });
-        const request: ChildRequest = { kind: "run", program, options: runOptions };
-        child.send(request);
-    });
-}
-
-/** The child's side: run the program it is sent, report the result, then let the program finish. */
-function serveChild(): void {
-    process.once("message", async (request: ChildRequest) => {
-        if (request?.kind !== "run") {
-            return;
-        }
-        const run = await runUnderMocks(request.program, request.options);
-        const message: ChildResult = {
-            kind: "result",
-            resources: run.resources,
-            exports: Object.fromEntries(Object.entries(run.exports).map(([k, v]) => [k, jsonSafe(v)])),
-            errors: run.errors.map((e) => ({ name: e.name, message: e.message, stack: e.stack })),
-            warnings: run.warnings,
-        };
-        process.send!(message, () => process.disconnect());
-    });
-}
-
-if (require.main === module && process.env.HITRUST_MOCKRUN_CHILD === "1") {
-    serveChild();
+    // setMocks sets the monitor synchronously (its body has no await before it); cmd/run then finds
+    // the mock monitor where it would connect to the engine's.
+    void sdkModule(sdkDir, "runtime/mocks").setMocks(
+        session.mocks,
+        options.project ?? "project",
+        options.stack ?? "dev",
+        options.preview,
+    );
+    // The IPC channel must not keep the program alive: the language host waits for the event loop
+    // to drain, and so does cmd/run before it signals shutdown.
+    (process as any).channel?.unref?.();
+    process.on("exit", write);
 }

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 // `npm start [-- PROGRAM_DIR] [--policy-pack-config FILE] [--update] [--report DIR]`
 // An offline `pulumi preview --policy-pack policy-pack`: the program runs under the Pulumi mock
 // runtime, the pack runs as the engine starts it and judges every resource over gRPC, and an
@@ -6,7 +7,6 @@ import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
 import { parseArgs } from "util";
-import { registry } from "../policy-pack/src/policies";
 import {
     Diagnostic,
     PackInfo,
@@ -15,7 +15,8 @@ import {
     readPolicyPackConfigFile,
     resolvePolicyConfig,
 } from "./analyzer";
-import { MockRunResult, RecordedResource, runProgramInChild } from "./mockrun";
+import { LanguageHostProgram, languageHostProgram, LanguageHostRunResult, runProgramInChild } from "./langhost";
+import { RecordedResource } from "./mockrun";
 import { buildReport, EvidenceReport, writeReport } from "./report";
 
 export interface PreviewOptions {
@@ -31,8 +32,9 @@ export interface PreviewOptions {
 
 export interface PreviewOutcome {
     project: string;
+    /** The file the language host ran, as it reported it. */
     programFile: string;
-    run: MockRunResult;
+    run: LanguageHostRunResult;
     info: PackInfo;
     findings: Diagnostic[];
     report: EvidenceReport;
@@ -44,20 +46,16 @@ export interface PreviewOutcome {
 
 interface Project {
     name: string;
-    programFile: string;
+    program: LanguageHostProgram;
     config: Record<string, string>;
 }
 
-/** Reads Pulumi.yaml (name, main, config defaults) and Pulumi.<stack>.yaml config. */
+/** Reads Pulumi.yaml (name, runtime, main, config defaults) and Pulumi.<stack>.yaml config. */
 export function loadProject(dir: string, stack: string): Project {
+    const program = languageHostProgram(dir);
     const projectFile = path.join(dir, "Pulumi.yaml");
-    if (!fs.existsSync(projectFile)) {
-        throw new Error(
-            `${dir} is not a Pulumi project: it has no Pulumi.yaml; pass the folder that holds Pulumi.yaml as PROGRAM_DIR.`,
-        );
-    }
     const project = yaml.load(fs.readFileSync(projectFile, "utf8")) as any;
-    const name = String(project?.name ?? path.basename(dir));
+    const name = program.name;
     const config: Record<string, string> = {};
     const asConfigValue = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v));
     for (const [key, spec] of Object.entries<any>(project?.config ?? {})) {
@@ -79,18 +77,52 @@ export function loadProject(dir: string, stack: string): Project {
             config[key.includes(":") ? key : `${name}:${key}`] = asConfigValue(value);
         }
     }
-    let main = project?.main ? path.join(dir, project.main) : dir;
-    if (fs.existsSync(main) && fs.statSync(main).isDirectory()) {
-        main =
-            ["index.ts", "index.js"].map((f) => path.join(main, f)).find((f) => fs.existsSync(f)) ??
-            path.join(main, "index.ts");
-    }
-    if (!fs.existsSync(main)) {
-        throw new Error(
-            `${projectFile}: the program ${main} does not exist; set \`main\` in Pulumi.yaml to the program's entry file or folder.`,
+    return { name, program, config };
+}
+
+/**
+ * Why a program registered no resource of its own, and the fix: most often Pulumi.yaml names no
+ * `main`, so cmd/run ran the entry of the nearest package.json (a library's, say).
+ */
+export function noResourcesError(program: LanguageHostProgram, ran: string | undefined): Error {
+    const projectFile = path.join(program.root, "Pulumi.yaml");
+    const ranText = ran ? path.relative(process.cwd(), ran) || ran : "the program";
+    if (program.entryPoint === ".") {
+        const manifest = nearestPackageJson(program.pwd);
+        const entry = manifest
+            ? typeof manifest.data.exports === "object" || typeof manifest.data.exports === "string"
+                ? 'its `exports["."]`'
+                : manifest.data.main
+                  ? "its `main`"
+                  : undefined
+            : undefined;
+        const why =
+            manifest && entry
+                ? `${projectFile} names no \`main\`, so the Node.js language host ran ${ranText}, the entry of ${path.relative(process.cwd(), manifest.file) || manifest.file} (${entry})`
+                : `${projectFile} names no \`main\`, so the Node.js language host ran ${ranText}`;
+        return new Error(
+            `${why}, and it registered no resources: \`pulumi up\` would plan to delete every resource of the stack. Set \`main\` in Pulumi.yaml to the file that declares your resources (for example \`main: index.ts\`).`,
         );
     }
-    return { name, programFile: main, config };
+    return new Error(
+        `${ranText} (the \`main\` of ${projectFile}) registered no resources: \`pulumi up\` would plan to delete every resource of the stack. Point \`main\` at the file that declares your resources, and create them when that file is loaded (or export a function that does).`,
+    );
+}
+
+function nearestPackageJson(dir: string): { file: string; data: any } | undefined {
+    for (let d = dir; ; d = path.dirname(d)) {
+        const file = path.join(d, "package.json");
+        if (fs.existsSync(file)) {
+            try {
+                return { file, data: JSON.parse(fs.readFileSync(file, "utf8")) };
+            } catch {
+                return undefined;
+            }
+        }
+        if (path.dirname(d) === d) {
+            return undefined;
+        }
+    }
 }
 
 /** A folder the report can be written to, made if missing; else an error naming `what` and the fix. */
@@ -137,6 +169,39 @@ export async function runPreview(options: PreviewOptions): Promise<PreviewOutcom
 
     const start = Date.now();
     const timings = { programStarted: 0, packReady: 0, programDone: 0, analyzed: 0, reported: 0 };
+    const where = path.relative(process.cwd(), project.program.pwd) || ".";
+    log(
+        `Running ${where} (entry ${project.program.entryPoint}) as the Node.js language host does, under the Pulumi mock runtime (${options.mode}) ...`,
+    );
+    timings.programStarted = Date.now() - start;
+    const runDone = runProgramInChild(dir, {
+        preview: options.mode === "preview",
+        project: project.name,
+        stack: options.stack,
+        config: project.config,
+        providerDefaults: true,
+        // Type checking is `tsc`'s job (and the language host's unless told otherwise, as here);
+        // the same variable makes `pulumi up` skip it (cmd/run/run.js).
+        env: { PULUMI_NODEJS_TRANSPILE_ONLY: process.env.PULUMI_NODEJS_TRANSPILE_ONLY ?? "true" },
+        onOutput: (line) => log(`  program: ${line}`),
+    })
+        .catch((e: unknown): LanguageHostRunResult => ({
+            resources: [],
+            exports: {},
+            errors: [e instanceof Error ? e : new Error(String(e))],
+            warnings: [],
+            exitCode: null,
+        }))
+        .then((run) => {
+            timings.programDone = Date.now() - start;
+            if (run.errors.length === 0 && run.resources.length === 0) {
+                run.errors.push(noResourcesError(project.program, run.programFile));
+            }
+            log(
+                `The program ${run.programFile ? path.relative(process.cwd(), run.programFile) : ""} registered ${run.resources.length} resources (${(timings.programDone / 1000).toFixed(1)} s).`,
+            );
+            return run;
+        });
     log(`Starting policy pack ${path.relative(process.cwd(), packDir) || "."} ...`);
     const packReady = (async () => {
         const pack = await PolicyPackProcess.start(packDir);
@@ -151,22 +216,6 @@ export async function runPreview(options: PreviewOptions): Promise<PreviewOutcom
             throw e;
         }
     })();
-    log(
-        `Running ${path.relative(process.cwd(), project.programFile)} under the Pulumi mock runtime (${options.mode}) ...`,
-    );
-    timings.programStarted = Date.now() - start;
-    const runDone = runProgramInChild(project.programFile, {
-        preview: options.mode === "preview",
-        project: project.name,
-        stack: options.stack,
-        config: project.config,
-        providerDefaults: true,
-        onOutput: (line) => log(`  program: ${line}`),
-    }).then((run) => {
-        timings.programDone = Date.now() - start;
-        log(`The program registered ${run.resources.length} resources (${(timings.programDone / 1000).toFixed(1)} s).`);
-        return run;
-    });
     const [packStarted, run] = await Promise.all([
         packReady.then(
             (value) => ({ value, error: undefined }),
@@ -197,26 +246,30 @@ export async function runPreview(options: PreviewOptions): Promise<PreviewOutcom
             findings.push(...(await pack.analyzeStack(run.resources)));
         }
         timings.analyzed = Date.now() - start;
+        const programFile = run.programFile ?? path.join(project.program.pwd, project.program.entryPoint);
         const levels = Object.fromEntries(Object.entries(resolved).map(([k, v]) => [k, v.enforcementLevel]));
         const report = buildReport({
             program: path.relative(process.cwd(), dir) || ".",
             mode: options.mode,
             info,
             levels,
-            metadata: registry.metadata(),
+            // Loaded once the program and the pack are running: it is most of this tool's start.
+            metadata: (
+                require("../policy-pack/src/policies") as typeof import("../policy-pack/src/policies")
+            ).registry.metadata(),
             resources: run.resources,
             findings,
             applied,
         });
         const reportFiles =
             run.errors.length === 0
-                ? writeReport(reportDir, report, info, path.relative(process.cwd(), project.programFile))
+                ? writeReport(reportDir, report, info, path.relative(process.cwd(), programFile))
                 : [];
         const exitCode = run.errors.length > 0 ? 2 : report.summary.mandatory > 0 ? 1 : 0;
         timings.reported = Date.now() - start;
         return {
             project: project.name,
-            programFile: project.programFile,
+            programFile,
             run,
             info,
             findings,
@@ -296,9 +349,21 @@ export function renderConsole(outcome: PreviewOutcome, stack: string, packDir: s
     return lines.join("\n");
 }
 
+/**
+ * The pack this tool was built with: policy-pack/ beside tools/ in the repository, bin/policy-pack/
+ * beside bin/tools/ in the npm package. Shown relative to the working directory.
+ */
+export function defaultPackDir(): string {
+    return path.relative(process.cwd(), path.join(__dirname, "..", "policy-pack")) || ".";
+}
+
 /** The command line's options: what each takes, for messages and --help. */
 const flags = {
-    "policy-pack": { type: "string", value: "DIR", what: "the policy pack folder (default policy-pack)" },
+    "policy-pack": {
+        type: "string",
+        value: "DIR",
+        what: "the policy pack folder (default: the pack installed with this tool)",
+    },
     "policy-pack-config": { type: "string", value: "FILE", what: "a policy config JSON file, as pulumi takes it" },
     stack: { type: "string", value: "NAME", what: "the stack whose Pulumi.<NAME>.yaml config is read (default dev)" },
     report: { type: "string", value: "DIR", what: "the folder for the evidence report (default reports/<project>)" },
@@ -393,7 +458,7 @@ export function parseCommandLine(argv: string[]): { help: true } | { help: false
         help: false,
         options: {
             programDir,
-            packDir: (values["policy-pack"] as string | undefined) ?? "policy-pack",
+            packDir: (values["policy-pack"] as string | undefined) ?? defaultPackDir(),
             policyPackConfig: config,
             mode: values.update ? "update" : "preview",
             stack,
@@ -402,21 +467,24 @@ export function parseCommandLine(argv: string[]): { help: true } | { help: false
     };
 }
 
-async function main() {
-    const command = parseCommandLine(process.argv.slice(2));
-    if (command.help) {
-        console.log(usage);
-        return;
+/** The command: parses the command line, previews, prints, and sets the exit code (2 on an error). */
+export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
+    try {
+        const command = parseCommandLine(argv);
+        if (command.help) {
+            console.log(usage);
+            return;
+        }
+        const { options } = command;
+        const outcome = await runPreview({ ...options, log: (line) => process.stderr.write(`${line}\n`) });
+        console.log(renderConsole(outcome, options.stack, options.packDir));
+        process.exitCode = outcome.exitCode;
+    } catch (e) {
+        console.error(`error: ${e instanceof Error ? e.message : e}`);
+        process.exitCode = 2;
     }
-    const { options } = command;
-    const outcome = await runPreview({ ...options, log: (line) => process.stderr.write(`${line}\n`) });
-    console.log(renderConsole(outcome, options.stack, options.packDir));
-    process.exitCode = outcome.exitCode;
 }
 
 if (require.main === module) {
-    main().catch((e) => {
-        console.error(`error: ${e instanceof Error ? e.message : e}`);
-        process.exitCode = 2;
-    });
+    void main();
 }

@@ -1,5 +1,6 @@
 // One collector for every validation concern: each check adds { argument, problem, fix }, and the
 // component throws them all at once as one ValidationError before anything is registered.
+import * as pulumi from "@pulumi/pulumi";
 
 /** One refused argument: which argument, what is wrong with it, and what to do instead. */
 export interface Problem {
@@ -15,8 +16,12 @@ export function formatProblem(p: Problem): string {
     return `${p.argument}: ${p.problem}; ${p.fix}${end}`;
 }
 
-/** Thrown when arguments are invalid; lists every problem at once. */
-export class ValidationError extends Error {
+/**
+ * Thrown when arguments are invalid; lists every problem at once. A `RunError`, so that the
+ * language host prints the message alone, without a stack trace (cmd/run/run.js: "Always hide the
+ * stack for RunErrors").
+ */
+export class ValidationError extends pulumi.RunError {
     /** Each problem as one line (`argument: problem; fix.`). */
     readonly problems: string[];
     /** The same problems, structured; empty for problems given as plain lines. */
