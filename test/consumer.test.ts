@@ -8,10 +8,11 @@
 //
 // Downloads are cached under os.tmpdir()/hitrust-elasticache-cache, so reruns skip the network.
 import * as assert from "assert";
-import { execFileSync, spawn } from "child_process";
+import { execFileSync, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import * as yaml from "js-yaml";
 import { cacheDir, cleanCopy, cleanEnv, mustRun, npmCache, root } from "./packaging";
 
 const rootPackage = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
@@ -308,6 +309,10 @@ describe("The npm package in a user's Pulumi TypeScript program", function () {
             "bin/component/redis.d.ts",
             "bin/component/lambda/exportSnapshot.js",
             "bin/core/checks.js",
+            "bin/tools/preview.js",
+            "bin/tools/langhost-preload.js",
+            "bin/policy-pack/src/index.js",
+            "bin/policy-pack/PulumiPolicy.yaml",
             "tools/audit/iam-policy.json",
             "docs/deployer-iam-policy.json",
         ]) {
@@ -322,11 +327,14 @@ describe("The npm package in a user's Pulumi TypeScript program", function () {
                     "README.md",
                     "LICENSE",
                     "bin/policy-pack/package.json",
+                    // The pack's folder is a policy pack of its own: the preview's default pack.
+                    "bin/policy-pack/PulumiPolicy.yaml",
+                    "bin/policy-pack/config.example.json",
                     "tools/audit/iam-policy.json",
                     "docs/deployer-iam-policy.json",
                 ].includes(f) &&
                 !/^bin\/(component|core)\/.+\.(js|d\.ts)$/.test(f) &&
-                // The audit command and the policies it evaluates, compiled.
+                // The audit and preview commands and the policies they evaluate, compiled.
                 !/^bin\/(tools|policy-pack\/src)\/.+\.js$/.test(f),
         );
         assert.deepStrictEqual(unexpected, [], "sources, tests, tools or the policy pack in the tarball");
@@ -345,7 +353,8 @@ describe("The npm package in a user's Pulumi TypeScript program", function () {
 
     it("declares only what it needs at run time, with ranges a consumer's SDK can satisfy", () => {
         const deps = rootPackage.dependencies as Record<string, string>;
-        for (const dev of ["@pulumi/policy", "js-yaml", "typescript", "ts-node", "mocha"]) {
+        // js-yaml is a run-time dependency: hitrust-elasticache-preview reads Pulumi.yaml.
+        for (const dev of ["@pulumi/policy", "typescript", "ts-node", "mocha"]) {
             assert.ok(!(dev in deps), `${dev} is a development tool, not a run-time dependency`);
         }
         assert.ok(!rootPackage.private, "a private package cannot be published");
@@ -413,6 +422,44 @@ describe("The npm package in a user's Pulumi TypeScript program", function () {
             .map((f) => `require(${JSON.stringify(path.join(installed, "bin", "tools", "audit", f))});`)
             .join("");
         mustRun(node, ["-e", script], consumer.dir, env);
+    });
+
+    it("the GitHub Actions workflow's offline job, copied into the user's project, previews it with the installed pack", async () => {
+        const consumer = await consumers().newest;
+        const node = node22();
+        const workflowFile = path.join(root, "templates", "github-actions", "hitrust-elasticache.yml");
+        const workflow = yaml.load(fs.readFileSync(workflowFile, "utf8")) as any;
+        const variables: Record<string, string> = workflow.env;
+        // The stack config a user keeps for CI: plain values (secure ones cannot be decrypted offline).
+        fs.writeFileSync(
+            path.join(consumer.dir, `Pulumi.${variables.STACK}.yaml`),
+            yaml.dump({ config: { ...stackConfig, "aws:region": "us-east-1" } }),
+        );
+        const env = cleanEnv({ PATH: `${path.dirname(node)}${path.delimiter}${process.env.PATH}`, ...variables });
+        // Every `run:` step of the job after the install, as GitHub runs it (bash, the job's env).
+        const steps: any[] = workflow.jobs["policy-report"].steps;
+        const runs = steps.filter((s) => typeof s.run === "string" && s.run.trim() !== "npm ci");
+        assert.ok(runs.length > 0, "the job runs nothing");
+        for (const step of runs) {
+            const run = spawnSync("bash", ["-eo", "pipefail", "-c", step.run], {
+                cwd: consumer.dir,
+                env,
+                encoding: "utf8",
+            });
+            assert.strictEqual(run.status, 0, `${step.name ?? step.run}:\n${run.stdout}\n${run.stderr}`);
+            assert.match(run.stdout, /Policy findings: 0 mandatory/);
+            assert.match(run.stderr, /The program index\.ts registered \d+ resources/);
+        }
+        const upload = steps.find((s) => String(s.uses).startsWith("github/codeql-action/upload-sarif"));
+        const sarif = JSON.parse(fs.readFileSync(path.join(consumer.dir, upload.with.sarif_file), "utf8"));
+        assert.strictEqual(sarif.runs[0].tool.driver.name, "hitrust-elasticache");
+        // The pulumi preview job points the CLI at the same pack folder, which is a policy pack.
+        const preview = workflow.jobs["pulumi-preview"].steps.find((s: any) =>
+            String(s.uses).startsWith("pulumi/actions@"),
+        );
+        assert.strictEqual(preview.with.policyPacks, "${{ env.PACK_DIR }}");
+        assert.ok(fs.existsSync(path.join(consumer.dir, variables.PACK_DIR, "PulumiPolicy.yaml")));
+        assert.ok(fs.existsSync(path.join(consumer.dir, variables.POLICY_CONFIG)));
     });
 
     /** The oldest version of each SDK our ranges admit. */

@@ -148,23 +148,41 @@ describe("The policy pack stands alone", function () {
         assert.deepStrictEqual([...pack.info.policies].sort(), expectedPolicies);
     });
 
-    it("the GitHub Actions example runs this pack with a config file that names only its policies", () => {
+    it("the GitHub Actions workflow runs the pack installed with the package, with a config that names only its policies", async () => {
         const workflow: any = yaml.load(
-            fs.readFileSync(path.join(root, ".github", "workflows", "hitrust-elasticache.yml"), "utf8"),
+            fs.readFileSync(path.join(root, "templates", "github-actions", "hitrust-elasticache.yml"), "utf8"),
         );
+        // What the workflow names under node_modules/hitrust-elasticache is this package's build.
+        const installed = (p: string) => {
+            assert.match(p, /^node_modules\/hitrust-elasticache\//, `${p} is not in the installed package`);
+            return path.join(root, p.replace(/^node_modules\/hitrust-elasticache\//, ""));
+        };
         const steps: any[] = workflow.jobs["pulumi-preview"].steps;
         const preview = steps.find((s) => typeof s.uses === "string" && s.uses.startsWith("pulumi/actions@"));
         assert.ok(preview, "no pulumi/actions step");
-        const packPath = path.join(root, preview.with.policyPacks);
-        assert.ok(fs.existsSync(path.join(packPath, "PulumiPolicy.yaml")), `${packPath} is not a policy pack`);
-        const configFile = workflow.env.POLICY_CONFIG;
+        assert.strictEqual(preview.with.policyPacks, "${{ env.PACK_DIR }}");
         assert.strictEqual(preview.with.policyPackConfigs, "${{ env.POLICY_CONFIG }}");
-        const config = JSON.parse(fs.readFileSync(path.join(root, configFile), "utf8"));
+        const packPath = installed(workflow.env.PACK_DIR);
+        assert.ok(fs.existsSync(path.join(packPath, "PulumiPolicy.yaml")), `${packPath} is not a policy pack`);
+        // Started as the CLI starts a local pack; its SDKs resolve from the project's node_modules.
+        const { PolicyPackProcess } = await import("../tools/analyzer");
+        const pack = await PolicyPackProcess.start(packPath);
+        try {
+            const info = await pack.info();
+            assert.strictEqual(info.name, "hitrust-elasticache");
+            assert.deepStrictEqual(info.policies.map((p) => p.name).sort(), expectedPolicies);
+        } finally {
+            await pack.stop();
+        }
+        const configFile = installed(workflow.env.POLICY_CONFIG);
+        const config = JSON.parse(fs.readFileSync(configFile, "utf8"));
         for (const key of Object.keys(config).filter((k) => k !== "all")) {
             assert.ok(expectedPolicies.includes(key), `${configFile} configures ${key}, which the pack lacks`);
         }
         const report = workflow.jobs["policy-report"].steps;
-        const start = report.find((s: any) => typeof s.run === "string" && s.run.startsWith("npm start"));
+        const start = report.find((s: any) => /hitrust-elasticache-preview /.test(String(s.run)));
+        assert.ok(start, "the offline job does not run hitrust-elasticache-preview");
+        assert.match(start.run, /--policy-pack "\$PACK_DIR" --policy-pack-config "\$POLICY_CONFIG"/);
         const upload = report.find((s: any) => String(s.uses).startsWith("github/codeql-action/upload-sarif"));
         const reportDir = /--report (\S+)/.exec(start.run)![1];
         assert.strictEqual(upload.with.sarif_file, `${reportDir}/report.sarif`);
