@@ -26,7 +26,7 @@ export const redactedSecret = "[secret]";
  * a stack's outputs too, and there a missing AUTH token is the program's, so a real finding.)
  */
 export function isDiscovered(urn: string): boolean {
-    return urn.startsWith(insightsUrnPrefix);
+    return typeof urn === "string" && urn.startsWith(insightsUrnPrefix);
 }
 
 /** True when a value was redacted by `pulumi policy analyze`: it stands for a set secret. */
