@@ -72,6 +72,11 @@ type Case = [label: string, props: Record<string, unknown>, expected: string[], 
 /** One mutation per case, including the property missing and the value unknown at preview. */
 const rgCases: [ResourceRuleSpec, Case[]][] = [
     [
+        // Judges only discovered groups (test/discovered.test.ts); a planned one is not applicable.
+        rg.missingUnreadableSettings,
+        [["a planned group without token, topic or final snapshot", without("authToken"), []]],
+    ],
+    [
         rg.enableEncryptionAtRest,
         [
             [
@@ -684,6 +689,36 @@ describe("Replication group policies", () => {
         });
     }
 
+    describe("on a group found by Insights Discovery", () => {
+        const insights =
+            "urn:insights:123456789012/us-east-1::aws::aws:elasticache/replicationGroup:ReplicationGroup::g";
+        const readBack = { ...without("authToken") };
+        delete readBack.notificationTopicArn;
+        delete readBack.finalSnapshotIdentifier;
+        const judge = (rule: ResourceRuleSpec, props: Record<string, unknown>) =>
+            violations(rule, types.replicationGroup, props, {}, insights);
+        it("leaves what AWS never returns to the unreadable-settings advisory", () => {
+            assertViolations(judge(rg.enableAuthentication, readBack), []);
+            assertViolations(judge(rg.configureNotificationTopic, readBack), []);
+            assertViolations(judge(rg.configureFinalSnapshot, readBack), []);
+            assertViolations(judge(rg.missingUnreadableSettings, readBack), [
+                "AWS's read state cannot show whether clients must present an AUTH token (the group has no RBAC user group); the SNS topic its events go to; whether deleting it takes a final snapshot (a deletion setting only a program holds): run `npm run audit` on the account, which reads AUTH and the event topic from ElastiCache, and manage the group in a stack that sets finalSnapshotIdentifier.",
+            ]);
+        });
+        it("reads a flag absent from read state as off, where a plan would get it on", () => {
+            const valkey = { ...without("atRestEncryptionEnabled"), engine: "valkey" };
+            assert.strictEqual(judge(rg.enableEncryptionAtRest, valkey).length, 1);
+            assert.strictEqual(judge(rg.enableAutoMinorVersionUpgrade, without("autoMinorVersionUpgrade")).length, 1);
+            const secondary = { ...without("atRestEncryptionEnabled"), globalReplicationGroupId: "ldgnf-global" };
+            assert.strictEqual(judge(rg.enableEncryptionAtRest, secondary).length, 1);
+        });
+        it("takes a '[secret]' token for a set one, never a weak one", () => {
+            const redacted = { ...baseline, authToken: "[secret]" };
+            assertViolations(violations(rg.enforceAuthTokenComplexity, types.replicationGroup, redacted), []);
+            assertViolations(violations(rg.configureStrongAuthToken, types.replicationGroup, redacted), []);
+        });
+    });
+
     it("every replication group rule has cases", () => {
         const tested = new Set(rgCases.map(([r]) => r.name));
         assert.deepStrictEqual(
@@ -1255,6 +1290,7 @@ describe("The pack's registry and metadata", () => {
                 "aws-elasticache-replicationgroup-enable-log-delivery",
                 "aws-elasticache-replicationgroup-enable-auto-minor-version-upgrade",
                 "aws-elasticache-replicationgroup-disallow-engine-out-of-standard-support",
+                "aws-elasticache-replicationgroup-missing-unreadable-settings",
                 "aws-elasticache-cluster-disallow-memcached",
                 "aws-elasticache-cluster-disallow-standalone-redis",
                 "aws-elasticache-serverlesscache-disallow-memcached",
@@ -1262,6 +1298,11 @@ describe("The pack's registry and metadata", () => {
                 "aws-elasticache-subnetgroup-disallow-default-name",
                 "aws-elasticache-user-enforce-password-required",
                 "aws-elasticache-user-disallow-broad-access",
+                "aws-elasticache-securitygroup-disallow-discovered-internet-ingress",
+                "aws-elasticache-subnetgroup-configure-discovered-multiple-azs",
+                "aws-elasticache-loggroup-configure-discovered-retention",
+                "aws-elasticache-usergroup-disallow-discovered-default-user",
+                "aws-elasticache-kmskey-enable-discovered-rotation",
                 "aws-elasticache-securitygroup-disallow-internet-ingress",
                 "aws-elasticache-subnetgroup-configure-multiple-azs",
                 "aws-elasticache-subnetgroup-disallow-public-subnets",
@@ -1323,6 +1364,6 @@ describe("The pack's registry and metadata", () => {
             .map((r) => r.name);
         assert.strictEqual(stackNames.length, 9);
         const mandatory = registry.all().filter((r) => r.enforcementLevel === "mandatory").length;
-        assert.strictEqual(mandatory, 27);
+        assert.strictEqual(mandatory, 31);
     });
 });

@@ -11,6 +11,7 @@ export function violations(
     type: string,
     props: Record<string, unknown>,
     config: Record<string, unknown> = {},
+    urn = `urn:pulumi:dev::p::${type}::r`,
 ): string[] {
     const messages: string[] = [];
     const policy = toResourcePolicy(rule);
@@ -21,7 +22,7 @@ export function violations(
             {
                 type,
                 props: proxied,
-                urn: `urn:pulumi:dev::p::${type}::r`,
+                urn,
                 name: "r",
                 opts: {},
                 stackTags: new Map(),

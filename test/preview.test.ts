@@ -262,7 +262,7 @@ describe("Offline preview and evidence report", () => {
         try {
             const info = await pack.info();
             assert.strictEqual(info.name, "hitrust-elasticache");
-            assert.strictEqual(info.policies.length, 42);
+            assert.strictEqual(info.policies.length, 48);
         } finally {
             await pack.stop();
         }

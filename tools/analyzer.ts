@@ -5,7 +5,7 @@
 import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { RecordedResource } from "./mockrun";
+import { RecordedResource, sig } from "./mockrun";
 
 const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
 const fromPulumi = (id: string) => require(require.resolve(id, { paths: [pulumiDir] }));
@@ -549,8 +549,12 @@ export class PolicyPackProcess {
         }));
     }
 
-    async analyzeStack(resources: RecordedResource[]): Promise<Diagnostic[]> {
-        const res: any = await this.call("analyzeStack", analyzeStackRequest(resources));
+    /** AnalyzeStack; `properties` picks what each resource carries (its inputs by default). */
+    async analyzeStack(
+        resources: RecordedResource[],
+        properties?: (r: RecordedResource) => Record<string, unknown>,
+    ): Promise<Diagnostic[]> {
+        const res: any = await this.call("analyzeStack", analyzeStackRequest(resources, properties));
         return res.getDiagnosticsList().map(diagnosticFrom);
     }
 
@@ -572,4 +576,74 @@ export async function analyzeAll(pack: PolicyPackProcess, resources: RecordedRes
     }
     diagnostics.push(...(await pack.analyzeStack(resources)));
     return diagnostics;
+}
+
+/** A resource of a state file in the `pulumi stack export` format (version 3). */
+export interface StateFileResource {
+    urn: string;
+    type: string;
+    custom?: boolean;
+    delete?: boolean;
+    parent?: string;
+    inputs?: Record<string, unknown>;
+    outputs?: Record<string, unknown>;
+    dependencies?: string[];
+    propertyDependencies?: Record<string, string[]>;
+}
+
+/**
+ * A state file's secrets as the engine hands them to an analyzer: `plaintext` (JSON) decoded into
+ * a secret value; `ciphertext` it cannot decrypt offline becomes the string "[secret]", whatever
+ * its type (pulumi/pulumi pkg/cmd/pulumi/policy/policy_analyze.go, BlindingProvider).
+ */
+export function stateFileValue(value: unknown): unknown {
+    if (Array.isArray(value)) {
+        return value.map(stateFileValue);
+    }
+    if (value !== null && typeof value === "object") {
+        const v = value as Record<string, unknown>;
+        if (v[sig.key] === sig.secret) {
+            return "plaintext" in v
+                ? { [sig.key]: sig.secret, value: stateFileValue(JSON.parse(String(v.plaintext))) }
+                : "[secret]";
+        }
+        return Object.fromEntries(Object.entries(v).map(([k, e]) => [k, stateFileValue(e)]));
+    }
+    return value;
+}
+
+/**
+ * What `pulumi policy analyze --file FILE` (CLI 3.229+) asks of a pack, in its order
+ * (pulumi/pulumi pkg/resource/deploy/analyze_snapshot.go, AnalyzeSnapshot): for every resource not
+ * pending deletion, Remediate (reported, never applied) and Analyze with its inputs; then one
+ * AnalyzeStack with every resource's outputs, parents and (property) dependencies. There is no
+ * preview: nothing is unknown.
+ */
+export async function analyzeStateFile(
+    pack: PolicyPackProcess,
+    file: string,
+): Promise<{ analyze: Diagnostic[]; remediations: Remediation[]; analyzeStack: Diagnostic[] }> {
+    const parsed = JSON.parse(fs.readFileSync(file, "utf8"));
+    const list: StateFileResource[] = (parsed.deployment ?? parsed).resources ?? [];
+    const resources = list
+        .filter((r) => !r.delete)
+        .map((r): RecordedResource => ({
+            type: r.type,
+            name: r.urn.split("::").pop()!,
+            urn: r.urn,
+            custom: r.custom ?? true,
+            parent: r.parent ?? "",
+            retainOnDelete: false,
+            dependencies: r.dependencies ?? [],
+            propertyDependencies: r.propertyDependencies ?? {},
+            inputs: stateFileValue(r.inputs ?? {}) as Record<string, unknown>,
+            state: stateFileValue(r.outputs ?? {}) as Record<string, unknown>,
+        }));
+    const analyze: Diagnostic[] = [];
+    const remediations: Remediation[] = [];
+    for (const resource of resources) {
+        remediations.push(...(await pack.remediate(resource)));
+        analyze.push(...(await pack.analyze(resource)));
+    }
+    return { analyze, remediations, analyzeStack: await pack.analyzeStack(resources, (r) => r.state) };
 }

@@ -14,6 +14,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { control, ControlId, hitrustVersion } from "../../core/controls";
 import { Plain, toPlain } from "./props";
+import { isDiscovered } from "./readState";
 import { shareDeserialization } from "./sdk";
 import { appliesToKey, notApplicableReason } from "./server";
 
@@ -98,6 +99,11 @@ export interface ResourceContext<C = NoConfig> {
     readonly type: string;
     readonly name: string;
     readonly urn: string;
+    /**
+     * Found by Insights Discovery (an audit policy group): the properties are AWS's read state, in
+     * which what AWS never returns is absent and a false, 0, "" or [] may be dropped (readState.ts).
+     */
+    readonly discovered: boolean;
     /** The policy's config: schema defaults under what the organization configured. */
     readonly config: Readonly<C>;
 }
@@ -109,6 +115,12 @@ export interface ResourceRuleSpec<C = any> extends CommonSpec<C> {
     properties: string[];
     /** Returns what is wrong (one line each), or nothing. Values unknown at preview are `UNKNOWN`. */
     check(props: Plain, context: ResourceContext<C>): string | string[] | undefined;
+    /**
+     * For policies that judge only resources found by Insights Discovery (audit groups run no
+     * stack policy, and read state lacks what AWS never returns): what judges planned resources
+     * instead, given as the "not applicable" reason for them.
+     */
+    discoveredOnly?: string;
     /** A safe, mechanical fix, run only when an organization sets the policy to `remediate`. */
     remediate?(props: Record<string, any>, context: ResourceContext<C>): Record<string, any> | undefined;
 }
@@ -218,12 +230,16 @@ export function toResourcePolicy(spec: ResourceRuleSpec): ResourceValidationPoli
         type: args.type,
         name: args.name,
         urn: args.urn,
+        discovered: isDiscovered(args.urn),
         config: configWithDefaults(spec, args.getConfig<Record<string, any>>()),
     });
     const validateResource = (args: ResourceValidationArgs, report: ReportViolation) => {
         if (!types.has(args.type)) {
             // Reported back to the engine, so a report can tell "checked and passed" from "not checked".
             return args.notApplicable(notApplicableReason(types));
+        }
+        if (spec.discoveredOnly && !isDiscovered(args.urn)) {
+            return args.notApplicable(`Judges only resources found by Insights Discovery: ${spec.discoveredOnly}`);
         }
         for (const message of asArray(spec.check(toPlain(args.props), context(args)))) {
             report(message);

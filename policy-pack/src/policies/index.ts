@@ -2,19 +2,24 @@
 // reach the policies only through `registry` (registry.policies(), registry.metadata()).
 import { Registry } from "../registry";
 import { clusterRules } from "./cluster";
-import { kmsKeyEnableRotation } from "./kmsKey";
-import { logGroupConfigureRetention } from "./logGroup";
+import { kmsKeyEnableDiscoveredRotation, kmsKeyEnableRotation } from "./kmsKey";
+import { logGroupConfigureDiscoveredRetention, logGroupConfigureRetention } from "./logGroup";
 import { notificationTopicDisallowEncryption } from "./notificationTopic";
 import {
     disallowUncheckedGlobalSecondary,
     replicationGroupConfigureAlarms,
     replicationGroupRules,
 } from "./replicationGroup";
-import { securityGroupDisallowInternetIngress } from "./securityGroup";
+import { securityGroupDisallowDiscoveredInternetIngress, securityGroupDisallowInternetIngress } from "./securityGroup";
 import { serverlessCacheRules } from "./serverlessCache";
-import { subnetGroupConfigureMultipleAzs, subnetGroupDisallowPublicSubnets, subnetGroupRules } from "./subnetGroup";
+import {
+    subnetGroupConfigureDiscoveredMultipleAzs,
+    subnetGroupConfigureMultipleAzs,
+    subnetGroupDisallowPublicSubnets,
+    subnetGroupRules,
+} from "./subnetGroup";
 import { userRules } from "./user";
-import { userGroupDisallowEnabledDefaultUser } from "./userGroup";
+import { userGroupDisallowDiscoveredDefaultUser, userGroupDisallowEnabledDefaultUser } from "./userGroup";
 
 /** Every rule of the pack, in the order the pack reports them (resource policies, then stack policies). */
 export const registry = new Registry().add(
@@ -23,6 +28,12 @@ export const registry = new Registry().add(
     ...serverlessCacheRules,
     ...subnetGroupRules,
     ...userRules,
+    // The single-resource judgements of stack-only controls, for audit groups (no stack policy).
+    securityGroupDisallowDiscoveredInternetIngress,
+    subnetGroupConfigureDiscoveredMultipleAzs,
+    logGroupConfigureDiscoveredRetention,
+    userGroupDisallowDiscoveredDefaultUser,
+    kmsKeyEnableDiscoveredRotation,
     securityGroupDisallowInternetIngress,
     subnetGroupConfigureMultipleAzs,
     subnetGroupDisallowPublicSubnets,

@@ -1,7 +1,7 @@
 // Stack policy on the CloudWatch log groups that receive a cache's slow and engine logs.
 import { PolicyResource } from "@pulumi/policy";
 import { at, knownNumber, knownString, Plain } from "../props";
-import { StackRuleSpec } from "../registry";
+import { ResourceRuleSpec, StackRuleSpec } from "../registry";
 import { types } from "../types";
 
 export const logGroupConfigureRetention: StackRuleSpec<{ minimumRetentionDays: number }> = {
@@ -53,5 +53,35 @@ export const logGroupConfigureRetention: StackRuleSpec<{ minimumRetentionDays: n
                 );
             }
         }
+    },
+};
+
+/**
+ * A log group that is plainly a cache's on its own: named as ElastiCache log delivery is set up
+ * by the component (`/aws/elasticache/<group id>/<log type>`, component/redis.ts). Log delivery
+ * may name any log group (https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Log_Delivery.html);
+ * others are judged at preview, where the cache's delivery configuration links them.
+ */
+export const elastiCacheLogGroupName = /^\/aws\/elasticache\//i;
+
+export const logGroupConfigureDiscoveredRetention: ResourceRuleSpec<{ minimumRetentionDays: number }> = {
+    ...logGroupConfigureRetention,
+    name: "aws-elasticache-loggroup-configure-discovered-retention",
+    description:
+        "Checks that discovered CloudWatch log groups named for ElastiCache (/aws/elasticache/...) keep their logs at least 90 days.",
+    resourceTypes: [types.logGroup],
+    properties: ["name", "retentionInDays"],
+    discoveredOnly: `at preview ${logGroupConfigureRetention.name} judges the log groups a cache delivers to.`,
+    check(props, { config }) {
+        const name = knownString(props.name);
+        if (name === undefined || !elastiCacheLogGroupName.test(name)) {
+            return undefined;
+        }
+        // Absent from read state means 0, never expire (PutRetentionPolicy; the bridge drops 0).
+        const days = knownNumber(props.retentionInDays);
+        const minimum = config.minimumRetentionDays;
+        return days !== undefined && days > 0 && days < minimum
+            ? `log group '${name}' receives cache logs but keeps them ${days} days: set retentionInDays to at least ${minimum} and archive them for a year.`
+            : undefined;
     },
 };

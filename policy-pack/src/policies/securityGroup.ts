@@ -3,7 +3,7 @@
 import { PolicyResource } from "@pulumi/policy";
 import { admitsPublicAddresses, describeCoverage, publicAddressCoverage } from "../../../core/cidr";
 import { at, knownNumber, knownString, Plain } from "../props";
-import { StackRuleSpec } from "../registry";
+import { ResourceRuleSpec, StackRuleSpec } from "../registry";
 import { cacheTypes, types } from "../types";
 
 function cidrsOf(...values: unknown[]): string[] {
@@ -105,5 +105,46 @@ export const securityGroupDisallowInternetIngress: StackRuleSpec = {
                 );
             }
         }
+    },
+};
+
+/**
+ * A security group that is plainly a cache's on its own: its name or description says ElastiCache,
+ * Redis or Valkey (the component's reads "ElastiCache <id>: admits only listed clients ...").
+ */
+export const cacheSecurityGroupText = /elasticache|redis|valkey/i;
+
+export const securityGroupDisallowDiscoveredInternetIngress: ResourceRuleSpec = {
+    ...securityGroupDisallowInternetIngress,
+    name: "aws-elasticache-securitygroup-disallow-discovered-internet-ingress",
+    description:
+        "Checks that discovered security groups named or described for ElastiCache, Redis or Valkey do not admit the whole internet.",
+    resourceTypes: [types.securityGroup],
+    properties: ["name", "description", "ingress"],
+    discoveredOnly: `at preview ${securityGroupDisallowInternetIngress.name} judges the security groups a cache names.`,
+    check(props) {
+        if (![props.name, props.description].some((t) => typeof t === "string" && cacheSecurityGroupText.test(t))) {
+            return undefined;
+        }
+        // The read state lists every ingress rule of the group, inline or not (DescribeSecurityGroups
+        // IpPermissions: https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_SecurityGroup.html).
+        const rules = (Array.isArray(props.ingress) ? props.ingress : []).map((rule) => ({
+            cidrs: cidrsOf(at(rule as Plain, "cidrBlocks"), at(rule as Plain, "ipv6CidrBlocks")),
+            ports: portRange(rule as Plain),
+        }));
+        const alone = rules.filter((r) => publicAddressCoverage(r.cidrs).wholeInternet);
+        if (alone.length > 0) {
+            return alone.map(
+                (r) =>
+                    `the cache's security group admits ${r.cidrs.join(" and ")} on ${r.ports}: remove the rule and admit only the clients' security groups.`,
+            );
+        }
+        const coverage = publicAddressCoverage(rules.flatMap((r) => r.cidrs));
+        return coverage.wholeInternet
+            ? `the cache's security group admits ${describeCoverage(coverage)} in pieces (${rules
+                  .filter((r) => r.cidrs.some(admitsPublicAddresses))
+                  .map((r) => r.cidrs.join(", "))
+                  .join("; ")}): remove them and admit only the clients' security groups.`
+            : undefined;
     },
 };

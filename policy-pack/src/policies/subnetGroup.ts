@@ -135,3 +135,20 @@ export const subnetGroupStackRules: StackRuleSpec[] = [
     subnetGroupConfigureMultipleAzs,
     subnetGroupDisallowPublicSubnets,
 ];
+
+export const subnetGroupConfigureDiscoveredMultipleAzs: ResourceRuleSpec = {
+    ...subnetGroupConfigureMultipleAzs,
+    name: "aws-elasticache-subnetgroup-configure-discovered-multiple-azs",
+    description: "Checks that discovered ElastiCache subnet groups list more than one subnet.",
+    resourceTypes: [types.subnetGroup],
+    properties: ["subnetIds"],
+    discoveredOnly: `at preview ${subnetGroupConfigureMultipleAzs.name} judges subnet groups with their subnets' zones.`,
+    check(props) {
+        // The read state lists the subnets but not their zones, so only a single subnet is
+        // certain to leave one zone (a subnet lies in one zone: https://docs.aws.amazon.com/vpc/latest/userguide/configure-subnets.html).
+        const ids = props.subnetIds;
+        return Array.isArray(ids) && ids.length === 1
+            ? "the subnet group has a single subnet, so every node shares one availability zone: add private subnets in other zones."
+            : undefined;
+    },
+};

@@ -1,7 +1,7 @@
 // Stack policy on the RBAC user groups of caches: the users they contain are other resources.
 import { redactAccessString } from "../../../core/acl";
 import { knownString } from "../props";
-import { StackRuleSpec } from "../registry";
+import { ResourceRuleSpec, StackRuleSpec } from "../registry";
 import { types } from "../types";
 import { accessStringEnabled } from "./user";
 
@@ -36,5 +36,23 @@ export const userGroupDisallowEnabledDefaultUser: StackRuleSpec = {
                 }
             }
         }
+    },
+};
+
+export const userGroupDisallowDiscoveredDefaultUser: ResourceRuleSpec = {
+    ...userGroupDisallowEnabledDefaultUser,
+    name: "aws-elasticache-usergroup-disallow-discovered-default-user",
+    description:
+        "Checks that discovered ElastiCache user groups do not contain the built-in 'default' user, which needs no password.",
+    resourceTypes: [types.userGroup],
+    properties: ["userIds"],
+    discoveredOnly: `at preview ${userGroupDisallowEnabledDefaultUser.name} judges user groups with their users.`,
+    check(props) {
+        // The built-in user's ID is "default" (https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Clusters.RBAC.html);
+        // a user of another ID named "default" is a separate resource, judged at preview.
+        const ids = props.userIds;
+        return Array.isArray(ids) && ids.includes("default")
+            ? "the group contains the built-in 'default' user, which needs no password and may run every command: replace it with a disabled user named 'default'."
+            : undefined;
     },
 };

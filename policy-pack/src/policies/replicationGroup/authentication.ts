@@ -2,6 +2,7 @@
 import { authTokenCharacterTypes, authTokenProblems, authTokenSpecials } from "../../../../core/checks";
 import { featureMinimum, parseEngineVersion, supports } from "../../../../core/engine";
 import { isMissing, isUnknown, knownString } from "../../props";
+import { isRedacted } from "../../readState";
 import { ResourceRuleSpec } from "../../registry";
 import { engineOf, inherits, namedEntries, rg } from "./common";
 
@@ -17,9 +18,9 @@ export const enableAuthentication: ResourceRuleSpec = {
         "Set `authToken` to a generated secret (for example a `random.RandomPassword`) and keep it in Secrets Manager, or set `userGroupIds` to an RBAC user group whose `default` user is disabled.",
     resourceTypes: rg,
     properties: ["authToken", "authTokenWo", "userGroupIds", "engineVersion"],
-    check(props) {
+    check(props, { discovered }) {
         const candidates = [props.authToken, props.authTokenWo, props.userGroupIds];
-        if (candidates.some(isUnknown) || inherits(props, "authentication")) {
+        if (candidates.some(isUnknown) || inherits(props, "authentication", discovered)) {
             return undefined;
         }
         const hasToken = !isMissing(props.authToken) || !isMissing(props.authTokenWo);
@@ -37,6 +38,11 @@ export const enableAuthentication: ResourceRuleSpec = {
             return `userGroupIds needs Redis ${featureMinimum("redis", "rbac")} or later but engineVersion is ${version}: upgrade the engine or use an authToken.`;
         }
         if (hasToken || hasGroup) {
+            return undefined;
+        }
+        if (discovered) {
+            // AWS never returns the token, and the provider's read state has no AuthTokenEnabled:
+            // aws-elasticache-replicationgroup-missing-unreadable-settings says so instead.
             return undefined;
         }
         if (Array.isArray(props.userGroupIds) && props.userGroupIds.length > 0) {
@@ -59,8 +65,8 @@ export const enforceAuthTokenComplexity: ResourceRuleSpec = {
     check(props) {
         // The token arrives in plain text here; it must never be echoed in a message.
         const token = props.authToken;
-        if (typeof token !== "string" || token === "") {
-            return undefined;
+        if (typeof token !== "string" || token === "" || isRedacted(token)) {
+            return undefined; // absent, or a secret `pulumi policy analyze` could not decrypt
         }
         const problems = authTokenProblems(token);
         return problems.length > 0 ? `the AUTH token ${problems.join(" and ")}: generate a new one.` : undefined;
@@ -80,7 +86,7 @@ export const configureStrongAuthToken: ResourceRuleSpec = {
     properties: ["authToken"],
     check(props) {
         const token = props.authToken;
-        if (typeof token !== "string" || token === "" || authTokenProblems(token).length > 0) {
+        if (typeof token !== "string" || token === "" || isRedacted(token) || authTokenProblems(token).length > 0) {
             return undefined; // absent or refused outright: other policies' findings
         }
         const types = authTokenCharacterTypes(token);

@@ -108,8 +108,9 @@ export const configureFinalSnapshot: ResourceRuleSpec = {
     remediationSteps: "Set `finalSnapshotIdentifier` to a unique name (for example with a random suffix).",
     resourceTypes: rg,
     properties: ["finalSnapshotIdentifier"],
-    check(props) {
-        return isMissing(props.finalSnapshotIdentifier)
+    check(props, { discovered }) {
+        // Never in read state: aws-elasticache-replicationgroup-missing-unreadable-settings names it.
+        return !discovered && isMissing(props.finalSnapshotIdentifier)
             ? "finalSnapshotIdentifier is not set, so deleting the group deletes its data for good: set a unique final snapshot name."
             : undefined;
     },

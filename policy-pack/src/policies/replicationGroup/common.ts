@@ -37,12 +37,14 @@ export type InheritedSetting = keyof typeof inheritedSettings;
 
 /**
  * True when this group is a secondary that leaves `setting` to its datastore (every property of
- * the setting absent). Only then may a resource policy skip it: a value the secondary sets itself
+ * the setting absent). Never for a discovered group: its read state carries the datastore's
+ * values, and a flag absent from it is off (readState.ts). Only then may a resource policy skip it: a value the secondary sets itself
  * is checked like any other, and the stack policy `...-disallow-unchecked-global-secondary` makes
  * sure the datastore's own value is checked somewhere.
  */
-export function inherits(props: Plain, setting: InheritedSetting): boolean {
+export function inherits(props: Plain, setting: InheritedSetting, discovered = false): boolean {
     return (
+        !discovered &&
         isGlobalSecondary(props) &&
         inheritedSettings[setting].every((property) => {
             const value = props[property];

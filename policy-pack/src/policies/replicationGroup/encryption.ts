@@ -16,12 +16,13 @@ export const enableEncryptionAtRest: ResourceRuleSpec = {
         "Set `atRestEncryptionEnabled: true`. At-rest encryption can only be chosen when a group is created: create a new encrypted group, restore a snapshot into it, and switch clients over.",
     resourceTypes: rg,
     properties: ["atRestEncryptionEnabled", "engine"],
-    check(props) {
-        if (inherits(props, "atRestEncryption")) {
+    check(props, { discovered }) {
+        if (inherits(props, "atRestEncryption", discovered)) {
             return undefined;
         }
-        // The provider turns at-rest encryption on for Valkey when the property is left out.
-        const valkey = engineOf(props) === "valkey";
+        // The provider turns at-rest encryption on for Valkey when the property is left out of a
+        // plan; left out of read state it is a dropped false (readState.ts).
+        const valkey = engineOf(props) === "valkey" && !discovered;
         return mustBeTrue(
             props.atRestEncryptionEnabled,
             "atRestEncryptionEnabled",
@@ -41,8 +42,8 @@ export const enableEncryptionInTransit: ResourceRuleSpec = {
     remediationSteps: `Set \`transitEncryptionEnabled: true\` (with \`transitEncryptionMode: "required"\` on Redis ${featureMinimum("redis", "transitEncryptionMode")}+ or Valkey) and connect clients with TLS.`,
     resourceTypes: rg,
     properties: ["transitEncryptionEnabled"],
-    check(props) {
-        if (inherits(props, "transitEncryption")) {
+    check(props, { discovered }) {
+        if (inherits(props, "transitEncryption", discovered)) {
             return undefined;
         }
         return mustBeTrue(

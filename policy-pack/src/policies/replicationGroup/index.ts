@@ -14,6 +14,7 @@ import {
     enableEncryptionInTransit,
     enforceTransitEncryptionRequired,
 } from "./encryption";
+import { missingUnreadableSettings } from "./discovered";
 import { disallowUncheckedGlobalSecondary } from "./globalDatastore";
 import { configureNotificationTopic, enableLogDelivery, replicationGroupConfigureAlarms } from "./monitoring";
 import { configureNonDefaultPort, configureSecurityGroups, configureSubnetGroup } from "./network";
@@ -30,6 +31,7 @@ export * from "./authentication";
 export * from "./availability";
 export * from "./backup";
 export { engineOf, isGlobalSecondary } from "./common";
+export * from "./discovered";
 export * from "./encryption";
 export * from "./globalDatastore";
 export * from "./monitoring";
@@ -64,6 +66,7 @@ export const replicationGroupRules: ResourceRuleSpec[] = [
     enableLogDelivery,
     enableAutoMinorVersionUpgrade,
     disallowEngineOutOfStandardSupport,
+    missingUnreadableSettings,
 ];
 
 /** The stack policies on replication groups. */

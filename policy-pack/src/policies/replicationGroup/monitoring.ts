@@ -18,8 +18,9 @@ export const configureNotificationTopic: ResourceRuleSpec = {
         "Create an SNS topic without at-rest encryption (ElastiCache cannot publish to an encrypted one; events carry no PHI) whose policy lets ElastiCache publish as its guide documents (any principal, `aws:SourceOwner` = the account), and set `notificationTopicArn`.",
     resourceTypes: rg,
     properties: ["notificationTopicArn"],
-    check(props) {
-        return isMissing(props.notificationTopicArn)
+    check(props, { discovered }) {
+        // Never in read state: aws-elasticache-replicationgroup-missing-unreadable-settings names it.
+        return !discovered && isMissing(props.notificationTopicArn)
             ? "notificationTopicArn is not set, so failovers and node replacements go unnoticed: send the events to an SNS topic."
             : undefined;
     },

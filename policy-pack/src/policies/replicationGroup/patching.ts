@@ -26,10 +26,15 @@ export const configureEngineVersion: ResourceRuleSpec<{ minimumEngineVersion: st
     },
     resourceTypes: rg,
     properties: ["engine", "engineVersion"],
-    check(props, { config }) {
+    check(props, { config, discovered }) {
         const engine = engineOf(props);
         const version = props.engineVersion;
-        if (isUnknown(engine) || isUnknown(version) || isMissing(version) || inherits(props, "engineVersion")) {
+        if (
+            isUnknown(engine) ||
+            isUnknown(version) ||
+            isMissing(version) ||
+            inherits(props, "engineVersion", discovered)
+        ) {
             return undefined; // a missing version means the newest, which is eligible
         }
         if (engine !== "redis" && engine !== "valkey") {
@@ -127,9 +132,14 @@ export const enableAutoMinorVersionUpgrade: ResourceRuleSpec = {
         "Set `autoMinorVersionUpgrade: true` (the provider default). The remediation sets it for you when the policy is set to `remediate`.",
     resourceTypes: [types.replicationGroup, types.cluster],
     properties: ["autoMinorVersionUpgrade"],
-    check(props) {
-        return knownBoolean(props.autoMinorVersionUpgrade) === false
-            ? "autoMinorVersionUpgrade is false, so security patches wait for a manual upgrade: set it to true."
+    check(props, { discovered }) {
+        const value = props.autoMinorVersionUpgrade;
+        if (knownBoolean(value) === false) {
+            return "autoMinorVersionUpgrade is false, so security patches wait for a manual upgrade: set it to true.";
+        }
+        // Left out of a plan, AWS turns it on; left out of read state it is a dropped false.
+        return discovered && isMissing(value)
+            ? "autoMinorVersionUpgrade is absent from the read state, so it is false and security patches wait for a manual upgrade: set it to true."
             : undefined;
     },
     remediate(props) {
