@@ -330,6 +330,7 @@ describe("The npm package in a user's Pulumi TypeScript program", function () {
                     // The pack's folder is a policy pack of its own: the preview's default pack.
                     "bin/policy-pack/PulumiPolicy.yaml",
                     "bin/policy-pack/config.example.json",
+                    "bin/policy-pack/metadata.json",
                     "tools/audit/iam-policy.json",
                     "docs/deployer-iam-policy.json",
                 ].includes(f) &&

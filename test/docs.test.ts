@@ -15,6 +15,16 @@ describe("Generated docs", () => {
         }
     });
 
+    it("the built bin/policy-pack/metadata.json (the installed preview's report reads it) is the registry's", () => {
+        const built = path.join(__dirname, "..", "bin", "policy-pack", "metadata.json");
+        const { registry } = require("../policy-pack/src/policies");
+        assert.deepStrictEqual(
+            JSON.parse(fs.readFileSync(built, "utf8")),
+            JSON.parse(JSON.stringify(registry.metadata())),
+            "bin/policy-pack/metadata.json is stale: run npm run build:package",
+        );
+    });
+
     it("the policy reference has an anchor for every policy URL", () => {
         const reference = fs.readFileSync(path.join(__dirname, "..", "policy-pack", "README.md"), "utf8");
         const { registry } = require("../policy-pack/src/policies");

@@ -3,7 +3,8 @@
 // - bin/policy-pack/ becomes a policy pack folder of its own (PulumiPolicy.yaml, package.json whose
 //   main is the compiled pack), the default pack of `hitrust-elasticache-preview` and a folder
 //   `pulumi preview --policy-pack node_modules/hitrust-elasticache/bin/policy-pack` can run.
-// - bin/tools/langhost-preload.js, which the offline preview loads into the program's process.
+// - bin/tools/langhost-preload.js, which the offline preview loads into the program's process, and
+//   bin/policy-pack/metadata.json, the policies' metadata its report reads.
 "use strict";
 const fs = require("fs");
 const path = require("path");
@@ -27,6 +28,9 @@ function layOut() {
         path.join(__dirname, "langhost-preload.js"),
         path.join(root, "bin", "tools", "langhost-preload.js"),
     );
+    // What the offline preview's report reads of each policy, so that it need not load the pack.
+    const { registry } = require(path.join(out, "src", "policies"));
+    fs.writeFileSync(path.join(out, "metadata.json"), JSON.stringify(registry.metadata(), null, 1) + "\n");
 }
 
 module.exports = { layOut };

@@ -17,6 +17,7 @@ import {
 } from "./analyzer";
 import { LanguageHostProgram, languageHostProgram, LanguageHostRunResult, runProgramInChild } from "./langhost";
 import { RecordedResource } from "./mockrun";
+import type { PolicyMetadata } from "../policy-pack/src/registry";
 import { buildReport, EvidenceReport, writeReport } from "./report";
 
 export interface PreviewOptions {
@@ -78,6 +79,20 @@ export function loadProject(dir: string, stack: string): Project {
         }
     }
     return { name, program, config };
+}
+
+/**
+ * What the report needs to know of each policy (controls, resource types, properties). The build
+ * writes it beside the compiled pack (bin/policy-pack/metadata.json, tools/packageLayout.js), so the
+ * installed tool does not load the pack's policies and @pulumi/policy; from the sources, the
+ * registry itself.
+ */
+function policyMetadata(): PolicyMetadata[] {
+    const built = path.join(__dirname, "..", "policy-pack", "metadata.json");
+    if (path.extname(__filename) === ".js" && fs.existsSync(built)) {
+        return JSON.parse(fs.readFileSync(built, "utf8"));
+    }
+    return (require("../policy-pack/src/policies") as typeof import("../policy-pack/src/policies")).registry.metadata();
 }
 
 /**
@@ -254,9 +269,7 @@ export async function runPreview(options: PreviewOptions): Promise<PreviewOutcom
             info,
             levels,
             // Loaded once the program and the pack are running: it is most of this tool's start.
-            metadata: (
-                require("../policy-pack/src/policies") as typeof import("../policy-pack/src/policies")
-            ).registry.metadata(),
+            metadata: policyMetadata(),
             resources: run.resources,
             findings,
             applied,
