@@ -131,9 +131,17 @@ export interface HitrustRedisArgs {
     kmsKeyArn?: pulumi.Input<string>;
     /**
      * The AUTH token: 16 to 128 characters of letters, digits and `! & # $ ^ < > -`. Pass it as a
-     * secret. Defaults to a generated 64-character token, kept secret and stored in Secrets Manager.
+     * secret; from Python, Go, .NET and YAML a plain (not secret) value is refused. Defaults to a
+     * generated 64-character token, kept secret and stored in Secrets Manager.
      */
     authToken?: pulumi.Input<string>;
+    /**
+     * The ARN or name of an existing Secrets Manager secret that holds the AUTH token, as its text or
+     * as JSON with an `authToken` key; the component reads it when it deploys and keeps it secret, so
+     * the token never passes through your program. Not with `authToken` or `rbac`. Defaults to none
+     * (`authToken`, or a generated token).
+     */
+    authTokenSecret?: pulumi.Input<string>;
     /**
      * Change this value (for example to a date) to generate a new AUTH token. With the `ROTATE`
      * strategy the old token keeps working until the next update with `SET`. Defaults to none (no rotation).

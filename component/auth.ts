@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { authTokenSpecials } from "../core/checks";
 import { HitrustRedisArgs } from "./args";
-import { authTokenArgumentProblems, defaults, Settings, ValidationError } from "./validate";
+import { CheckedInputs, defaults, Settings, tokenFromSecretString, ValidationError } from "./validate";
 
 export interface Authentication {
     /** The AUTH token, secret; undefined with RBAC. */
@@ -22,11 +22,13 @@ export interface Authentication {
 export function createAuthentication(c: {
     name: string;
     args: HitrustRedisArgs;
+    /** The Output arguments, wrapped to be checked (and, from another language, to be secret) on resolve. */
+    inputs: CheckedInputs;
     settings: Settings;
     tags: Record<string, string>;
     parent: pulumi.Resource;
 }): Authentication {
-    const { name, args, settings, tags, parent } = c;
+    const { name, args, inputs, settings, tags, parent } = c;
     const id = settings.replicationGroupId;
     const users: aws.elasticache.User[] = [];
     let userGroup: aws.elasticache.UserGroup | undefined;
@@ -34,16 +36,13 @@ export function createAuthentication(c: {
     let userGroupIds: pulumi.Output<string>[] | undefined;
     let credentials: pulumi.Output<Record<string, string>>;
     if (settings.authentication === "token") {
+        // Marked secret before it reaches any registration, whatever the caller passed.
         authToken = pulumi.secret(
-            args.authToken !== undefined
-                ? pulumi.output(args.authToken).apply((token) => {
-                      const problems = authTokenArgumentProblems(token);
-                      if (problems.length > 0) {
-                          throw new ValidationError(name, problems);
-                      }
-                      return token;
-                  })
-                : generatedSecret(`${name}-auth-token`, args.authTokenRotation, parent).result,
+            inputs.authToken !== undefined
+                ? inputs.authToken
+                : inputs.authTokenSecret !== undefined
+                  ? tokenFromSecret(name, inputs.authTokenSecret, parent)
+                  : generatedSecret(`${name}-auth-token`, args.authTokenRotation, parent).result,
         );
         credentials = authToken.apply((token): Record<string, string> => ({ authToken: token }));
     } else {
@@ -101,6 +100,23 @@ export function createAuthentication(c: {
         credentials = pulumi.secret(pulumi.all(passwords));
     }
     return { authToken, userGroupIds, users, userGroup, credentials };
+}
+
+/**
+ * The token held in an existing Secrets Manager secret, read with GetSecretValue at deploy time
+ * (https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_GetSecretValue.html, the
+ * current version). An invoke's result is not written to the state; the value is marked secret
+ * before the component looks at it, and only its problems (never the value) are reported.
+ */
+function tokenFromSecret(name: string, secretId: pulumi.Input<string>, parent: pulumi.Resource): pulumi.Output<string> {
+    const version = aws.secretsmanager.getSecretVersionOutput({ secretId }, { parent });
+    return pulumi.secret(version.secretString).apply((secretString) => {
+        const { token, problems } = tokenFromSecretString(secretString);
+        if (token === undefined) {
+            throw new ValidationError(name, problems);
+        }
+        return token;
+    });
 }
 
 function generatedSecret(name: string, rotation: string | undefined, parent: pulumi.Resource): random.RandomPassword {

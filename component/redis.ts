@@ -205,7 +205,7 @@ export class HitrustRedis extends pulumi.ComponentResource {
             parent,
         );
 
-        const auth = createAuthentication({ name, args, settings, tags, parent: this });
+        const auth = createAuthentication({ name, args, inputs, settings, tags, parent: this });
         this.users.push(...auth.users);
         this.userGroup = auth.userGroup;
         const { authToken, userGroupIds, credentials } = auth;

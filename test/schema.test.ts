@@ -5,7 +5,6 @@
 // argument declarations in component/args.ts, against ElastiCache's API values, and against the
 // YAML and Python examples that use it.
 import * as assert from "assert";
-import { ChildProcess, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as ts from "typescript";
@@ -13,15 +12,10 @@ import * as yaml from "js-yaml";
 import { HitrustRedis, componentType } from "../component";
 import { runUnderMocks } from "../tools/mockrun";
 import { baseArgs, subnetZones } from "./helpers";
-import { servingPort } from "../tools/analyzer";
+import { componentHost } from "./componentHost";
 
 const root = path.join(__dirname, "..");
 const rootPackage = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
-const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
-const fromPulumi = (id: string) => require(require.resolve(id, { paths: [pulumiDir] }));
-const grpc = fromPulumi("@grpc/grpc-js");
-const providerGrpc = require("@pulumi/pulumi/proto/provider_grpc_pb");
-const providerPb = require("@pulumi/pulumi/proto/provider_pb");
 
 const token = "hitrust-elasticache:index:HitrustRedis";
 /** The type the component registered under before it became a multi-language package. */
@@ -58,24 +52,6 @@ interface Schema {
     >;
     types: Record<string, TypeSpec>;
     dependencies?: { name: string; version: string }[];
-}
-
-/** Starts the package as the language host does and returns its schema. */
-async function getSchema(): Promise<{ schema: Schema; child: ChildProcess }> {
-    const runner = path.join(pulumiDir, "cmd", "run-plugin");
-    const child = spawn(process.execPath, [runner, root], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
-    const { port, stderr } = await servingPort(child, "the provider", 180000);
-    const client = new providerGrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-    try {
-        const response: any = await new Promise((resolve, reject) =>
-            client.getSchema(new providerPb.GetSchemaRequest(), (err: Error | null, r: unknown) =>
-                err ? reject(new Error(`${err.message}\n${stderr()}`)) : resolve(r),
-            ),
-        );
-        return { schema: JSON.parse(response.getSchema()), child };
-    } finally {
-        client.close();
-    }
 }
 
 interface DeclaredArg {
@@ -135,18 +111,10 @@ const words = (text: string | undefined) => (text ?? "").replace(/\s+/g, " ").tr
 describe("The multi-language package (GetSchema from the provider host)", function () {
     this.timeout(300000);
     let schema: Schema;
-    let child: ChildProcess | undefined;
 
     before(async () => {
-        // The host requires the package main, the compiled component: build it as `prepare` does.
-        const build = spawnSync("npm", ["run", "build:package"], { cwd: root, encoding: "utf8" });
-        assert.strictEqual(build.status, 0, build.stdout + build.stderr);
-        ({ schema, child } = await getSchema());
-    });
-    after(() => {
-        if (child && child.exitCode === null) {
-            child.kill();
-        }
+        // Built and started once for every test file (test/componentHost.ts).
+        schema = await (await componentHost()).getSchema();
     });
 
     const resource = () => schema.resources[token];
@@ -214,7 +182,7 @@ describe("The multi-language package (GetSchema from the provider host)", functi
     });
 
     it("values that may come from other resources are Inputs; the checked design values are plain", () => {
-        for (const name of ["vpcId", "kmsKeyArn", "authToken"]) {
+        for (const name of ["vpcId", "kmsKeyArn", "authToken", "authTokenSecret"]) {
             assert.ok(!inputs()[name].plain, `${name} must accept another resource's output`);
         }
         for (const name of ["subnetIds", "allowedSecurityGroupIds"]) {

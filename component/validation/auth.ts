@@ -3,8 +3,8 @@
 import { authTokenCharacterTypes, authTokenProblems, Engine } from "../../core/checks";
 import { accessStringAllowsNoPassword, accessStringHasSecret } from "../../core/acl";
 import { featureMinimum, supports } from "../../core/engine";
-import { ProblemCollector } from "./problems";
-import { isEventual } from "./shape";
+import { formatProblem, Problem, ProblemCollector } from "./problems";
+import { describeValue, isEventual } from "./shape";
 
 /**
  * "Users per user group": 100 (Amazon ElastiCache endpoints and quotas,
@@ -26,6 +26,105 @@ export function authTokenArgumentProblems(token: unknown): string[] {
     );
 }
 
+/**
+ * How to hand the component a secret from each language, for the messages that refuse a plain one:
+ * Python `pulumi.Output.secret`, Go `pulumi.ToSecret`, .NET `Output.CreateSecret`, YAML `fn::secret`,
+ * or stack config set with `--secret` and read as a secret.
+ */
+export const secretInEveryLanguage =
+    "pass it as a secret: Python `pulumi.Output.secret(token)`, Go `pulumi.ToSecret(token)`, .NET `Output.CreateSecret(token)`, " +
+    "YAML `fn::secret: ...`, or stack config set with `pulumi config set --secret` and read with `config.require_secret` " +
+    "(Python), `config.RequireSecret` (Go, .NET) or `${config}` (YAML); or store the token in Secrets Manager and pass its " +
+    "ARN in authTokenSecret instead";
+
+/**
+ * A plain `authToken` from another language. The engine does not write the caller's inputs of a
+ * remote component to the state (pkg/resource/deploy/source_eval.go, `resmon.RegisterResource`: with
+ * `remote` it calls the provider's Construct and sends no registerResourceEvent), and the component
+ * marks the token secret before any registration, but a plain value is held in clear by the caller:
+ * in its program, its stack config, its own resources and exports. A secret-marked value is the
+ * only proof that it is not; the generated SDKs would have wrapped it had the schema been able to
+ * say `secret` (see ../host.ts).
+ */
+export const plainAuthTokenProblem: Problem = {
+    argument: "authToken",
+    problem:
+        "is a plain value, not a secret: a token passed in clear from Python, Go, .NET or YAML is held in clear by your program and its stack config",
+    fix: secretInEveryLanguage,
+};
+
+/**
+ * Secrets Manager's SecretId: "The ARN or name of the secret" (GetSecretValue,
+ * https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_GetSecretValue.html); a name
+ * has 1 to 512 ASCII letters, digits and `/_+=.@-` (CreateSecret `Name`,
+ * https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html), an ARN is
+ * `arn:<partition>:secretsmanager:<region>:<account>:secret:<name>` (with or without the six-character suffix).
+ */
+const secretName = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
+const secretArn = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]{1,519}$/;
+
+/** Why an `authTokenSecret` value cannot name a secret (it is an identifier, so it may be echoed). */
+export function authTokenSecretIdProblem(value: unknown): { problem: string; fix: string } | undefined {
+    const fix = "pass the ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>) or the name of the secret";
+    if (typeof value !== "string") {
+        return { problem: `resolved to ${describeValue(value)}, not text`, fix };
+    }
+    if (value.startsWith("arn:") ? !secretArn.test(value) : !secretName.test(value)) {
+        return { problem: `'${value}' is not a Secrets Manager secret ARN or name`, fix };
+    }
+    return undefined;
+}
+
+/**
+ * The token in a secret's text: the text itself, or the `authToken` member of a JSON object (the
+ * layout of this component's own auth secret and of the console's key/value secrets). Problems
+ * name `authTokenSecret` and never echo the value.
+ */
+export function tokenFromSecretString(secretString: unknown): { token?: string; problems: string[] } {
+    const layout = 'store the token as the secret\'s text, or as JSON {"authToken": "..."}';
+    if (typeof secretString !== "string" || secretString === "") {
+        return {
+            problems: [
+                formatProblem({
+                    argument: "authTokenSecret",
+                    problem: "the secret has no text value (SecretString)",
+                    fix: layout,
+                }),
+            ],
+        };
+    }
+    let token = secretString;
+    if (secretString.trimStart().startsWith("{")) {
+        let parsed: unknown;
+        try {
+            parsed = JSON.parse(secretString);
+        } catch {
+            parsed = undefined;
+        }
+        const member = (parsed as { authToken?: unknown } | undefined)?.authToken;
+        if (typeof member !== "string") {
+            return {
+                problems: [
+                    formatProblem({
+                        argument: "authTokenSecret",
+                        problem: "the secret's text is a JSON object without an `authToken` string",
+                        fix: layout,
+                    }),
+                ],
+            };
+        }
+        token = member;
+    }
+    const problems = authTokenProblems(token).map((p) =>
+        formatProblem({
+            argument: "authTokenSecret",
+            problem: `the token it holds ${p}`,
+            fix: "store a token of 16 to 128 letters, digits and ! & # $ ^ < > - in the secret",
+        }),
+    );
+    return problems.length > 0 ? { problems } : { token, problems };
+}
+
 export interface RbacUser {
     userName: string;
     accessString: string;
@@ -34,6 +133,7 @@ export interface RbacUser {
 
 export interface AuthArgs {
     authToken?: unknown;
+    authTokenSecret?: unknown;
     authTokenUpdateStrategy?: string;
     rbac?: { users: RbacUser[] };
 }
@@ -44,9 +144,35 @@ export function checkAuth(
     engineVersion: string,
     defaultStrategy: "ROTATE" | "SET",
     c: ProblemCollector,
+    fromOtherLanguage = false,
 ): { strategy: "ROTATE" | "SET" } {
     if (args.rbac !== undefined && args.authToken !== undefined) {
         c.add("authToken", "set together with rbac", "set either authToken or rbac, not both");
+    }
+    if (args.authTokenSecret !== undefined) {
+        if (args.authToken !== undefined) {
+            c.add(
+                "authTokenSecret",
+                "set together with authToken",
+                "set either authToken or authTokenSecret, not both",
+            );
+        }
+        if (args.rbac !== undefined) {
+            c.add(
+                "authTokenSecret",
+                "set together with rbac",
+                "set either authTokenSecret or rbac, not both: RBAC users get generated passwords",
+            );
+        }
+        if (!isEventual(args.authTokenSecret)) {
+            const p = authTokenSecretIdProblem(args.authTokenSecret);
+            if (p) {
+                c.add("authTokenSecret", p.problem, p.fix);
+            }
+        }
+    }
+    if (fromOtherLanguage && args.authToken !== undefined && !isEventual(args.authToken)) {
+        c.add(plainAuthTokenProblem.argument, plainAuthTokenProblem.problem, plainAuthTokenProblem.fix);
     }
     if (typeof args.authToken === "string" && !isEventual(args.authToken)) {
         const problems = authTokenProblems(args.authToken);

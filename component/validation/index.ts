@@ -6,7 +6,8 @@ import { defaultEngineVersions, Engine, maxBackupRetentionDays, parameterGroupFa
 import { supports } from "../../core/engine";
 import { HitrustRedisArgs } from "../args";
 import { minimumArchiveRetentionDays, checkArchive } from "./archive";
-import { authTokenArgumentProblems, checkAuth } from "./auth";
+import { servedToOtherLanguages } from "../host";
+import { authTokenArgumentProblems, authTokenSecretIdProblem, checkAuth, plainAuthTokenProblem } from "./auth";
 import { checkBackups } from "./backups";
 import { kmsKeyArnProblem } from "./encryption";
 import {
@@ -87,7 +88,9 @@ export interface CheckedInputs {
     readonly subnetIds: pulumi.Input<string>[];
     readonly allowedSecurityGroupIds: pulumi.Input<string>[];
     readonly kmsKeyArn?: pulumi.Input<string>;
+    /** From another language, an Output that is not secret fails when it resolves (plain values are refused up front). */
     readonly authToken?: pulumi.Input<string>;
+    readonly authTokenSecret?: pulumi.Input<string>;
 }
 
 /** `value` itself when plain; when an Output, one that throws `check`'s problems on resolve. */
@@ -115,7 +118,26 @@ function idCheck(argument: string, prefix: string, what: string, fix?: string): 
     };
 }
 
-function checkedInputs(name: string, args: HitrustRedisArgs): CheckedInputs {
+/**
+ * `value` itself when plain; when an Output, one that fails with `problem` on resolve unless it is
+ * marked secret. Secret-ness is known even while the value is not (preview), so this refuses in preview too.
+ */
+export function secretOnResolve<T>(resourceName: string, value: pulumi.Input<T>, problem: string): pulumi.Input<T> {
+    if (!isEventual(value)) {
+        return value;
+    }
+    const supplied = pulumi.output(value);
+    return pulumi.output(pulumi.isSecret(supplied)).apply((secret) => {
+        if (!secret) {
+            throw new ValidationError(resourceName, [problem]);
+        }
+        return supplied;
+    }) as pulumi.Input<T>;
+}
+
+function checkedInputs(name: string, args: HitrustRedisArgs, fromOtherLanguage: boolean): CheckedInputs {
+    const token =
+        args.authToken === undefined ? undefined : checkOnResolve(name, args.authToken, authTokenArgumentProblems);
     const kms = args.kmsKeyArn;
     return {
         vpcId: checkOnResolve(
@@ -137,8 +159,25 @@ function checkedInputs(name: string, args: HitrustRedisArgs): CheckedInputs {
                       return p ? [formatProblem({ argument: "kmsKeyArn", ...p })] : [];
                   }),
         authToken:
-            args.authToken === undefined ? undefined : checkOnResolve(name, args.authToken, authTokenArgumentProblems),
+            token !== undefined && fromOtherLanguage
+                ? secretOnResolve(name, token, formatProblem(plainAuthTokenProblem))
+                : token,
+        authTokenSecret:
+            args.authTokenSecret === undefined
+                ? undefined
+                : checkOnResolve(name, args.authTokenSecret, (v) => {
+                      const p = authTokenSecretIdProblem(v);
+                      return p ? [formatProblem({ argument: "authTokenSecret", ...p })] : [];
+                  }),
     };
+}
+
+export interface ResolveOptions {
+    /**
+     * The arguments come from a program in another language through the component host, where a
+     * credential must arrive marked secret. Defaults to whether this process is that host (../host.ts).
+     */
+    readonly fromOtherLanguage?: boolean;
 }
 
 /**
@@ -150,7 +189,9 @@ function checkedInputs(name: string, args: HitrustRedisArgs): CheckedInputs {
 export function resolveSettings(
     name: string,
     rawArgs: HitrustRedisArgs,
+    options: ResolveOptions = {},
 ): { settings: Settings; warnings: string[]; inputs: CheckedInputs } {
+    const fromOtherLanguage = options.fromOtherLanguage ?? servedToOtherLanguages();
     const c = new ProblemCollector();
     if (rawArgs === undefined || rawArgs === null) {
         throw new ValidationError(name, ["args: missing; pass at least vpcId and subnetIds."]);
@@ -197,7 +238,7 @@ export function resolveSettings(
             c.add("kmsKeyArn", p.problem, p.fix);
         }
     }
-    const { strategy } = checkAuth(args, engine, engineVersion, defaults.authTokenUpdateStrategy, c);
+    const { strategy } = checkAuth(args, engine, engineVersion, defaults.authTokenUpdateStrategy, c, fromOtherLanguage);
 
     const snapshotWindow = args.snapshotWindow ?? defaults.snapshotWindow;
     const maintenanceWindow = args.maintenanceWindow ?? defaults.maintenanceWindow;
@@ -241,7 +282,7 @@ export function resolveSettings(
             existingTrailName: archive.existingTrailName,
         },
         warnings: c.warnings,
-        inputs: checkedInputs(name, args),
+        inputs: checkedInputs(name, args, fromOtherLanguage),
     };
 }
 

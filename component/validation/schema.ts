@@ -153,6 +153,11 @@ export const argumentFields: Fields = {
         secret: true,
         fix: "pass 16 to 128 letters, digits and ! & # $ ^ < > -, or omit authToken to have one generated",
     },
+    authTokenSecret: {
+        ...str("'arn:aws:secretsmanager:us-east-1:111122223333:secret:cache-token-AbCdEf'"),
+        input: true,
+        fix: "pass the ARN or name of the Secrets Manager secret that holds the token, or omit authTokenSecret",
+    },
     authTokenRotation: {
         ...str("'2026-11'"),
         plainBecause: "it is the keeper that decides whether a new token is generated",
