@@ -5,7 +5,8 @@
 import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { RecordedResource, sig } from "./mockrun";
+import type { RecordedResource } from "./mockrun";
+import { sig } from "./wire";
 
 const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
 const fromPulumi = (id: string) => require(require.resolve(id, { paths: [pulumiDir] }));

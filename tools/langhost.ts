@@ -20,7 +20,8 @@ import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as os from "os";
 import * as path from "path";
-import { fromWire, LanguageHostChildRecord, LanguageHostChildRequest, MockRunOptions, MockRunResult } from "./mockrun";
+import type { LanguageHostChildRecord, LanguageHostChildRequest, MockRunOptions, MockRunResult } from "./mockrun";
+import { fromWire } from "./wire";
 
 const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
 const fromPulumi = (id: string) => require(require.resolve(id, { paths: [pulumiDir] }));

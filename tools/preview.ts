@@ -16,7 +16,7 @@ import {
     resolvePolicyConfig,
 } from "./analyzer";
 import { LanguageHostProgram, languageHostProgram, LanguageHostRunResult, runProgramInChild } from "./langhost";
-import { RecordedResource } from "./mockrun";
+import type { RecordedResource } from "./mockrun";
 import type { PolicyMetadata } from "../policy-pack/src/registry";
 import { buildReport, EvidenceReport, writeReport } from "./report";
 

@@ -7,7 +7,8 @@ import * as path from "path";
 import { Control, controls, EvidenceItem, guideSteps } from "../core/controls";
 import { PolicyMetadata } from "../policy-pack/src/registry";
 import { Diagnostic, PackInfo, PolicyInfo } from "./analyzer";
-import { RecordedResource, sig, unknownSentinel } from "./mockrun";
+import type { RecordedResource } from "./mockrun";
+import { sig, unknownSentinel } from "./wire";
 
 export type ControlStatus = "met" | "met with advisories" | "not met" | "attestation required" | "not evidenced";
 
