@@ -22,13 +22,9 @@ import { performance } from "perf_hooks";
 import { HitrustRedis } from "../component";
 import { analyzeRequest, analyzeStackRequest, resolvePolicyConfig } from "../tools/analyzer";
 import { RecordedResource, runUnderMocks } from "../tools/mockrun";
+import { emptyPb, grpc, structPb } from "../tools/sdkModules";
 
-const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
-const fromPulumi = (id: string) => require(require.resolve(id, { paths: [pulumiDir] }));
-const grpc = fromPulumi("@grpc/grpc-js");
 const analyzerPb = require("@pulumi/pulumi/proto/analyzer_pb");
-const structPb = fromPulumi("google-protobuf/google/protobuf/struct_pb");
-const emptyPb = fromPulumi("google-protobuf/google/protobuf/empty_pb");
 
 const root = path.join(__dirname, "..");
 const packDirs = {

@@ -5,7 +5,7 @@ import * as path from "path";
 import { HitrustRedis, HitrustRedisArgs } from "../component";
 import { analyzeAll, Diagnostic, PackInfo, PolicyPackProcess, resolvePolicyConfig } from "../tools/analyzer";
 import { runUnderMocks, unknownSentinel } from "../tools/mockrun";
-import { baseArgs, resource, subnetZones } from "./helpers";
+import { baseArgs, resource, subnetZones, usePack } from "./helpers";
 
 const packDir = path.join(__dirname, "..", "policy-pack");
 const rgType = "aws:elasticache/replicationGroup:ReplicationGroup";
@@ -16,13 +16,9 @@ describe("The policy pack over the Analyzer protocol", function () {
     let pack: PolicyPackProcess;
     let info: PackInfo;
 
-    before(async () => {
-        pack = await PolicyPackProcess.start(packDir);
-        info = await pack.info();
-        await pack.configure(info);
-    });
-    after(async () => {
-        await pack?.stop();
+    usePack((started, described) => {
+        pack = started;
+        info = described;
     });
 
     it("starts from its compiled main and describes itself", () => {

@@ -9,13 +9,9 @@ import { ChildProcess, spawn, spawnSync } from "child_process";
 import * as path from "path";
 import { servingPort } from "../tools/analyzer";
 import { mockAccountId, mockRegion } from "../tools/mockrun";
+import { emptyPb, grpc, pulumiDir, structPb } from "../tools/sdkModules";
 
 const root = path.join(__dirname, "..");
-const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
-const fromPulumi = (id: string) => require(require.resolve(id, { paths: [pulumiDir] }));
-const grpc = fromPulumi("@grpc/grpc-js");
-const structPb = fromPulumi("google-protobuf/google/protobuf/struct_pb");
-const emptyPb = fromPulumi("google-protobuf/google/protobuf/empty_pb");
 const providerGrpc = require("@pulumi/pulumi/proto/provider_grpc_pb");
 const providerPb = require("@pulumi/pulumi/proto/provider_pb");
 const resourceGrpc = require("@pulumi/pulumi/proto/resource_grpc_pb");

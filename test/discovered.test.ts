@@ -6,12 +6,11 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { HitrustRedis, HitrustRedisArgs } from "../component";
-import { analyzeStateFile, Diagnostic, PackInfo, PolicyPackProcess } from "../tools/analyzer";
+import { analyzeStateFile, Diagnostic, PolicyPackProcess } from "../tools/analyzer";
 import { RecordedResource, runUnderMocks, sig } from "../tools/mockrun";
-import { baseArgs, resource, subnetZones } from "./helpers";
+import { baseArgs, resource, subnetZones, usePack } from "./helpers";
 import { awsSchema, extractInputsFromReadState, insightsUrn, ObjectSchema } from "./readState";
 
-const packDir = path.join(__dirname, "..", "policy-pack");
 const t = {
     rg: "aws:elasticache/replicationGroup:ReplicationGroup",
     logGroup: "aws:cloudwatch/logGroup:LogGroup",
@@ -131,15 +130,9 @@ const levels = (ds: Diagnostic[]) => ds.map((d) => `${d.enforcementLevel} ${d.po
 
 describe("The pack over discovered resources (audit groups, pulumi policy analyze)", function () {
     let pack: PolicyPackProcess;
-    let info: PackInfo;
 
-    before(async () => {
-        pack = await PolicyPackProcess.start(packDir);
-        info = await pack.info();
-        await pack.configure(info);
-    });
-    after(async () => {
-        await pack?.stop();
+    usePack((started) => {
+        pack = started;
     });
 
     describe("the bridge's rebuild of inputs from read state", () => {

@@ -1,5 +1,7 @@
 import * as assert from "assert";
 import { HitrustRedis, HitrustRedisArgs } from "../component";
+import * as path from "path";
+import { PackInfo, PolicyPackProcess } from "../tools/analyzer";
 import { MockRunResult, RecordedResource, runUnderMocks, sig, unknownSentinel } from "../tools/mockrun";
 
 export const subnetZones = { "subnet-a": "us-east-1a", "subnet-b": "us-east-1b", "subnet-c": "us-east-1c" };
@@ -96,4 +98,21 @@ export function plainStrings(value: unknown, out: string[] = []): string[] {
         Object.values(value).forEach((v) => plainStrings(v, out));
     }
     return out;
+}
+
+/**
+ * The pack started as the engine starts it and configured with its defaults, for the tests of the
+ * calling `describe`: started before them, stopped after; `ready` receives it.
+ */
+export function usePack(ready: (pack: PolicyPackProcess, info: PackInfo) => void): void {
+    let pack: PolicyPackProcess | undefined;
+    before(async () => {
+        pack = await PolicyPackProcess.start(path.join(__dirname, "..", "policy-pack"));
+        const info = await pack.info();
+        await pack.configure(info);
+        ready(pack, info);
+    });
+    after(async () => {
+        await pack?.stop();
+    });
 }

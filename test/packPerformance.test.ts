@@ -12,13 +12,12 @@ import { proxyTargetKey, shareDeserialization } from "../policy-pack/src/sdk";
 import { PolicyPackConfigFile, PolicyPackProcess } from "../tools/analyzer";
 import { RecordedResource, runUnderMocks, unknownSentinel } from "../tools/mockrun";
 import { baseArgs, resource, subnetZones } from "./helpers";
+import { structPb } from "../tools/sdkModules";
 
 const packDir = path.join(__dirname, "..", "policy-pack");
 const rgType = "aws:elasticache/replicationGroup:ReplicationGroup";
 
 const analyzerPb = require("@pulumi/pulumi/proto/analyzer_pb");
-const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
-const structPb = require(require.resolve("google-protobuf/google/protobuf/struct_pb", { paths: [pulumiDir] }));
 
 function describe_(message: any, r: RecordedResource, properties: Record<string, unknown>): any {
     message.setType(r.type);

@@ -12,13 +12,10 @@ import * as yaml from "js-yaml";
 import { registry } from "../policy-pack/src/policies";
 import { servingPort } from "../tools/analyzer";
 import { cleanCopy, cleanEnv, mustRun, npmCache, root } from "./packaging";
+import { emptyPb, grpc } from "../tools/sdkModules";
 
 // The test plays the engine: its gRPC client comes from our own @pulumi/pulumi.
-const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
-const fromPulumi = (id: string) => require(require.resolve(id, { paths: [pulumiDir] }));
-const grpc = fromPulumi("@grpc/grpc-js");
 const analyzerGrpc = require("@pulumi/pulumi/proto/analyzer_grpc_pb");
-const emptyPb = fromPulumi("google-protobuf/google/protobuf/empty_pb");
 
 /** Every node_modules folder Node.js would search from `dir` upwards. */
 function nodeModulesAbove(dir: string): string[] {

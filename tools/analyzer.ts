@@ -7,14 +7,10 @@ import * as fs from "fs";
 import * as path from "path";
 import type { RecordedResource } from "./mockrun";
 import { sig } from "./wire";
+import { emptyPb, grpc, structPb } from "./sdkModules";
 
-const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
-const fromPulumi = (id: string) => require(require.resolve(id, { paths: [pulumiDir] }));
-const grpc = fromPulumi("@grpc/grpc-js");
 const analyzerPb = require("@pulumi/pulumi/proto/analyzer_pb");
 const analyzerGrpc = require("@pulumi/pulumi/proto/analyzer_grpc_pb");
-const emptyPb = fromPulumi("google-protobuf/google/protobuf/empty_pb");
-const structPb = fromPulumi("google-protobuf/google/protobuf/struct_pb");
 
 /**
  * The largest gRPC message the engine and the pack exchange: 400 MiB. gRPC's default receive limit

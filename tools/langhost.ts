@@ -22,12 +22,9 @@ import * as os from "os";
 import * as path from "path";
 import type { LanguageHostChildRecord, LanguageHostChildRequest, MockRunOptions, MockRunResult } from "./mockrun";
 import { fromWire } from "./wire";
+import { emptyPb, grpc } from "./sdkModules";
 
-const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
-const fromPulumi = (id: string) => require(require.resolve(id, { paths: [pulumiDir] }));
-const grpc = fromPulumi("@grpc/grpc-js");
 const engineGrpc = require("@pulumi/pulumi/proto/engine_grpc_pb");
-const emptyPb = fromPulumi("google-protobuf/google/protobuf/empty_pb");
 
 /** The Pulumi.yaml of a project, as far as running its program goes. */
 export interface LanguageHostProgram {

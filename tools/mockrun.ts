@@ -12,10 +12,8 @@ export const mockRegion = "us-east-1";
 export const mockZones = ["us-east-1a", "us-east-1b", "us-east-1c"];
 
 import { sig, unknownSentinel } from "./wire";
+import { structPb } from "./sdkModules";
 export { fromWire, sig, unknownSentinel } from "./wire";
-
-const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
-const structPb = require(require.resolve("google-protobuf/google/protobuf/struct_pb", { paths: [pulumiDir] }));
 
 export interface RecordedResource {
     type: string;
