@@ -198,7 +198,9 @@ export interface HitrustRedisArgs {
     alertSubscriptions?: AlertSubscriptions;
     /**
      * Deploys AWS Config managed rules for ElastiCache, which evaluate the cache continuously. Needs
-     * an AWS Config configuration recorder in the account and Region. Defaults to false.
+     * an AWS Config configuration recorder in the account and Region. Rules AWS Config does not
+     * offer in the Region (`aws:region`; GovCloud lacks most) are skipped with a warning and a gap
+     * in `evidence`. Defaults to false.
      */
     awsConfigRules?: boolean;
 
