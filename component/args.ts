@@ -112,7 +112,10 @@ export interface HitrustRedisArgs {
      * Redis below 4.0.10 is not HIPAA-eligible and is refused.
      */
     engineVersion?: string;
-    /** Node type. Defaults to `cache.r7g.large`. Previous-generation types are refused. */
+    /**
+     * Node type. Defaults to `cache.r7g.large`. Previous-generation types are refused, and so is the
+     * data-tiering r6gd family: ElastiCache cannot export its backups to S3, which the archive needs.
+     */
     nodeType?: string;
     /** Replicas of the primary (without cluster mode), 1 to 5. Defaults to 2. */
     replicas?: number;
@@ -195,7 +198,9 @@ export interface HitrustRedisArgs {
     alertSubscriptions?: AlertSubscriptions;
     /**
      * Deploys AWS Config managed rules for ElastiCache, which evaluate the cache continuously. Needs
-     * an AWS Config configuration recorder in the account and Region. Defaults to false.
+     * an AWS Config configuration recorder in the account and Region. Rules AWS Config does not
+     * offer in the Region (`aws:region`; GovCloud lacks most) are skipped with a warning and a gap
+     * in `evidence`. Defaults to false.
      */
     awsConfigRules?: boolean;
 

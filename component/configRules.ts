@@ -25,9 +25,54 @@ export interface ManagedRule {
     controls: ControlId[];
     /** The rule's documentation page. */
     url: string;
+    /** The Regions the rule's page says it is not offered in ("All supported AWS regions except ..."). */
+    unavailableIn: readonly string[];
 }
 
 const page = (name: string) => `https://docs.aws.amazon.com/config/latest/developerguide/${name}.html`;
+
+/**
+ * Region codes of the Regions the rule pages name (AWS General Reference, "AWS Regions").
+ * Each list below is the union of the exceptions on the rule's page in its English editions at
+ * docs.aws.amazon.com and docs.amazonaws.cn (the editions differ by a Region or two while a
+ * Region is being added): a rule is skipped wherever any edition says it is missing, since a
+ * skipped rule is a recorded gap and a missing one fails the whole deployment.
+ */
+const region = {
+    newZealand: "ap-southeast-6",
+    thailand: "ap-southeast-7",
+    uae: "me-central-1",
+    malaysia: "ap-southeast-5",
+    melbourne: "ap-southeast-4",
+    govCloudEast: "us-gov-east-1",
+    govCloudWest: "us-gov-west-1",
+    mexico: "mx-central-1",
+    telAviv: "il-central-1",
+    taipei: "ap-east-2",
+    calgary: "ca-west-1",
+    jakarta: "ap-southeast-3",
+    hyderabad: "ap-south-2",
+    osaka: "ap-northeast-3",
+    spain: "eu-south-2",
+    zurich: "eu-central-2",
+    beijing: "cn-north-1",
+    ningxia: "cn-northwest-1",
+} as const;
+
+/** The exceptions most ElastiCache rule pages share (GovCloud among them). */
+const newerRegionsAndGovCloud = [
+    region.newZealand,
+    region.thailand,
+    region.uae,
+    region.malaysia,
+    region.melbourne,
+    region.govCloudEast,
+    region.govCloudWest,
+    region.mexico,
+    region.telAviv,
+    region.taipei,
+    region.calgary,
+];
 
 /** The managed rules the component deploys: encryption, auth, backup, failover, subnet group, engine, upgrades. */
 export const managedRules: readonly ManagedRule[] = [
@@ -37,6 +82,7 @@ export const managedRules: readonly ManagedRule[] = [
         resourceTypes: ["AWS::ElastiCache::ReplicationGroup"],
         controls: ["1903.06d1"],
         url: page("elasticache-repl-grp-encrypted-at-rest"),
+        unavailableIn: newerRegionsAndGovCloud,
     },
     {
         key: "encrypted-in-transit",
@@ -44,6 +90,7 @@ export const managedRules: readonly ManagedRule[] = [
         resourceTypes: ["AWS::ElastiCache::ReplicationGroup"],
         controls: ["0808.10b2"],
         url: page("elasticache-repl-grp-encrypted-in-transit"),
+        unavailableIn: newerRegionsAndGovCloud,
     },
     {
         // NON_COMPLIANT below Redis 6 without an AuthToken (6+ uses ACLs: the RBAC rule below).
@@ -52,6 +99,7 @@ export const managedRules: readonly ManagedRule[] = [
         resourceTypes: ["AWS::ElastiCache::ReplicationGroup"],
         controls: ["0808.10b2", "19141.06c1"],
         url: page("elasticache-repl-grp-redis-auth-enabled"),
+        unavailableIn: [...newerRegionsAndGovCloud, region.jakarta, region.hyderabad, region.spain, region.zurich],
     },
     {
         // NON_COMPLIANT on Redis 6+ without UserGroupIds: deployed only for groups that use RBAC.
@@ -60,6 +108,15 @@ export const managedRules: readonly ManagedRule[] = [
         resourceTypes: ["AWS::ElastiCache::ReplicationGroup"],
         controls: ["0808.10b2", "19141.06c1"],
         url: page("elasticache-rbac-auth-enabled"),
+        unavailableIn: [
+            ...newerRegionsAndGovCloud,
+            region.beijing,
+            region.ningxia,
+            region.jakarta,
+            region.hyderabad,
+            region.spain,
+            region.zurich,
+        ],
     },
     {
         key: "automatic-backup",
@@ -67,6 +124,7 @@ export const managedRules: readonly ManagedRule[] = [
         resourceTypes: ["AWS::ElastiCache::CacheCluster", "AWS::ElastiCache::ReplicationGroup"],
         controls: ["1616.09l1", "1618.09l1"],
         url: page("elasticache-redis-cluster-automatic-backup-check"),
+        unavailableIn: [region.taipei],
     },
     {
         key: "auto-failover",
@@ -74,6 +132,7 @@ export const managedRules: readonly ManagedRule[] = [
         resourceTypes: ["AWS::ElastiCache::ReplicationGroup"],
         controls: ["1410.09e2"],
         url: page("elasticache-repl-grp-auto-failover-enabled"),
+        unavailableIn: newerRegionsAndGovCloud,
     },
     {
         key: "subnet-group",
@@ -81,6 +140,14 @@ export const managedRules: readonly ManagedRule[] = [
         resourceTypes: ["AWS::ElastiCache::CacheCluster"],
         controls: ["0805.01m1"],
         url: page("elasticache-subnet-group-check"),
+        unavailableIn: [
+            ...newerRegionsAndGovCloud,
+            region.jakarta,
+            region.hyderabad,
+            region.osaka,
+            region.spain,
+            region.zurich,
+        ],
     },
     {
         key: "supported-engine-version",
@@ -88,6 +155,14 @@ export const managedRules: readonly ManagedRule[] = [
         resourceTypes: ["AWS::ElastiCache::CacheCluster"],
         controls: ["0706.10b1"],
         url: page("elasticache-supported-engine-version"),
+        unavailableIn: [
+            ...newerRegionsAndGovCloud,
+            region.beijing,
+            region.ningxia,
+            region.hyderabad,
+            region.spain,
+            region.zurich,
+        ],
     },
     {
         key: "auto-minor-version-upgrade",
@@ -95,6 +170,7 @@ export const managedRules: readonly ManagedRule[] = [
         resourceTypes: ["AWS::ElastiCache::CacheCluster"],
         controls: ["0706.10b1"],
         url: page("elasticache-auto-minor-version-upgrade-check"),
+        unavailableIn: newerRegionsAndGovCloud,
     },
 ];
 
@@ -113,6 +189,12 @@ export interface ConfigRulesArgs {
     /** Required by the engine rule even without Memcached, three components. Defaults to "1.6.22". */
     minimumMemcachedVersion?: string;
     tags?: Record<string, string>;
+    /**
+     * The Region the rules are deployed in. Rules AWS Config does not offer there are skipped with
+     * a warning (`skippedConfigRules`) instead of failing the deployment. Without it every rule is
+     * deployed, as in a Region that has them all.
+     */
+    region?: string;
     /** The configuration recorder (or anything) the rules must be created after. */
     dependsOn?: pulumi.Input<pulumi.Resource>[];
     parent?: pulumi.Resource;
@@ -148,6 +230,33 @@ export function rulesFor(rbac: boolean): ManagedRule[] {
     return managedRules.filter((r) => (rbac ? r.key !== "redis-auth" : r.key !== "rbac-auth"));
 }
 
+/** The rules of `rules` that AWS Config does not offer in `region`. */
+export function unavailableRules(rules: readonly ManagedRule[], regionCode: string): ManagedRule[] {
+    return rules.filter((r) => r.unavailableIn.includes(regionCode));
+}
+
+/** The warning for a rule skipped in a Region: what is missing, why, and what covers it instead. */
+export function skippedRuleMessage(rule: ManagedRule, regionCode: string): string {
+    return (
+        `awsConfigRules: AWS Config does not offer the managed rule ${rule.identifier} in ${regionCode} (${rule.url}); ` +
+        `it is not deployed there, so HITRUST ${rule.controls.join(", ")} lacks its daily Config evaluation in that Region. ` +
+        `The policy pack and \`npm run audit\` still check the same settings.`
+    );
+}
+
+/**
+ * The Region a component deploys to, when the program knows it before deploying: the `aws:region`
+ * stack config, else AWS_REGION or AWS_DEFAULT_REGION, as the default provider reads them.
+ * Undefined with an explicit provider (its region is an Output) or with none of these set.
+ */
+export function knownDeployRegion(opts: { provider?: unknown; providers?: unknown }): string | undefined {
+    if (opts.provider !== undefined || opts.providers !== undefined) {
+        return undefined;
+    }
+    const fromConfig = new pulumi.Config("aws").get("region");
+    return fromConfig || process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || undefined;
+}
+
 /** The `inputParameters` each rule takes (JSON object of strings, as AWS Config expects). */
 export function ruleParameters(rule: ManagedRule, args: ConfigRulesArgs): Record<string, string> | undefined {
     switch (rule.identifier) {
@@ -173,20 +282,27 @@ export function createConfigRules(name: string, args: ConfigRulesArgs): aws.cfg.
     if (problems.length > 0) {
         throw new Error(`createConfigRules(${name}): ${problems.join(" ")}`);
     }
-    return rulesFor(args.rbac).map((rule) => {
-        const parameters = ruleParameters(rule, args);
-        return new aws.cfg.Rule(
-            `${name}-config-${rule.key}`,
-            {
-                name: `${args.namePrefix}-${rule.key}`,
-                description: `HITRUST ${rule.controls.join(", ")}: AWS Config managed rule ${rule.identifier} (${rule.url}).`,
-                source: { owner: "AWS", sourceIdentifier: rule.identifier },
-                scope: { complianceResourceTypes: rule.resourceTypes },
-                maximumExecutionFrequency: "TwentyFour_Hours",
-                ...(parameters ? { inputParameters: JSON.stringify(parameters) } : {}),
-                tags: args.tags,
-            },
-            { parent: args.parent, dependsOn: args.dependsOn },
-        );
-    });
+    const wanted = rulesFor(args.rbac);
+    const skipped = args.region === undefined ? [] : unavailableRules(wanted, args.region);
+    for (const rule of skipped) {
+        void pulumi.log.warn(skippedRuleMessage(rule, args.region!), args.parent);
+    }
+    return wanted
+        .filter((rule) => !skipped.includes(rule))
+        .map((rule) => {
+            const parameters = ruleParameters(rule, args);
+            return new aws.cfg.Rule(
+                `${name}-config-${rule.key}`,
+                {
+                    name: `${args.namePrefix}-${rule.key}`,
+                    description: `HITRUST ${rule.controls.join(", ")}: AWS Config managed rule ${rule.identifier} (${rule.url}).`,
+                    source: { owner: "AWS", sourceIdentifier: rule.identifier },
+                    scope: { complianceResourceTypes: rule.resourceTypes },
+                    maximumExecutionFrequency: "TwentyFour_Hours",
+                    ...(parameters ? { inputParameters: JSON.stringify(parameters) } : {}),
+                    tags: args.tags,
+                },
+                { parent: args.parent, dependsOn: args.dependsOn },
+            );
+        });
 }

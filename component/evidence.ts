@@ -1,4 +1,5 @@
 import { ControlId, EvidenceItem } from "../core/controls";
+import type { ManagedRule } from "./configRules";
 import { Settings } from "./validate";
 
 /**
@@ -8,7 +9,13 @@ import { Settings } from "./validate";
 export function buildEvidence(
     name: string,
     settings: Settings,
-    opts: { customerKey: boolean; objectLock: boolean; subscriptions: number },
+    opts: {
+        customerKey: boolean;
+        objectLock: boolean;
+        subscriptions: number;
+        /** AWS Config managed rules not deployed because the Region lacks them (awsConfigRules). */
+        skippedConfigRules?: readonly { rule: ManagedRule; region: string }[];
+    },
 ): EvidenceItem[] {
     const rg = `${name}-rg`;
     const items: EvidenceItem[] = [];
@@ -125,6 +132,14 @@ export function buildEvidence(
             `${name}-*-<metric>`,
             "CloudWatch alarms",
             `${settings.nodeIds.length} nodes x CPU, memory, evictions, new connections, replication lag -> ${name}-events`,
+        );
+    }
+    for (const { rule, region } of opts.skippedConfigRules ?? []) {
+        add(
+            rule.controls,
+            `${name}-config-${rule.key}`,
+            "AWS Config managed rule",
+            `gap: ${rule.identifier} is not offered in ${region}, not deployed (${rule.url})`,
         );
     }
     return items;

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { createAuthentication } from "./auth";
-import { createConfigRules } from "./configRules";
+import { createConfigRules, knownDeployRegion, rulesFor, unavailableRules } from "./configRules";
 import { createArchiveBucket, createLogArchive, createTrail, trailName } from "./archive";
 import { keyPolicy, requiredKeyStatements } from "./keyPolicy";
 import { createSnapshotExport } from "./snapshotExport";
@@ -326,11 +326,25 @@ export class HitrustRedis extends pulumi.ComponentResource {
         this.alarms = createAlarms(name, settings, this.eventTopic.arn, tags, this.replicationGroup, this);
         // Continuous checks after deploy; off by default because AWS Config needs a configuration
         // recorder in the account and Region (README, "Audit a running deployment").
+        // A rule AWS Config does not offer in the Region is skipped, warned about and recorded as a
+        // gap in the evidence; the Region must be known before deploying to decide that.
+        const configRegion = args.awsConfigRules ? knownDeployRegion(opts) : undefined;
+        if (args.awsConfigRules && configRegion === undefined) {
+            void pulumi.log.warn(
+                "awsConfigRules: the Region is not known before deploying (an explicit provider, or no aws:region config), so every managed rule is deployed; where AWS Config does not offer one (GovCloud, several newer Regions) the deployment fails: set aws:region in the stack config.",
+                this,
+            );
+        }
+        const skippedConfigRules =
+            args.awsConfigRules && configRegion !== undefined
+                ? unavailableRules(rulesFor(authToken === undefined), configRegion)
+                : [];
         const configRules = args.awsConfigRules
             ? createConfigRules(name, {
                   namePrefix: id,
                   snapshotRetentionDays: settings.snapshotRetentionDays,
                   rbac: authToken === undefined,
+                  region: configRegion,
                   tags,
                   parent: this,
               })
@@ -426,6 +440,7 @@ export class HitrustRedis extends pulumi.ComponentResource {
             customerKey: args.kmsKeyArn === undefined,
             objectLock: args.archiveObjectLock ?? false,
             subscriptions: this.subscriptions.length,
+            skippedConfigRules: skippedConfigRules.map((rule) => ({ rule, region: configRegion! })),
         });
 
         this.registerOutputs({

@@ -194,6 +194,22 @@ export const currentGenerationNodeFamilies: readonly string[] = [
 ];
 export const previousGenerationNodeFamilies: readonly string[] = ["t2", "t1", "m1", "m2", "m3", "c1", "r3"];
 
+/**
+ * Node families whose clusters tier data between memory and SSD. "Data tiering in ElastiCache"
+ * (https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/data-tiering.html): replication groups
+ * "that use a node type from the r6gd family have their data tiered"; the API's
+ * `ReplicationGroup.DataTiering`: "This parameter must be set to true when using r6gd nodes". And
+ * "Exporting a backup" (https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/backups-exporting.html):
+ * "Exporting a backup to Amazon S3 is not supported for clusters using data tiering."
+ */
+export const dataTieringNodeFamilies: readonly string[] = ["r6gd"];
+
+/** True when the node type's family always tiers data to SSD (and so cannot export backups to S3). */
+export function isDataTieringNodeType(nodeType: string): boolean {
+    const family = nodeFamily(nodeType);
+    return family !== undefined && dataTieringNodeFamilies.includes(family);
+}
+
 /** The node type's family ("r7g" for cache.r7g.large), or undefined when it is not of the form cache.<family>.<size>. */
 export function nodeFamily(nodeType: string): string | undefined {
     if (typeof nodeType !== "string") {

@@ -354,12 +354,24 @@ function compliantRegion(region: string, id = "orders-cache") {
                 Expiration: { Days: 2190 },
             },
         ] as any[],
-        exportObjects: Array.from({ length: 20 }, (_, i) => ({
-            Key: `snapshots/automatic.${id}-${day(i)}-03-00-0001.rdb`,
-            LastModified: new Date(`${day(i)}T04:10:00Z`),
-            Size: 1048576,
-            StorageClass: "STANDARD",
-        })) as any[],
+        // What the export job leaves under snapshots/ each day: its request marker
+        // (<target>.export.json, rewritten when the export is archived) and the archived copy of the
+        // export's one file, named as ElastiCache names export files (<target>-0001.rdb,
+        // "Exporting a backup").
+        exportObjects: Array.from({ length: 20 }, (_, i) => [
+            {
+                Key: `snapshots/${id}-${day(i)}-03-00-export.export.json`,
+                LastModified: new Date(`${day(i)}T04:10:00Z`),
+                Size: 412,
+                StorageClass: "STANDARD",
+            },
+            {
+                Key: `snapshots/${id}-${day(i)}-03-00-export-0001.rdb`,
+                LastModified: new Date(`${day(i)}T04:10:00Z`),
+                Size: 1048576,
+                StorageClass: "STANDARD",
+            },
+        ]).flat() as any[],
         trails: [
             {
                 Name: "organization-trail",
@@ -807,7 +819,7 @@ describe("npm run audit (mocked AWS)", () => {
         }
         assert.strictEqual(out.exitCode, 1);
         const messages = out.report.findings.map((f) => f.message).join("\n");
-        assert.match(messages, new RegExp(`no snapshot export arrived under .* on ${day(2)}`));
+        assert.match(messages, new RegExp(`no snapshot export was archived under .* on ${day(2)}`));
         assert.match(messages, /public subnet|internet gateway/);
         assert.match(messages, /is not logging/);
         assert.strictEqual(
@@ -943,6 +955,13 @@ describe("npm run audit (mocked AWS)", () => {
         [
             "an export missing yesterday",
             (s) => (s.exportObjects = s.exportObjects.filter((o) => !o.Key.includes(day(1)))),
+            "live-elasticache-archive-exports-continuous",
+        ],
+        [
+            // The job writes its marker on every run, also when the export never arrives: a bucket
+            // of markers alone holds no backup.
+            "request markers but no archived export",
+            (s) => (s.exportObjects = s.exportObjects.filter((o) => o.Key.endsWith(".export.json"))),
             "live-elasticache-archive-exports-continuous",
         ],
         [

@@ -500,6 +500,14 @@ describe("HitrustRedis: bad input", () => {
             "nodeType: 'cache.t2.medium' is a previous-generation node type; use a current generation such as cache.r7g.large or cache.m7g.large.",
         ],
         [
+            // "Exporting a backup" (https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/backups-exporting.html):
+            // "Exporting a backup to Amazon S3 is not supported for clusters using data tiering", and
+            // r6gd nodes must set DataTiering ("Data tiering in ElastiCache", API ReplicationGroup.DataTiering).
+            "data-tiering node",
+            { nodeType: "cache.r6gd.xlarge" },
+            "nodeType: 'cache.r6gd.xlarge' is a data-tiering node type: ElastiCache requires dataTieringEnabled on it and cannot export a data-tiering cluster's backups to S3 (\"Exporting a backup\"), which the six-year snapshot archive needs; use a node type without data tiering, such as cache.r7g.large or cache.r6g.large.",
+        ],
+        [
             "not a node type",
             { nodeType: "r7g.large" },
             "nodeType: 'r7g.large' is not an ElastiCache node type; use the form cache.<family>.<size>, such as cache.r7g.large.",

@@ -5,6 +5,8 @@ import * as aws from "@pulumi/aws";
 import * as assert from "assert";
 import { configRulesProblems, createConfigRules, ConfigRulesArgs } from "../component/configRules";
 import { runUnderMocks } from "../tools/mockrun";
+import { HitrustRedis } from "../component/redis";
+import { baseArgs } from "./helpers";
 
 const ruleType = "aws:cfg/rule:Rule";
 
@@ -126,6 +128,78 @@ describe("AWS Config managed rules (awsConfigRules)", () => {
             () => createConfigRules("x", { namePrefix: "ok", snapshotRetentionDays: 36, rbac: false }),
             /createConfigRules\(x\): snapshotRetentionDays is 36/,
         );
+    });
+});
+
+/**
+ * Per Region, the rules AWS Config offers there, read from the "AWS Region" line of each rule's page
+ * ("All supported AWS regions except ..."), English editions at docs.aws.amazon.com and
+ * docs.amazonaws.cn. GovCloud (US) is missing from every ElastiCache rule's page but the
+ * automatic-backup check's; Europe (Spain) lacks the AUTH, subnet-group and engine-version rules.
+ */
+const offeredIn: Record<string, string[]> = {
+    "us-gov-west-1": ["ELASTICACHE_REDIS_CLUSTER_AUTOMATIC_BACKUP_CHECK"],
+    "eu-south-2": [
+        "ELASTICACHE_REPL_GRP_ENCRYPTED_AT_REST",
+        "ELASTICACHE_REPL_GRP_ENCRYPTED_IN_TRANSIT",
+        "ELASTICACHE_REDIS_CLUSTER_AUTOMATIC_BACKUP_CHECK",
+        "ELASTICACHE_REPL_GRP_AUTO_FAILOVER_ENABLED",
+        "ELASTICACHE_AUTO_MINOR_VERSION_UPGRADE_CHECK",
+    ],
+    // Asia Pacific (Taipei) is missing from all of them.
+    "ap-east-2": [],
+};
+
+describe("AWS Config managed rules: Regions that lack some", () => {
+    for (const [region, offered] of Object.entries(offeredIn)) {
+        it(`in ${region}, deploys only the rules offered there and warns about each one skipped`, async () => {
+            const run = await deploy({ region });
+            assert.deepStrictEqual(run.errors, []);
+            const deployed = run.resources
+                .filter((r) => r.type === ruleType)
+                .map((r) => (r.inputs.source as any).sourceIdentifier);
+            assert.deepStrictEqual(deployed.sort(), [...offered].sort());
+            const skipped = Object.keys(documented).filter((id) => !offered.includes(id));
+            for (const identifier of skipped) {
+                const warning = run.warnings.find((w) => w.includes(identifier));
+                assert.ok(warning, `no warning for ${identifier} in ${region}: ${run.warnings.join("\n")}`);
+                assert.match(warning, new RegExp(`not offer the managed rule ${identifier} in ${region}`));
+            }
+            assert.strictEqual(run.warnings.length, skipped.length, run.warnings.join("\n"));
+        });
+    }
+
+    it("deploys every rule in a Region that has them all (us-east-1), without warnings", async () => {
+        const run = await deploy({ region: "us-east-1" });
+        assert.strictEqual(run.resources.filter((r) => r.type === ruleType).length, Object.keys(documented).length);
+        assert.deepStrictEqual(run.warnings, []);
+    });
+
+    it("HitrustRedis in GovCloud (aws:region us-gov-west-1) skips the missing rules and records each gap in its evidence", async () => {
+        let component: HitrustRedis | undefined;
+        const run = await runUnderMocks(
+            () => {
+                component = new HitrustRedis("cache", { ...baseArgs, awsConfigRules: true });
+            },
+            { preview: false, config: { "aws:region": "us-gov-west-1" } },
+        );
+        assert.deepStrictEqual(run.errors, []);
+        const deployed = run.resources
+            .filter((r) => r.type === ruleType)
+            .map((r) => (r.inputs.source as any).sourceIdentifier);
+        assert.deepStrictEqual(deployed, offeredIn["us-gov-west-1"]);
+        const gaps = component!.evidence.filter((e) => e.setting === "AWS Config managed rule");
+        for (const identifier of [
+            "ELASTICACHE_REPL_GRP_ENCRYPTED_AT_REST",
+            "ELASTICACHE_REPL_GRP_ENCRYPTED_IN_TRANSIT",
+        ]) {
+            const gap = gaps.find((e) => e.value.includes(identifier));
+            assert.ok(gap, `no evidence of the ${identifier} gap: ${JSON.stringify(gaps)}`);
+            assert.match(gap.value, /^gap: .* is not offered in us-gov-west-1, not deployed/);
+        }
+        const atRest = gaps.find((e) => e.value.includes("ELASTICACHE_REPL_GRP_ENCRYPTED_AT_REST"))!;
+        assert.strictEqual(atRest.control, "1903.06d1");
+        assert.ok(run.warnings.some((w) => /ELASTICACHE_REPL_GRP_ENCRYPTED_AT_REST in us-gov-west-1/.test(w)));
     });
 });
 

@@ -54,6 +54,7 @@ const account = "123456789012";
 const zones = { "subnet-0a": "us-east-1a", "subnet-0b": "us-east-1b", "subnet-0c": "us-east-1c" };
 const registered = [];
 const assetPaths = [];
+const lambdaRuntimes = [];
 // Asset inputs arrive as FileAsset objects whose paths are promises.
 async function collectPaths(value, key) {
     value = await value;
@@ -69,6 +70,7 @@ const mocks = {
         registered.push({ type: args.type, name: args.name, custom: args.custom });
         if (args.type === "aws:lambda/function:Function") {
             collectPaths(inputs.code, "");
+            lambdaRuntimes.push(inputs.runtime);
         }
         const service = (args.type.split(":")[1] || "svc").split("/")[0];
         const state = { ...inputs, arn: "arn:aws:" + service + ":us-east-1:" + account + ":" + args.name };
@@ -127,6 +129,7 @@ process.on("exit", (code) => {
                 componentType: require("hitrust-elasticache").componentType,
                 resources: registered,
                 assetPaths,
+                lambdaRuntimes,
                 stackOutputs,
             }),
     );
@@ -149,6 +152,7 @@ interface ConsumerResult {
     componentType: string;
     resources: { type: string; name: string; custom: boolean }[];
     assetPaths: string[];
+    lambdaRuntimes: string[];
     code: number;
     stackOutputs: Record<string, unknown>;
 }
@@ -266,6 +270,21 @@ function assertComponentRegistered(consumer: Consumer, tokenFrom: "generated" | 
         `the Lambda source ${lambdaSource} is not the installed package's`,
     );
     assert.ok(fs.existsSync(path.resolve(consumer.dir, lambdaSource)));
+    // The provider checks a function's runtime against the Runtime enum it was built with, and
+    // refuses any other ("expected runtime to be one of [...]"): nodejs24.x first appears in
+    // @pulumi/aws 7.17.0 (absent from 7.16.0's types/enums/lambda). Every runtime the program
+    // created must be in the installed provider's own enum, so the oldest consumer holds the floor
+    // of our @pulumi/aws range to what the component deploys.
+    const installedRuntimes: string[] = Object.values(
+        require(path.join(consumer.dir, "node_modules", "@pulumi", "aws", "types", "enums", "lambda")).Runtime,
+    );
+    assert.ok(result.lambdaRuntimes.length > 0, "the program created no Lambda function");
+    for (const runtime of result.lambdaRuntimes) {
+        assert.ok(
+            installedRuntimes.includes(runtime),
+            `@pulumi/aws ${result.aws} does not accept the Lambda runtime ${runtime}; raise the floor of the @pulumi/aws range`,
+        );
+    }
     // The consumer's SDK is shared, not duplicated under our package.
     for (const sdk of ["@pulumi/pulumi", "@pulumi/aws", "@pulumi/random"]) {
         assert.ok(
@@ -364,6 +383,15 @@ describe("The npm package in a user's Pulumi TypeScript program", function () {
         assert.ok(semver.satisfies("3.142.0", deps["@pulumi/pulumi"]));
         assert.ok(semver.satisfies("3.276.0", deps["@pulumi/pulumi"]));
         assert.ok(!semver.satisfies("8.0.0", deps["@pulumi/aws"]), "@pulumi/aws 8 is untested");
+        // The floor must accept the export job's runtime: @pulumi/aws 7.16.0's Runtime enum has no
+        // nodejs24.x, 7.17.0's has (types/enums/lambda of each published tarball). The oldest
+        // consumer below checks the installed floor's own enum; this line fails without an install.
+        assert.ok(
+            !semver.satisfies("7.16.0", deps["@pulumi/aws"]),
+            "@pulumi/aws 7.16 refuses the nodejs24.x export function",
+        );
+        const template = JSON.parse(fs.readFileSync(path.join(templateDir, "package.json"), "utf8"));
+        assert.strictEqual(template.dependencies["@pulumi/aws"], deps["@pulumi/aws"], "the template's range");
     });
 
     it("loading the package has no side effects (nothing registered, no engine needed)", () => {

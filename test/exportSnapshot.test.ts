@@ -33,6 +33,8 @@ import {
     UploadPartCopyCommand,
 } from "@aws-sdk/client-s3";
 
+import { archivedExportDays } from "../tools/audit/live";
+
 const job = require("../component/lambda/exportSnapshot.js");
 
 const GiB = 1024 ** 3;
@@ -684,6 +686,29 @@ describe("Snapshot archive job", () => {
         assert.ok(copies.every((c) => c.CopySource!.startsWith(`${staging}/`) && c.CopySourceIfMatch));
         assert.strictEqual(env.s.commandCalls(HeadObjectCommand).length, 2, "each copy verified");
         assertArchiveWritesUseTheKey(env.s);
+    });
+
+    it("the audit counts a day only once the job has archived the export, not when it wrote its request marker", async () => {
+        // The archive as ListObjectsV2 would list it to the audit.
+        const listing = () =>
+            [...world.buckets.get(archive)!.entries()]
+                .filter(([key]) => key.startsWith("snapshots/"))
+                .map(([Key, o]) => ({ Key, LastModified: o.lastModified, Size: o.size }));
+        world.snapshots = [snapshot("automatic.cache-2026-11-27-05-00", "2026-11-27T05:10:00Z")];
+        world.now = new Date("2026-11-27T08:00:00Z");
+        await run();
+        const target = world.copySnapshotRequests[0].TargetSnapshotName;
+        // The run requested an export and left its marker; nothing is archived yet.
+        assert.ok(world.marker(`snapshots/${target}.export.json`));
+        assert.deepStrictEqual(archivedExportDays(listing()), []);
+        // A later run the same day, still before the export arrives: still nothing archived.
+        world.now = new Date("2026-11-27T10:00:00Z");
+        assert.deepStrictEqual((await run()).pending, [target]);
+        assert.deepStrictEqual(archivedExportDays(listing()), []);
+        world.deliver(target, [{ size: 3 * MiB }]);
+        world.tick(60 * 1000);
+        assert.deepStrictEqual((await run()).confirmed, [target]);
+        assert.deepStrictEqual(archivedExportDays(listing()), ["2026-11-27"]);
     });
 
     it("copies an export above 5 GB with UploadPartCopy, in parts S3 accepts", async () => {

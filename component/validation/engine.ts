@@ -2,7 +2,14 @@
 // port, the node layout (replicas or cluster mode) with the per-cluster node quotas, parameters and
 // the replication group ID.
 import { defaultEngineVersions, defaultRedisPort, Engine } from "../../core/checks";
-import { engineVersionProblem, maxNodesPerCluster, nodeFamily, nodeTypeGeneration, supports } from "../../core/engine";
+import {
+    engineVersionProblem,
+    isDataTieringNodeType,
+    maxNodesPerCluster,
+    nodeFamily,
+    nodeTypeGeneration,
+    supports,
+} from "../../core/engine";
 import { ProblemCollector } from "./problems";
 
 /**
@@ -71,7 +78,10 @@ export function checkEngineVersion(engine: Engine, version: string, c: ProblemCo
     return true;
 }
 
-/** Node types by "Supported node types" (core/engine.ts): malformed and previous-generation types are refused. */
+/**
+ * Node types by "Supported node types" (core/engine.ts): malformed, previous-generation and
+ * data-tiering types are refused.
+ */
 export function checkNodeType(nodeType: string, c: ProblemCollector): void {
     const generation = nodeTypeGeneration(nodeType);
     if (nodeFamily(nodeType) === undefined) {
@@ -85,6 +95,13 @@ export function checkNodeType(nodeType: string, c: ProblemCollector): void {
             "nodeType",
             `'${nodeType}' is a previous-generation node type`,
             "use a current generation such as cache.r7g.large or cache.m7g.large",
+        );
+    } else if (isDataTieringNodeType(nodeType)) {
+        // The six-year archive is built from daily S3 exports of the automatic snapshots.
+        c.add(
+            "nodeType",
+            `'${nodeType}' is a data-tiering node type: ElastiCache requires dataTieringEnabled on it and cannot export a data-tiering cluster's backups to S3 ("Exporting a backup"), which the six-year snapshot archive needs`,
+            "use a node type without data tiering, such as cache.r7g.large or cache.r6g.large",
         );
     } else if (generation === "unknown") {
         c.warn(

@@ -42,6 +42,7 @@ import { ControlId } from "../../core/controls";
 import { types } from "../../policy-pack/src/types";
 import { AwsSession, iamAction, isAccessDenied, isError, Service } from "./aws";
 import { managedRules } from "../../component/configRules";
+import { archivedExportDays } from "./live";
 import {
     ArchiveFacts,
     AuditResource,
@@ -1136,13 +1137,7 @@ class RegionReader {
                         paginateListObjectsV2({ client: c }, { Bucket, Prefix: exportPrefix }),
                         "Contents",
                     );
-                    const days = new Set<string>();
-                    for (const o of objects) {
-                        if (o.LastModified) {
-                            days.add(new Date(o.LastModified).toISOString().slice(0, 10));
-                        }
-                    }
-                    return [...days].sort();
+                    return archivedExportDays(objects);
                 },
             );
             out.push(facts);

@@ -74,7 +74,7 @@ export const liveChecks = {
     archiveContinuity: {
         id: "live-elasticache-archive-exports-continuous",
         description:
-            "Checks that the archive bucket received a snapshot export under snapshots/ on each of the last days.",
+            "Checks that the archive bucket received an archived snapshot export (a .rdb copy under snapshots/, not a request marker) on each of the last days.",
         controls: ["1620.09l1", "1616.09l1"],
         enforcementLevel: "mandatory",
         severity: "high",
@@ -231,6 +231,27 @@ function backupRecent(cache: CacheFacts, o: LiveOptions): LiveResult {
           );
 }
 
+/**
+ * The days (UTC) an archived export arrived, from a listing of the archive's `snapshots/` prefix.
+ * The export job (component/lambda/exportSnapshot.js) writes two kinds of object there: a request
+ * marker `<target>.export.json` on every run, also when nothing was exported, and, once an export
+ * has arrived and been verified, its copies `<target>-NNNN.rdb` (ElastiCache names an export's
+ * files `<name>-0001.rdb`, one per shard: ElastiCache guide, "Exporting a backup",
+ * https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/backups-exporting.html). Only non-empty
+ * `.rdb` copies count: a marker proves a request, not a backup.
+ */
+export function archivedExportDays(
+    objects: readonly { Key?: string; LastModified?: Date | string; Size?: number }[],
+): string[] {
+    const days = new Set<string>();
+    for (const o of objects) {
+        if (/-\d{4}\.rdb$/.test(o.Key ?? "") && (o.Size ?? 0) > 0 && o.LastModified) {
+            days.add(new Date(o.LastModified).toISOString().slice(0, 10));
+        }
+    }
+    return [...days].sort();
+}
+
 function lastDays(now: Date, count: number): string[] {
     // Today's export may not have run yet: the window is the `count` days before today.
     return Array.from({ length: count }, (_, i) =>
@@ -286,7 +307,7 @@ function archiveChecks(cache: CacheFacts, o: LiveOptions): LiveResult[] {
                             continuity,
                             target,
                             "fail",
-                            `no snapshot export arrived under ${archive.bucket}/snapshots/ on ${missing.join(", ")}.`,
+                            `no snapshot export was archived under ${archive.bucket}/snapshots/ (a <name>-NNNN.rdb copy) on ${missing.join(", ")}.`,
                             evidence,
                         ),
             );
