@@ -6,6 +6,8 @@
 import * as assert from "assert";
 import { accessGrant, accessRules } from "../core/acl";
 import { redisCommands, redisVersion } from "../core/redisCommands";
+import { userDisallowBroadAccess } from "../policy-pack/src/policies/user";
+import { violations } from "./policyHelpers";
 import { CommandInfo, commandInfo, redisAvailable, RedisServer, Reply } from "./redis";
 
 const isError = (r: Reply): r is { error: string } => typeof r === "object" && r !== null && "error" in r;
@@ -188,6 +190,14 @@ describe(`Access strings against a real Redis (redis-server, table of Redis ${re
             }
         }
         assert.deepStrictEqual(disagreements, []);
+        // The pack's policy says what core/acl.ts says, string for string.
+        const policyDisagrees = strings.filter((access) => {
+            const grant = accessGrant(access);
+            const flagged =
+                violations(userDisallowBroadAccess, "aws:elasticache/user:User", { accessString: access }).length > 0;
+            return flagged !== (grant.enabled && grant.everyCommandOnEveryKey);
+        });
+        assert.deepStrictEqual(policyDisagrees, [], "aws-elasticache-user-disallow-broad-access disagrees with Redis");
         assert.ok(judged > 300, `only ${judged} strings accepted by Redis`);
         assert.ok(broad > 30 && broad < judged - 30, `a corpus with ${broad} broad strings of ${judged} tests little`);
     });

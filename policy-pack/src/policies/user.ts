@@ -1,6 +1,6 @@
 // Policies on aws.elasticache.User (RBAC). Access strings are read as the engine reads them
 // (core/acl.ts: case-insensitive, left to right) and never echoed with a password in them.
-import { accessRules, accessStringAllowsNoPassword, redactAccessString } from "../../../core/acl";
+import { accessGrant, accessRules, accessStringAllowsNoPassword, redactAccessString } from "../../../core/acl";
 import { at, isUnknown, knownBoolean, knownString } from "../props";
 import { ResourceRuleSpec } from "../registry";
 import { types } from "../types";
@@ -64,13 +64,13 @@ export const userDisallowBroadAccess: ResourceRuleSpec = {
     properties: ["accessString"],
     check(props) {
         const access = knownString(props.accessString);
-        if (access === undefined || !accessStringEnabled(access)) {
+        if (access === undefined) {
             return undefined;
         }
-        const rules = accessRules(access).map((rule) => rule.toLowerCase());
-        const allKeys = rules.includes("~*") || rules.includes("allkeys");
-        const allCommands = rules.includes("+@all") || rules.includes("allcommands");
-        return allKeys && allCommands
+        // Read as Redis applies it (core/acl.ts, checked against a real redis-server): rules in
+        // order, selectors, every way of writing all keys or all commands.
+        const grant = accessGrant(access);
+        return grant.enabled && grant.everyCommandOnEveryKey
             ? `the access string '${redactAccessString(access)}' grants every command on every key: limit it to the keys and command categories the application needs.`
             : undefined;
     },
