@@ -2,7 +2,14 @@
 // port, the node layout (replicas or cluster mode) with the per-cluster node quotas, parameters and
 // the replication group ID.
 import { defaultEngineVersions, defaultRedisPort, Engine } from "../../core/checks";
-import { engineVersionProblem, maxNodesPerCluster, nodeFamily, nodeTypeGeneration, supports } from "../../core/engine";
+import {
+    engineName,
+    engineVersionProblem,
+    maxNodesPerCluster,
+    nodeFamily,
+    nodeTypeGeneration,
+    supports,
+} from "../../core/engine";
 import { ProblemCollector } from "./problems";
 
 /**
@@ -45,13 +52,16 @@ export function checkRange(
     return true;
 }
 
-/** The engine, or undefined after recording why it is refused. */
+/**
+ * The engine in lower case (the provider accepts any letter case: core/engine.ts `engineKey`), or
+ * undefined after recording why it is refused.
+ */
 export function checkEngine(engine: string, c: ProblemCollector): Engine | undefined {
-    if (engine !== "redis" && engine !== "valkey") {
+    const name = engineName(engine);
+    if (name === undefined) {
         c.add("engine", `'${engine}' is not supported`, "use 'redis' or 'valkey' (memcached is not HIPAA-ready)");
-        return undefined;
     }
-    return engine;
+    return name;
 }
 
 /** True when the version text is one the provider accepts for the engine, above the HIPAA floor. */

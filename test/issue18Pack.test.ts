@@ -1,0 +1,106 @@
+// Issue 18, "The pack": each way the pack judged a resource otherwise than AWS does, one test per
+// case. Each case failed before its fix.
+import * as assert from "assert";
+import { resolveSettings } from "../component";
+import { engineKey, engineName, supports } from "../core/engine";
+import {
+    clusterDisallowMemcached,
+    clusterDisallowStandaloneRedis,
+    memcachedMessage,
+} from "../policy-pack/src/policies/cluster";
+import * as rg from "../policy-pack/src/policies/replicationGroup";
+import { ResourceRuleSpec } from "../policy-pack/src/registry";
+import { types } from "../policy-pack/src/types";
+import { baseArgs } from "./helpers";
+import { assertViolations, violations } from "./policyHelpers";
+
+const group: Record<string, unknown> = {
+    replicationGroupId: "phi-cache",
+    engine: "redis",
+    engineVersion: "7.1",
+    nodeType: "cache.r7g.large",
+    subnetGroupName: "phi-cache-subnets",
+    securityGroupIds: ["sg-1"],
+    numCacheClusters: 3,
+    automaticFailoverEnabled: true,
+    multiAzEnabled: true,
+    atRestEncryptionEnabled: true,
+    kmsKeyId: "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+    transitEncryptionEnabled: true,
+    transitEncryptionMode: "required",
+    authToken: "Generated-Token-0123456789-abc!",
+    snapshotRetentionLimit: 35,
+};
+
+function rgViolations(rule: ResourceRuleSpec, props: Record<string, unknown>) {
+    return violations(rule, types.replicationGroup, props);
+}
+
+describe("Issue 18: engine names in any letter case", () => {
+    it("core reads the engine as the provider does, in any case", () => {
+        assert.strictEqual(engineName("Redis"), "redis");
+        assert.strictEqual(engineName("VALKEY"), "valkey");
+        assert.strictEqual(engineName("memcached"), undefined);
+        assert.strictEqual(engineKey("Memcached"), "memcached");
+        assert.strictEqual(supports("Valkey", "7.2", "iamAuth"), true);
+        assert.strictEqual(supports("REDIS", "5.0.6", "rbac"), false);
+    });
+
+    for (const engine of ["Redis", "REDIS"]) {
+        it(`a ${engine} 3.2.6 is below the HIPAA floor`, () => {
+            assertViolations(rgViolations(rg.configureEngineVersion, { ...group, engine, engineVersion: "3.2.6" }), [
+                "engineVersion 3.2.6 is below 4.0.10, the oldest allowed redis version: upgrade to 7.1.",
+            ]);
+        });
+    }
+
+    it("a Valkey 7.0 does not exist", () => {
+        assertViolations(
+            rgViolations(rg.configureEngineVersion, { ...group, engine: "Valkey", engineVersion: "7.0" }),
+            ["engineVersion 7.0 is below 7.2, the oldest allowed valkey version: upgrade to 8.0."],
+        );
+    });
+
+    for (const engine of ["Valkey", "VALKEY"]) {
+        it(`a ${engine} group without atRestEncryptionEnabled is encrypted by the provider's default`, () => {
+            const props: Record<string, unknown> = { ...group, engine, engineVersion: "8.0" };
+            delete props.atRestEncryptionEnabled;
+            assertViolations(rgViolations(rg.enableEncryptionAtRest, props), []);
+        });
+    }
+
+    it("a Redis 5.0.6 group cannot use a user group", () => {
+        const props: Record<string, unknown> = {
+            ...group,
+            engine: "Redis",
+            engineVersion: "5.0.6",
+            userGroupIds: ["users"],
+        };
+        delete props.authToken;
+        assertViolations(rgViolations(rg.enableAuthentication, props), [
+            "userGroupIds needs Redis 6.0 or later but engineVersion is 5.0.6: upgrade the engine or use an authToken.",
+        ]);
+    });
+
+    it("a Redis 5.0.6 group is out of standard support", () => {
+        const found = rgViolations(rg.disallowEngineOutOfStandardSupport, {
+            ...group,
+            engine: "Redis",
+            engineVersion: "5.0.6",
+        });
+        assert.strictEqual(found.length, 1, found.join("\n"));
+        assert.match(found[0], /^Redis 5\.0\.6 left standard support on 2026-01-31/);
+    });
+
+    it("a Memcached cluster is memcached", () => {
+        const props = { engine: "Memcached", nodeType: "cache.r7g.large" };
+        assertViolations(violations(clusterDisallowMemcached, types.cluster, props), [memcachedMessage]);
+        assertViolations(violations(clusterDisallowStandaloneRedis, types.cluster, props), []);
+    });
+
+    it("the component takes a capitalised engine as the provider does, and deploys it in lower case", () => {
+        const { settings } = resolveSettings("cache", { ...baseArgs, engine: "Valkey" as any, engineVersion: "8.0" });
+        assert.strictEqual(settings.engine, "valkey");
+        assert.strictEqual(settings.parameterGroupFamily, "valkey8");
+    });
+});
