@@ -104,3 +104,29 @@ describe("Issue 18: engine names in any letter case", () => {
         assert.strictEqual(settings.parameterGroupFamily, "valkey8");
     });
 });
+
+describe("Issue 18: the write-only token is judged like authToken", () => {
+    const withWo = (authTokenWo: string): Record<string, unknown> => {
+        const props: Record<string, unknown> = { ...group, authTokenWo, authTokenWoVersion: 1 };
+        delete props.authToken;
+        return props;
+    };
+
+    it("a short write-only token with a forbidden character is refused", () => {
+        assertViolations(rgViolations(rg.enforceAuthTokenComplexity, withWo("short@token")), [
+            "the write-only AUTH token (authTokenWo) must be 16 to 128 characters long (it has 11) and may contain only letters, digits and the characters ! & # $ ^ < > - (found '@'): generate a new one.",
+        ]);
+    });
+
+    it("a write-only token of one character type is weak", () => {
+        assertViolations(rgViolations(rg.configureStrongAuthToken, withWo("abcdefghijklmnopqrstu")), [
+            "the write-only AUTH token (authTokenWo) uses 1 of the 4 character types (upper, lower, digits, ! & # $ ^ < > -): generate one that mixes at least three.",
+        ]);
+    });
+
+    it("a strong write-only token passes both", () => {
+        const props = withWo("Generated-Token-0123456789-abc!");
+        assertViolations(rgViolations(rg.enforceAuthTokenComplexity, props), []);
+        assertViolations(rgViolations(rg.configureStrongAuthToken, props), []);
+    });
+});
