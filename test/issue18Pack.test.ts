@@ -8,11 +8,12 @@ import {
     clusterDisallowStandaloneRedis,
     memcachedMessage,
 } from "../policy-pack/src/policies/cluster";
+import { kmsKeyEnableRotation } from "../policy-pack/src/policies/kmsKey";
 import * as rg from "../policy-pack/src/policies/replicationGroup";
 import { ResourceRuleSpec } from "../policy-pack/src/registry";
 import { types } from "../policy-pack/src/types";
 import { baseArgs } from "./helpers";
-import { assertViolations, violations } from "./policyHelpers";
+import { assertViolations, stackViolations, StackResourceSpec, U, violations } from "./policyHelpers";
 
 const group: Record<string, unknown> = {
     replicationGroupId: "phi-cache",
@@ -128,5 +129,59 @@ describe("Issue 18: the write-only token is judged like authToken", () => {
         const props = withWo("Generated-Token-0123456789-abc!");
         assertViolations(rgViolations(rg.enforceAuthTokenComplexity, props), []);
         assertViolations(rgViolations(rg.configureStrongAuthToken, props), []);
+    });
+});
+
+describe("Issue 18: a key behind an alias is checked for rotation", () => {
+    const key = (enableKeyRotation: boolean): StackResourceSpec => ({
+        name: "key",
+        type: types.kmsKey,
+        props: { enableKeyRotation },
+    });
+    const alias: StackResourceSpec = {
+        name: "alias",
+        type: types.kmsAlias,
+        props: { name: "alias/phi-cache", targetKeyId: U },
+        deps: { targetKeyId: ["key"] },
+    };
+    const notRotating =
+        "KMS key 'key' encrypts cache 'cache' through alias 'alias' but does not rotate: set enableKeyRotation to true.";
+
+    it("a cache that names the alias by reference", () => {
+        const found = stackViolations(kmsKeyEnableRotation, [
+            key(false),
+            alias,
+            {
+                name: "cache",
+                type: types.replicationGroup,
+                props: { ...group, kmsKeyId: U },
+                deps: { kmsKeyId: ["alias"] },
+            },
+        ]);
+        assert.deepStrictEqual(found, [{ name: "key", message: notRotating }]);
+    });
+
+    for (const kmsKeyId of ["alias/phi-cache", "arn:aws:kms:us-east-1:123456789012:alias/phi-cache"]) {
+        it(`a cache that names the alias as ${kmsKeyId}`, () => {
+            const found = stackViolations(kmsKeyEnableRotation, [
+                key(false),
+                alias,
+                { name: "cache", type: types.serverlessCache, props: { kmsKeyId } },
+            ]);
+            assert.deepStrictEqual(found, [{ name: "key", message: notRotating }]);
+        });
+    }
+
+    it("a rotating key behind the alias, and an alias no cache names, pass", () => {
+        const cache: StackResourceSpec = {
+            name: "cache",
+            type: types.replicationGroup,
+            props: { ...group, kmsKeyId: "alias/phi-cache" },
+        };
+        assert.deepStrictEqual(stackViolations(kmsKeyEnableRotation, [key(true), alias, cache]), []);
+        assert.deepStrictEqual(
+            stackViolations(kmsKeyEnableRotation, [key(false), alias, { ...cache, props: { ...group } }]),
+            [],
+        );
     });
 });

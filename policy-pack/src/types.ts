@@ -19,6 +19,7 @@ export const types = {
     logGroup: "aws:cloudwatch/logGroup:LogGroup",
     metricAlarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
     kmsKey: "aws:kms/key:Key",
+    kmsAlias: "aws:kms/alias:Alias",
     snsTopic: "aws:sns/topic:Topic",
 } as const;
 
