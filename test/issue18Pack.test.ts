@@ -10,6 +10,7 @@ import {
 } from "../policy-pack/src/policies/cluster";
 import { kmsKeyEnableRotation } from "../policy-pack/src/policies/kmsKey";
 import * as rg from "../policy-pack/src/policies/replicationGroup";
+import { userEnforcePasswordRequired } from "../policy-pack/src/policies/user";
 import { ResourceRuleSpec } from "../policy-pack/src/registry";
 import { types } from "../policy-pack/src/types";
 import { baseArgs } from "./helpers";
@@ -183,5 +184,33 @@ describe("Issue 18: a key behind an alias is checked for rotation", () => {
             stackViolations(kmsKeyEnableRotation, [key(false), alias, { ...cache, props: { ...group } }]),
             [],
         );
+    });
+});
+
+describe("Issue 18: a disabled user needs no password", () => {
+    const disabledDefault = { userId: "phi-default", userName: "default", engine: "redis", accessString: "off -@all" };
+    const cases: [string, Record<string, unknown>][] = [
+        ["noPasswordRequired", { ...disabledDefault, noPasswordRequired: true }],
+        [
+            "authenticationMode no-password-required",
+            { ...disabledDefault, authenticationMode: { type: "no-password-required" } },
+        ],
+        ["nopass", { ...disabledDefault, accessString: "OFF nopass -@all" }],
+    ];
+    for (const [label, props] of cases) {
+        it(`a disabled default user with ${label} passes`, () => {
+            assertViolations(violations(userEnforcePasswordRequired, types.user, props), []);
+        });
+    }
+
+    it("an enabled one, or one whose access string is unknown, is still refused", () => {
+        const props = { ...disabledDefault, noPasswordRequired: true };
+        const message =
+            "noPasswordRequired is true: remove it and give the user a generated password or IAM authentication.";
+        assertViolations(
+            violations(userEnforcePasswordRequired, types.user, { ...props, accessString: "off on ~app:* +@read" }),
+            [message],
+        );
+        assertViolations(violations(userEnforcePasswordRequired, types.user, { ...props, accessString: U }), [message]);
     });
 });
