@@ -10,6 +10,7 @@ import {
 } from "../policy-pack/src/policies/cluster";
 import { kmsKeyEnableRotation } from "../policy-pack/src/policies/kmsKey";
 import * as rg from "../policy-pack/src/policies/replicationGroup";
+import { securityGroupDisallowInternetIngress } from "../policy-pack/src/policies/securityGroup";
 import { userEnforcePasswordRequired } from "../policy-pack/src/policies/user";
 import { ResourceRuleSpec } from "../policy-pack/src/registry";
 import { types } from "../policy-pack/src/types";
@@ -212,5 +213,75 @@ describe("Issue 18: a disabled user needs no password", () => {
             [message],
         );
         assertViolations(violations(userEnforcePasswordRequired, types.user, { ...props, accessString: U }), [message]);
+    });
+});
+
+describe("Issue 18: the VPC's default security group is judged like any other", () => {
+    const cache = (...groups: string[]): StackResourceSpec => ({
+        name: "cache",
+        type: types.replicationGroup,
+        props: { ...group, securityGroupIds: groups.map(() => U) },
+        deps: { securityGroupIds: groups },
+    });
+    const openInline = [{ protocol: "tcp", fromPort: 6380, toPort: 6380, cidrBlocks: ["0.0.0.0/0"] }];
+    const vpc: StackResourceSpec = { name: "vpc", type: types.vpc, props: { cidrBlock: "10.0.0.0/16" } };
+
+    it("an aws.ec2.DefaultSecurityGroup opened inline", () => {
+        const found = stackViolations(securityGroupDisallowInternetIngress, [
+            cache("default-sg"),
+            { name: "default-sg", type: types.defaultSecurityGroup, props: { vpcId: "vpc-1", ingress: openInline } },
+        ]);
+        assert.deepStrictEqual(found, [
+            {
+                name: "default-sg",
+                message:
+                    "default security group 'default-sg' guards cache 'cache' and admits 0.0.0.0/0 on port 6380 (inline ingress): remove it and admit only the clients' security groups.",
+            },
+        ]);
+    });
+
+    it("the VPC's defaultSecurityGroupId opened by a rule", () => {
+        const found = stackViolations(securityGroupDisallowInternetIngress, [
+            vpc,
+            cache("vpc"),
+            {
+                name: "open",
+                type: types.ingressRule,
+                props: { ipProtocol: "-1", cidrIpv4: "0.0.0.0/0", securityGroupId: U },
+                deps: { securityGroupId: ["vpc"] },
+            },
+        ]);
+        assert.deepStrictEqual(found, [
+            {
+                name: "open",
+                message:
+                    "rule 'open' opens the default security group of VPC 'vpc' of cache 'cache' to 0.0.0.0/0 on all ports: remove it and admit only the clients' security groups.",
+            },
+        ]);
+    });
+
+    it("the VPC's defaultSecurityGroupId, opened inline on the DefaultSecurityGroup that adopts it", () => {
+        const found = stackViolations(securityGroupDisallowInternetIngress, [
+            vpc,
+            cache("vpc"),
+            {
+                name: "default-sg",
+                type: types.defaultSecurityGroup,
+                props: { vpcId: U, ingress: openInline },
+                deps: { vpcId: ["vpc"] },
+            },
+        ]);
+        assert.deepStrictEqual(
+            found.map((f) => f.name),
+            ["default-sg"],
+        );
+    });
+
+    it("a closed default group passes", () => {
+        const found = stackViolations(securityGroupDisallowInternetIngress, [
+            cache("default-sg"),
+            { name: "default-sg", type: types.defaultSecurityGroup, props: { vpcId: "vpc-1", ingress: [] } },
+        ]);
+        assert.deepStrictEqual(found, []);
     });
 });
