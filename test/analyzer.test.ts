@@ -60,18 +60,17 @@ describe("The policy pack over the Analyzer protocol", function () {
             .filter((d) => d.enforcementLevel === "mandatory")
             .map((d) => d.policyName)
             .sort();
+        // One finding per cause (issue 18): the single node is configure-replicas' finding alone
+        // (no failover, no Multi-AZ), and with at-rest encryption off no key finding follows.
         assert.deepStrictEqual(mandatory, [
-            "aws-elasticache-replicationgroup-configure-customer-managed-key",
             "aws-elasticache-replicationgroup-configure-engine-version",
             "aws-elasticache-replicationgroup-configure-replicas",
             "aws-elasticache-replicationgroup-configure-security-groups",
             "aws-elasticache-replicationgroup-configure-subnet-group",
             "aws-elasticache-replicationgroup-enable-authentication",
             "aws-elasticache-replicationgroup-enable-automatic-backups",
-            "aws-elasticache-replicationgroup-enable-automatic-failover",
             "aws-elasticache-replicationgroup-enable-encryption-at-rest",
             "aws-elasticache-replicationgroup-enable-encryption-in-transit",
-            "aws-elasticache-replicationgroup-enable-multi-az",
         ]);
         for (const d of ds) {
             assert.strictEqual(d.message.split("\n").length, 2, d.message);

@@ -285,3 +285,61 @@ describe("Issue 18: the VPC's default security group is judged like any other", 
         assert.deepStrictEqual(found, []);
     });
 });
+
+describe("Issue 18: one finding per cause, said exactly", () => {
+    const findings = (rules: ResourceRuleSpec[], props: Record<string, unknown>) =>
+        rules.flatMap((rule) => rgViolations(rule, props).map((m) => `${rule.name}: ${m}`));
+    const availability = [rg.enableAutomaticFailover, rg.enableMultiAz, rg.configureReplicas];
+
+    it("a single-node group draws one finding: no replica", () => {
+        for (const props of [
+            { ...group, numCacheClusters: 1, automaticFailoverEnabled: false, multiAzEnabled: false },
+            { ...group, numCacheClusters: undefined, automaticFailoverEnabled: undefined, multiAzEnabled: undefined },
+        ]) {
+            assertViolations(findings(availability, props), [
+                "aws-elasticache-replicationgroup-configure-replicas: the group has 1 node and no replica, so it can neither fail over nor be Multi-AZ: set numCacheClusters to 2 or more, with automaticFailoverEnabled and multiAzEnabled true.",
+            ]);
+        }
+    });
+
+    it("a cluster-mode group without replicas draws one finding", () => {
+        const props = {
+            ...group,
+            numCacheClusters: undefined,
+            numNodeGroups: 2,
+            replicasPerNodeGroup: 0,
+            automaticFailoverEnabled: false,
+            multiAzEnabled: false,
+        };
+        assert.deepStrictEqual(
+            findings(availability, props).map((f) => f.split(":")[0]),
+            ["aws-elasticache-replicationgroup-configure-replicas"],
+        );
+    });
+
+    it("a group with replicas and failover off still draws the failover finding", () => {
+        assertViolations(findings(availability, { ...group, automaticFailoverEnabled: false }), [
+            "aws-elasticache-replicationgroup-enable-automatic-failover: automaticFailoverEnabled is false: set automaticFailoverEnabled to true and keep at least one replica.",
+        ]);
+    });
+
+    it("with at-rest encryption off, no key finding claims a key encrypts the data", () => {
+        const props = { ...group, atRestEncryptionEnabled: false, kmsKeyId: undefined };
+        assertViolations(findings([rg.enableEncryptionAtRest, rg.configureCustomerManagedKey], props), [
+            "aws-elasticache-replicationgroup-enable-encryption-at-rest: atRestEncryptionEnabled is false: set atRestEncryptionEnabled to true (only possible at creation: create an encrypted group and restore a snapshot into it).",
+        ]);
+    });
+
+    it("with at-rest encryption on and no key, the key is said to be AWS owned", () => {
+        const props = {
+            ...group,
+            engine: "valkey",
+            engineVersion: "8.0",
+            atRestEncryptionEnabled: undefined,
+            kmsKeyId: undefined,
+        };
+        assertViolations(findings([rg.enableEncryptionAtRest, rg.configureCustomerManagedKey], props), [
+            "aws-elasticache-replicationgroup-configure-customer-managed-key: kmsKeyId is not set, so ElastiCache's default key, which AWS owns, encrypts the data: set kmsKeyId to a customer-managed key with rotation.",
+        ]);
+    });
+});

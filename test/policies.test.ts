@@ -284,17 +284,23 @@ const rgCases: [ResourceRuleSpec, Case[]][] = [
             [
                 "one node",
                 { ...baseline, numCacheClusters: 1 },
-                ["the group has 1 node and no replica: set numCacheClusters to 2 or more."],
+                [
+                    "the group has 1 node and no replica, so it can neither fail over nor be Multi-AZ: set numCacheClusters to 2 or more, with automaticFailoverEnabled and multiAzEnabled true.",
+                ],
             ],
             [
                 "missing (one node)",
                 without("numCacheClusters"),
-                ["the group has 1 node and no replica: set numCacheClusters to 2 or more."],
+                [
+                    "the group has 1 node and no replica, so it can neither fail over nor be Multi-AZ: set numCacheClusters to 2 or more, with automaticFailoverEnabled and multiAzEnabled true.",
+                ],
             ],
             [
                 "cluster mode without replicas",
                 { ...without("numCacheClusters"), numNodeGroups: 3, replicasPerNodeGroup: 0 },
-                ["cluster mode with 0 replicas per shard cannot fail over: set replicasPerNodeGroup to 1 or more."],
+                [
+                    "cluster mode with 0 replicas per shard can neither fail over nor be Multi-AZ: set replicasPerNodeGroup to 1 or more, with automaticFailoverEnabled and multiAzEnabled true.",
+                ],
             ],
             [
                 "cluster mode with replicas",
@@ -528,7 +534,7 @@ const rgCases: [ResourceRuleSpec, Case[]][] = [
                 "missing",
                 without("kmsKeyId"),
                 [
-                    "kmsKeyId is not set, so an AWS-managed key encrypts the data: set kmsKeyId to a customer-managed key with rotation.",
+                    "kmsKeyId is not set, so ElastiCache's default key, which AWS owns, encrypts the data: set kmsKeyId to a customer-managed key with rotation.",
                 ],
             ],
             [
