@@ -343,3 +343,55 @@ describe("Issue 18: one finding per cause, said exactly", () => {
         ]);
     });
 });
+
+describe("Issue 18: naming the VPC's default security group is refused like an empty list", () => {
+    const rule = rg.disallowDefaultSecurityGroup;
+    const cacheNaming = (name: string, type: string = types.replicationGroup): StackResourceSpec => ({
+        name: "cache",
+        type,
+        props: { ...group, securityGroupIds: [U] },
+        deps: { securityGroupIds: [name] },
+    });
+
+    it("is the empty-list policy's twin", () => {
+        assert.strictEqual(rule.enforcementLevel, rg.configureSecurityGroups.enforcementLevel);
+        assert.deepStrictEqual(rule.controls, rg.configureSecurityGroups.controls);
+    });
+
+    it("an aws.ec2.DefaultSecurityGroup, even with no rule", () => {
+        const found = stackViolations(rule, [
+            { name: "default-sg", type: types.defaultSecurityGroup, props: { vpcId: "vpc-1", ingress: [] } },
+            cacheNaming("default-sg"),
+        ]);
+        assert.deepStrictEqual(found, [
+            {
+                name: "cache",
+                message:
+                    "securityGroupIds of cache 'cache' names default security group 'default-sg', the VPC's default group, which an empty list would use too: attach a security group of the cache's own that admits only its clients.",
+            },
+        ]);
+    });
+
+    it("a Vpc's defaultSecurityGroupId, on a serverless cache", () => {
+        const found = stackViolations(rule, [
+            { name: "vpc", type: types.vpc, props: {} },
+            cacheNaming("vpc", types.serverlessCache),
+        ]);
+        assert.deepStrictEqual(found, [
+            {
+                name: "cache",
+                message:
+                    "securityGroupIds of cache 'cache' names the default security group of VPC 'vpc' (its defaultSecurityGroupId), which an empty list would use too: attach a security group of the cache's own that admits only its clients.",
+            },
+        ]);
+    });
+
+    it("a security group of the cache's own passes", () => {
+        const found = stackViolations(rule, [
+            { name: "vpc", type: types.vpc, props: {} },
+            { name: "sg", type: types.securityGroup, props: { vpcId: U }, deps: { vpcId: ["vpc"] } },
+            cacheNaming("sg"),
+        ]);
+        assert.deepStrictEqual(found, []);
+    });
+});

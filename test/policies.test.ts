@@ -1310,6 +1310,7 @@ describe("The pack's registry and metadata", () => {
                 "aws-elasticache-usergroup-disallow-discovered-default-user",
                 "aws-elasticache-kmskey-enable-discovered-rotation",
                 "aws-elasticache-securitygroup-disallow-internet-ingress",
+                "aws-elasticache-replicationgroup-disallow-default-security-group",
                 "aws-elasticache-subnetgroup-configure-multiple-azs",
                 "aws-elasticache-subnetgroup-disallow-public-subnets",
                 "aws-elasticache-loggroup-configure-retention",
@@ -1368,8 +1369,8 @@ describe("The pack's registry and metadata", () => {
             .all()
             .filter(isStackRule)
             .map((r) => r.name);
-        assert.strictEqual(stackNames.length, 9);
+        assert.strictEqual(stackNames.length, 10);
         const mandatory = registry.all().filter((r) => r.enforcementLevel === "mandatory").length;
-        assert.strictEqual(mandatory, 31);
+        assert.strictEqual(mandatory, 32);
     });
 });
