@@ -100,10 +100,26 @@ export function versionAtLeast(version: unknown, minimum: string): boolean {
     return v !== undefined && m !== undefined && compareEngineVersions(v, m) >= 0;
 }
 
-function engineName(engine: unknown): EngineName | undefined {
-    return typeof engine === "string" && (engines as readonly string[]).includes(engine)
-        ? (engine as EngineName)
-        : undefined;
+/**
+ * The engine as AWS reads it, in lower case: the provider validates `engine` without regard to
+ * letter case (terraform-provider-aws internal/service/elasticache/replication_group.go,
+ * `validation.StringInSlice([]string{engineRedis, engineValkey}, true)`, the `true` being
+ * ignoreCase) and passes the text on to CreateReplicationGroup's `Engine`
+ * (https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateReplicationGroup.html),
+ * so `"Redis"` and `"VALKEY"` reach a stack and an analyzer as written. Undefined for a non-string.
+ */
+export function engineKey(engine: unknown): string | undefined {
+    if (typeof engine !== "string") {
+        return undefined;
+    }
+    // The common spellings need no new string.
+    return engine === "redis" || engine === "valkey" || engine === "memcached" ? engine : engine.toLowerCase();
+}
+
+/** The engine, in any letter case, as one this toolkit deploys; undefined for anything else. */
+export function engineName(engine: unknown): EngineName | undefined {
+    const key = engineKey(engine);
+    return key === "redis" || key === "valkey" ? key : undefined;
 }
 
 /**

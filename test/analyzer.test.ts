@@ -27,7 +27,7 @@ describe("The policy pack over the Analyzer protocol", function () {
         assert.strictEqual(info.name, "hitrust-elasticache");
         assert.strictEqual(info.version, packageJson.version);
         assert.strictEqual(info.supportsConfig, true);
-        assert.strictEqual(info.policies.length, 48);
+        assert.strictEqual(info.policies.length, 49);
         const backups = info.policies.find(
             (p) => p.name === "aws-elasticache-replicationgroup-enable-automatic-backups",
         )!;
@@ -35,7 +35,7 @@ describe("The policy pack over the Analyzer protocol", function () {
         assert.strictEqual(backups.severity, "high");
         assert.strictEqual(backups.framework?.reference, "1616.09l1, 1618.09l1");
         assert.strictEqual(backups.kind, "resource");
-        assert.strictEqual(info.policies.filter((p) => p.kind === "stack").length, 9);
+        assert.strictEqual(info.policies.filter((p) => p.kind === "stack").length, 10);
         assert.strictEqual(backups.configSchema?.properties.minimumRetentionDays.default, 15);
         assert.match(info.name, /^[a-zA-Z0-9-_.]{1,100}$/);
     });
@@ -56,18 +56,17 @@ describe("The policy pack over the Analyzer protocol", function () {
             .filter((d) => d.enforcementLevel === "mandatory")
             .map((d) => d.policyName)
             .sort();
+        // One finding per cause (issue 18): the single node is configure-replicas' finding alone
+        // (no failover, no Multi-AZ), and with at-rest encryption off no key finding follows.
         assert.deepStrictEqual(mandatory, [
-            "aws-elasticache-replicationgroup-configure-customer-managed-key",
             "aws-elasticache-replicationgroup-configure-engine-version",
             "aws-elasticache-replicationgroup-configure-replicas",
             "aws-elasticache-replicationgroup-configure-security-groups",
             "aws-elasticache-replicationgroup-configure-subnet-group",
             "aws-elasticache-replicationgroup-enable-authentication",
             "aws-elasticache-replicationgroup-enable-automatic-backups",
-            "aws-elasticache-replicationgroup-enable-automatic-failover",
             "aws-elasticache-replicationgroup-enable-encryption-at-rest",
             "aws-elasticache-replicationgroup-enable-encryption-in-transit",
-            "aws-elasticache-replicationgroup-enable-multi-az",
         ]);
         for (const d of ds) {
             assert.strictEqual(d.message.split("\n").length, 2, d.message);

@@ -207,7 +207,7 @@ describe("The pack over discovered resources (audit groups, pulumi policy analyz
             assert.deepStrictEqual(levels(ds), [
                 "advisory aws-elasticache-replicationgroup-enable-auto-minor-version-upgrade",
                 "advisory aws-elasticache-replicationgroup-missing-unreadable-settings",
-                "mandatory aws-elasticache-replicationgroup-configure-customer-managed-key",
+                // At-rest encryption is off, so no key finding (issue 18: one finding per cause).
                 "mandatory aws-elasticache-replicationgroup-enable-automatic-backups",
                 "mandatory aws-elasticache-replicationgroup-enable-automatic-failover",
                 "mandatory aws-elasticache-replicationgroup-enable-encryption-at-rest",

@@ -110,14 +110,14 @@ describe("Pack correctness: no customer-managed key", () => {
             "null",
             null,
             [
-                "kmsKeyId is not set, so an AWS-managed key encrypts the data: set kmsKeyId to a customer-managed key with rotation.",
+                "kmsKeyId is not set, so ElastiCache's default key, which AWS owns, encrypts the data: set kmsKeyId to a customer-managed key with rotation.",
             ],
         ],
         [
             "empty",
             "",
             [
-                "kmsKeyId is empty, so an AWS-managed key encrypts the data: set kmsKeyId to a customer-managed key with rotation.",
+                "kmsKeyId is empty, so ElastiCache's default key, which AWS owns, encrypts the data: set kmsKeyId to a customer-managed key with rotation.",
             ],
         ],
         [
@@ -274,7 +274,7 @@ describe("Pack correctness: a global datastore secondary skips only what it inhe
 
     it("what it does not inherit is checked as on any group", () => {
         assertViolations(rgViolations(rg.configureCustomerManagedKey, { ...secondary, kmsKeyId: "" }), [
-            "kmsKeyId is empty, so an AWS-managed key encrypts the data: set kmsKeyId to a customer-managed key with rotation.",
+            "kmsKeyId is empty, so ElastiCache's default key, which AWS owns, encrypts the data: set kmsKeyId to a customer-managed key with rotation.",
         ]);
         assertViolations(rgViolations(rg.enableMultiAz, { ...secondary, multiAzEnabled: false }), [
             "multiAzEnabled is false: set multiAzEnabled to true with automatic failover and a replica in another zone.",

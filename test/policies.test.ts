@@ -284,17 +284,23 @@ const rgCases: [ResourceRuleSpec, Case[]][] = [
             [
                 "one node",
                 { ...baseline, numCacheClusters: 1 },
-                ["the group has 1 node and no replica: set numCacheClusters to 2 or more."],
+                [
+                    "the group has 1 node and no replica, so it can neither fail over nor be Multi-AZ: set numCacheClusters to 2 or more, with automaticFailoverEnabled and multiAzEnabled true.",
+                ],
             ],
             [
                 "missing (one node)",
                 without("numCacheClusters"),
-                ["the group has 1 node and no replica: set numCacheClusters to 2 or more."],
+                [
+                    "the group has 1 node and no replica, so it can neither fail over nor be Multi-AZ: set numCacheClusters to 2 or more, with automaticFailoverEnabled and multiAzEnabled true.",
+                ],
             ],
             [
                 "cluster mode without replicas",
                 { ...without("numCacheClusters"), numNodeGroups: 3, replicasPerNodeGroup: 0 },
-                ["cluster mode with 0 replicas per shard cannot fail over: set replicasPerNodeGroup to 1 or more."],
+                [
+                    "cluster mode with 0 replicas per shard can neither fail over nor be Multi-AZ: set replicasPerNodeGroup to 1 or more, with automaticFailoverEnabled and multiAzEnabled true.",
+                ],
             ],
             [
                 "cluster mode with replicas",
@@ -528,7 +534,7 @@ const rgCases: [ResourceRuleSpec, Case[]][] = [
                 "missing",
                 without("kmsKeyId"),
                 [
-                    "kmsKeyId is not set, so an AWS-managed key encrypts the data: set kmsKeyId to a customer-managed key with rotation.",
+                    "kmsKeyId is not set, so ElastiCache's default key, which AWS owns, encrypts the data: set kmsKeyId to a customer-managed key with rotation.",
                 ],
             ],
             [
@@ -1304,6 +1310,7 @@ describe("The pack's registry and metadata", () => {
                 "aws-elasticache-usergroup-disallow-discovered-default-user",
                 "aws-elasticache-kmskey-enable-discovered-rotation",
                 "aws-elasticache-securitygroup-disallow-internet-ingress",
+                "aws-elasticache-replicationgroup-disallow-default-security-group",
                 "aws-elasticache-subnetgroup-configure-multiple-azs",
                 "aws-elasticache-subnetgroup-disallow-public-subnets",
                 "aws-elasticache-loggroup-configure-retention",
@@ -1362,8 +1369,8 @@ describe("The pack's registry and metadata", () => {
             .all()
             .filter(isStackRule)
             .map((r) => r.name);
-        assert.strictEqual(stackNames.length, 9);
+        assert.strictEqual(stackNames.length, 10);
         const mandatory = registry.all().filter((r) => r.enforcementLevel === "mandatory").length;
-        assert.strictEqual(mandatory, 31);
+        assert.strictEqual(mandatory, 32);
     });
 });

@@ -86,15 +86,13 @@ describe("Offline preview and evidence report", () => {
             "aws-elasticache-cluster-disallow-standalone-redis",
             "aws-elasticache-loggroup-configure-retention",
             "aws-elasticache-replicationgroup-configure-current-generation-node-type",
-            // No customer-managed key: mandatory since issue 11 (it protects data, logs and archive).
-            "aws-elasticache-replicationgroup-configure-customer-managed-key",
+            // One finding per cause (issue 18): the single node is configure-replicas' finding (no
+            // failover, no Multi-AZ findings), and with at-rest encryption off no key finding follows.
             "aws-elasticache-replicationgroup-configure-engine-version",
             "aws-elasticache-replicationgroup-configure-replicas",
             "aws-elasticache-replicationgroup-configure-subnet-group",
             "aws-elasticache-replicationgroup-enable-automatic-backups",
-            "aws-elasticache-replicationgroup-enable-automatic-failover",
             "aws-elasticache-replicationgroup-enable-encryption-at-rest",
-            "aws-elasticache-replicationgroup-enable-multi-az",
             "aws-elasticache-replicationgroup-enforce-auth-token-complexity",
             "aws-elasticache-replicationgroup-enforce-transit-encryption-required",
             "aws-elasticache-securitygroup-disallow-internet-ingress",
@@ -114,7 +112,7 @@ describe("Offline preview and evidence report", () => {
                 "0706.10b1",
                 "0805.01m1",
                 "0808.10b2",
-                // No customer-managed key: the cryptographic-controls policy is not met.
+                // At-rest encryption off, so no key: the cryptographic-controls policy is not met.
                 "0903.10f1",
                 "1202.09aa1",
                 "1204.09aa1",
@@ -238,7 +236,7 @@ describe("Offline preview and evidence report", () => {
         const bad = run(["examples/noncompliant", "--report", fs.mkdtempSync(path.join(os.tmpdir(), "r-"))]);
         assert.strictEqual(bad.status, 1, bad.stderr);
         assert.match(bad.stderr, /Starting policy pack/);
-        assert.match(bad.stdout, /Policy findings: 20 mandatory/);
+        assert.match(bad.stdout, /Policy findings: 17 mandatory/);
         const good = run(["--report", fs.mkdtempSync(path.join(os.tmpdir(), "r-"))]);
         assert.strictEqual(good.status, 0, good.stderr + good.stdout);
         const usage = run(["--bogus"]);
@@ -262,7 +260,7 @@ describe("Offline preview and evidence report", () => {
         try {
             const info = await pack.info();
             assert.strictEqual(info.name, "hitrust-elasticache");
-            assert.strictEqual(info.policies.length, 48);
+            assert.strictEqual(info.policies.length, 49);
         } finally {
             await pack.stop();
         }

@@ -3,6 +3,7 @@
 // the replication group ID.
 import { defaultEngineVersions, defaultRedisPort, Engine } from "../../core/checks";
 import {
+    engineName,
     engineVersionProblem,
     isDataTieringNodeType,
     maxNodesPerCluster,
@@ -52,13 +53,16 @@ export function checkRange(
     return true;
 }
 
-/** The engine, or undefined after recording why it is refused. */
+/**
+ * The engine in lower case (the provider accepts any letter case: core/engine.ts `engineKey`), or
+ * undefined after recording why it is refused.
+ */
 export function checkEngine(engine: string, c: ProblemCollector): Engine | undefined {
-    if (engine !== "redis" && engine !== "valkey") {
+    const name = engineName(engine);
+    if (name === undefined) {
         c.add("engine", `'${engine}' is not supported`, "use 'redis' or 'valkey' (memcached is not HIPAA-ready)");
-        return undefined;
     }
-    return engine;
+    return name;
 }
 
 /** True when the version text is one the provider accepts for the engine, above the HIPAA floor. */

@@ -9,6 +9,8 @@ export const types = {
     userGroup: "aws:elasticache/userGroup:UserGroup",
     globalReplicationGroup: "aws:elasticache/globalReplicationGroup:GlobalReplicationGroup",
     securityGroup: "aws:ec2/securityGroup:SecurityGroup",
+    defaultSecurityGroup: "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
+    vpc: "aws:ec2/vpc:Vpc",
     securityGroupRule: "aws:ec2/securityGroupRule:SecurityGroupRule",
     ingressRule: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
     subnet: "aws:ec2/subnet:Subnet",
@@ -19,6 +21,7 @@ export const types = {
     logGroup: "aws:cloudwatch/logGroup:LogGroup",
     metricAlarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
     kmsKey: "aws:kms/key:Key",
+    kmsAlias: "aws:kms/alias:Alias",
     snsTopic: "aws:sns/topic:Topic",
 } as const;
 

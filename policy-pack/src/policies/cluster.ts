@@ -1,5 +1,6 @@
 // Policies on aws.elasticache.Cluster (a single node, or a member of a replication group).
-import { isMissing, isUnknown, knownString } from "../props";
+import { engineKey } from "../../../core/engine";
+import { isMissing, isUnknown } from "../props";
 import { ResourceRuleSpec } from "../registry";
 import { types } from "../types";
 
@@ -18,7 +19,7 @@ export const clusterDisallowMemcached: ResourceRuleSpec = {
     resourceTypes: [types.cluster],
     properties: ["engine"],
     check(props) {
-        return knownString(props.engine) === "memcached" ? memcachedMessage : undefined;
+        return engineKey(props.engine) === "memcached" ? memcachedMessage : undefined;
     },
 };
 
@@ -34,12 +35,15 @@ export const clusterDisallowStandaloneRedis: ResourceRuleSpec = {
     resourceTypes: [types.cluster],
     properties: ["engine", "replicationGroupId"],
     check(props) {
-        const engine = props.engine;
         const group = props.replicationGroupId;
-        if (isUnknown(engine) || isUnknown(group) || !isMissing(group) || engine === "memcached") {
+        if (isUnknown(props.engine) || isUnknown(group) || !isMissing(group)) {
             return undefined;
         }
-        return `a standalone ${knownString(engine) ?? "redis"} cluster has no replica, failover or at-rest encryption setting: create an aws.elasticache.ReplicationGroup instead.`;
+        const engine = engineKey(props.engine) ?? "redis";
+        if (engine === "memcached") {
+            return undefined;
+        }
+        return `a standalone ${engine} cluster has no replica, failover or at-rest encryption setting: create an aws.elasticache.ReplicationGroup instead.`;
     },
 };
 

@@ -6,6 +6,7 @@ import { kmsKeyEnableDiscoveredRotation, kmsKeyEnableRotation } from "./kmsKey";
 import { logGroupConfigureDiscoveredRetention, logGroupConfigureRetention } from "./logGroup";
 import { notificationTopicDisallowEncryption } from "./notificationTopic";
 import {
+    disallowDefaultSecurityGroup,
     disallowUncheckedGlobalSecondary,
     replicationGroupConfigureAlarms,
     replicationGroupRules,
@@ -35,6 +36,7 @@ export const registry = new Registry().add(
     userGroupDisallowDiscoveredDefaultUser,
     kmsKeyEnableDiscoveredRotation,
     securityGroupDisallowInternetIngress,
+    disallowDefaultSecurityGroup,
     subnetGroupConfigureMultipleAzs,
     subnetGroupDisallowPublicSubnets,
     logGroupConfigureRetention,

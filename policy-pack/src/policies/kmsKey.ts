@@ -1,6 +1,7 @@
 // Stack policy on the KMS keys that encrypt caches.
 import { isUnknown, knownBoolean } from "../props";
-import { ResourceRuleSpec, StackRuleSpec } from "../registry";
+import { PolicyResource } from "@pulumi/policy";
+import { ResourceRuleSpec, StackIndex, StackRuleSpec } from "../registry";
 import { types } from "../types";
 
 export const kmsKeyEnableRotation: StackRuleSpec = {
@@ -13,18 +14,66 @@ export const kmsKeyEnableRotation: StackRuleSpec = {
     remediationSteps: "Set `enableKeyRotation: true` on the key.",
     requires: types.kmsKey,
     check(stack, _config, report) {
-        const keys = stack.referencedBy([types.replicationGroup, types.serverlessCache], "kmsKeyId", types.kmsKey);
-        for (const [key, cacheName] of keys) {
+        for (const [key, { cache, alias }] of keysOfCaches(stack)) {
             const rotation = stack.props(key).enableKeyRotation;
             if (!isUnknown(rotation) && knownBoolean(rotation) !== true) {
+                const through = alias === undefined ? "" : ` through alias '${alias}'`;
                 report(
-                    `KMS key '${key.name}' encrypts cache '${cacheName}' but does not rotate: set enableKeyRotation to true.`,
+                    `KMS key '${key.name}' encrypts cache '${cache}'${through} but does not rotate: set enableKeyRotation to true.`,
                     key.urn,
                 );
             }
         }
     },
 };
+
+const cachesWithKeys = [types.replicationGroup, types.serverlessCache];
+
+/**
+ * The stack's keys that encrypt a cache, each with the first cache (and the alias it went
+ * through, if any). `kmsKeyId` takes a key ID or ARN, or an alias name or alias ARN
+ * (CreateReplicationGroup `KmsKeyId`, https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateReplicationGroup.html;
+ * KMS resolves an alias to its target key: "Using aliases",
+ * https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html), so a cache may name an
+ * `aws.kms.Alias` by reference or by its `alias/...` name, and the alias's `targetKeyId` the key.
+ */
+function keysOfCaches(stack: StackIndex): Map<PolicyResource, { cache: string; alias?: string }> {
+    const found = new Map<PolicyResource, { cache: string; alias?: string }>();
+    for (const [key, cache] of stack.referencedBy(cachesWithKeys, "kmsKeyId", types.kmsKey)) {
+        found.set(key, { cache });
+    }
+    const aliases = stack.ofType(types.kmsAlias);
+    if (aliases.length === 0) {
+        return found;
+    }
+    for (const cache of stack.ofType(...cachesWithKeys)) {
+        const kmsKeyId = stack.props(cache).kmsKeyId;
+        for (const alias of aliases) {
+            if (
+                !stack.dependencies(cache, "kmsKeyId", types.kmsAlias).includes(alias) &&
+                !namesAlias(kmsKeyId, stack.props(alias).name)
+            ) {
+                continue;
+            }
+            for (const key of stack.dependencies(alias, "targetKeyId", types.kmsKey)) {
+                if (!found.has(key)) {
+                    found.set(key, { cache: cache.name, alias: alias.name });
+                }
+            }
+        }
+    }
+    return found;
+}
+
+/** True when `kmsKeyId` is the alias `name` ("alias/phi") or its ARN ("arn:aws:kms:...:alias/phi"). */
+function namesAlias(kmsKeyId: unknown, name: unknown): boolean {
+    return (
+        typeof kmsKeyId === "string" &&
+        typeof name === "string" &&
+        name !== "" &&
+        (kmsKeyId === name || kmsKeyId.endsWith(`:${name}`))
+    );
+}
 
 /**
  * A key that is plainly a cache's on its own: its key policy lets it be used through ElastiCache

@@ -3,7 +3,7 @@
 import { PolicyResource } from "@pulumi/policy";
 import { admitsPublicAddresses, describeCoverage, publicAddressCoverage } from "../../../core/cidr";
 import { at, knownNumber, knownString, Plain } from "../props";
-import { ResourceRuleSpec, StackRuleSpec } from "../registry";
+import { ResourceRuleSpec, StackIndex, StackRuleSpec } from "../registry";
 import { cacheTypes, types } from "../types";
 
 function cidrsOf(...values: unknown[]): string[] {
@@ -30,6 +30,50 @@ interface Ingress {
     readonly urn: string;
 }
 
+/**
+ * What a cache's `securityGroupIds` may name: a security group; the VPC's default group, managed
+ * as an `aws.ec2.DefaultSecurityGroup` (which adopts it: "the default security group ... is not
+ * created but instead adopted", https://www.pulumi.com/registry/packages/aws/api-docs/ec2/defaultsecuritygroup/);
+ * or a VPC, whose only security group ID is its `defaultSecurityGroupId`
+ * (https://www.pulumi.com/registry/packages/aws/api-docs/ec2/vpc/#defaultsecuritygroupid_nodejs).
+ */
+const groupTypes = [types.securityGroup, types.defaultSecurityGroup, types.vpc];
+
+/** The groups guarding a cache, each with the first cache's name; a VPC stands for its default group. */
+interface GuardingGroups extends Map<PolicyResource, string> {
+    /** The VPC's DefaultSecurityGroup for a VPC the stack manages one of, else the resource itself. */
+    canonical(resource: PolicyResource): PolicyResource;
+}
+
+export function guardingGroups(stack: StackIndex): GuardingGroups {
+    const defaultOf = new Map<PolicyResource, PolicyResource>();
+    for (const adopted of stack.ofType(types.defaultSecurityGroup)) {
+        for (const vpc of stack.dependencies(adopted, "vpcId", types.vpc)) {
+            defaultOf.set(vpc, adopted);
+        }
+    }
+    const guarded = new Map<PolicyResource, string>() as GuardingGroups;
+    guarded.canonical = (resource) => defaultOf.get(resource) ?? resource;
+    for (const cache of stack.ofType(...cacheTypes)) {
+        for (const sg of stack.dependencies(cache, "securityGroupIds", ...groupTypes)) {
+            const group = guarded.canonical(sg);
+            if (!guarded.has(group)) {
+                guarded.set(group, cache.name);
+            }
+        }
+    }
+    return guarded;
+}
+
+/** How a guarding group is named in messages. */
+function groupLabel(group: PolicyResource): string {
+    return group.type === types.vpc
+        ? `the default security group of VPC '${group.name}'`
+        : group.type === types.defaultSecurityGroup
+          ? `default security group '${group.name}'`
+          : `security group '${group.name}'`;
+}
+
 export const securityGroupDisallowInternetIngress: StackRuleSpec = {
     name: "aws-elasticache-securitygroup-disallow-internet-ingress",
     description:
@@ -40,28 +84,32 @@ export const securityGroupDisallowInternetIngress: StackRuleSpec = {
     tags: ["network"],
     remediationSteps:
         "Remove the rules and admit only the clients' security groups (or private CIDR blocks) on the cache port.",
-    requires: types.securityGroup,
+    // No `requires`: the guarding group may be an aws.ec2.SecurityGroup, an aws.ec2.DefaultSecurityGroup or a Vpc.
     check(stack, _config, report) {
-        const guarded = stack.referencedBy(cacheTypes, "securityGroupIds", types.securityGroup);
+        const guarded = guardingGroups(stack);
         if (guarded.size === 0) {
             return;
         }
         const ingress = new Map<PolicyResource, Ingress[]>();
         for (const sg of guarded.keys()) {
-            const rules = stack.props(sg).ingress;
-            ingress.set(
-                sg,
-                (Array.isArray(rules) ? rules : []).map((rule) => ({
+            ingress.set(sg, []);
+        }
+        for (const sg of stack.ofType(types.securityGroup, types.defaultSecurityGroup)) {
+            const entries = ingress.get(sg);
+            const rules = entries && stack.props(sg).ingress;
+            for (const rule of Array.isArray(rules) ? rules : []) {
+                entries!.push({
                     cidrs: cidrsOf(at(rule as Plain, "cidrBlocks"), at(rule as Plain, "ipv6CidrBlocks")),
                     where: "inline ingress",
                     ports: portRange(rule as Plain),
                     urn: sg.urn,
-                })),
-            );
+                });
+            }
         }
         for (const rule of stack.ofType(types.securityGroupRule, types.ingressRule)) {
             const targets = stack
-                .dependencies(rule, "securityGroupId", types.securityGroup)
+                .dependencies(rule, "securityGroupId", ...groupTypes)
+                .map((sg) => guarded.canonical(sg))
                 .filter((sg) => guarded.has(sg));
             if (targets.length === 0) {
                 continue;
@@ -80,13 +128,14 @@ export const securityGroupDisallowInternetIngress: StackRuleSpec = {
         }
         for (const [sg, entries] of ingress) {
             const cacheName = guarded.get(sg);
+            const group = groupLabel(sg);
             // One rule that admits the internet on its own is reported on that rule.
             const alone = entries.filter((e) => publicAddressCoverage(e.cidrs).wholeInternet);
             for (const entry of alone) {
                 const subject =
                     entry.where === "inline ingress"
-                        ? `security group '${sg.name}' guards cache '${cacheName}' and admits ${entry.cidrs.join(" and ")} on ${entry.ports} (inline ingress)`
-                        : `${entry.where} opens security group '${sg.name}' of cache '${cacheName}' to ${entry.cidrs.join(" and ")} on ${entry.ports}`;
+                        ? `${group} guards cache '${cacheName}' and admits ${entry.cidrs.join(" and ")} on ${entry.ports} (inline ingress)`
+                        : `${entry.where} opens ${group} of cache '${cacheName}' to ${entry.cidrs.join(" and ")} on ${entry.ports}`;
                 report(`${subject}: remove it and admit only the clients' security groups.`, entry.urn);
             }
             if (alone.length > 0) {
@@ -100,7 +149,7 @@ export const securityGroupDisallowInternetIngress: StackRuleSpec = {
                     .filter((e) => e.cidrs.some(admitsPublicAddresses))
                     .map((e) => `${e.cidrs.join(", ")} (${e.where})`);
                 report(
-                    `security group '${sg.name}' guards cache '${cacheName}' and its ingress admits ${describeCoverage(coverage)} in pieces: ${pieces.join("; ")}: remove them and admit only the clients' security groups.`,
+                    `${group} guards cache '${cacheName}' and its ingress admits ${describeCoverage(coverage)} in pieces: ${pieces.join("; ")}: remove them and admit only the clients' security groups.`,
                     sg.urn,
                 );
             }

@@ -1,5 +1,6 @@
 // Policies on aws.elasticache.ServerlessCache.
-import { isMissing, isUnknown, knownString } from "../props";
+import { engineKey } from "../../../core/engine";
+import { isMissing, isUnknown } from "../props";
 import { ResourceRuleSpec } from "../registry";
 import { types } from "../types";
 import { memcachedMessage } from "./cluster";
@@ -16,7 +17,7 @@ export const serverlessDisallowMemcached: ResourceRuleSpec = {
     resourceTypes: [types.serverlessCache],
     properties: ["engine"],
     check(props) {
-        return knownString(props.engine) === "memcached" ? memcachedMessage : undefined;
+        return engineKey(props.engine) === "memcached" ? memcachedMessage : undefined;
     },
 };
 
@@ -33,7 +34,7 @@ export const serverlessEnableAuthentication: ResourceRuleSpec = {
     properties: ["userGroupId"],
     check(props) {
         const group = props.userGroupId;
-        if (isUnknown(group) || knownString(props.engine) === "memcached") {
+        if (isUnknown(group) || engineKey(props.engine) === "memcached") {
             return undefined;
         }
         return isMissing(group)

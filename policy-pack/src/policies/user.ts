@@ -31,6 +31,15 @@ export const userEnforcePasswordRequired: ResourceRuleSpec = {
     resourceTypes: [types.user],
     properties: ["noPasswordRequired", "authenticationMode", "accessString"],
     check(props) {
+        const access = knownString(props.accessString);
+        if (access !== undefined && !accessStringEnabled(access)) {
+            // An "off" user has no access to the cache, password or not ("Role-Based Access
+            // Control (RBAC)", https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Clusters.RBAC.html:
+            // "you pass on or off as a part of the access string ... the user is assigned off and
+            // doesn't have access rights to the cache"). It is the usual stand-in for the built-in
+            // `default` user, which every user group must contain.
+            return undefined;
+        }
         const problems: string[] = [];
         if (knownBoolean(props.noPasswordRequired) === true) {
             problems.push(
@@ -43,8 +52,7 @@ export const userEnforcePasswordRequired: ResourceRuleSpec = {
                 'authenticationMode is "no-password-required": use "password" with generated passwords or "iam".',
             );
         }
-        const access = knownString(props.accessString);
-        if (access !== undefined && accessStringAllowsNoPassword(access) && accessStringEnabled(access)) {
+        if (access !== undefined && accessStringAllowsNoPassword(access)) {
             problems.push("the access string contains 'nopass': remove it so the user must authenticate.");
         }
         return problems;

@@ -52,6 +52,19 @@ export const enableAuthentication: ResourceRuleSpec = {
     },
 };
 
+/**
+ * Where a group's AUTH token can be set: `authToken`, or the write-only `authTokenWo` (with
+ * `authTokenWoVersion`), which the provider sends to ElastiCache as the same `AuthToken`
+ * (https://www.pulumi.com/registry/packages/aws/api-docs/elasticache/replicationgroup/#authtokenwo_nodejs)
+ * and which ElastiCache holds to the same rules
+ * (https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/auth.html).
+ */
+const tokenProperties = ["authToken", "authTokenWo"];
+const tokenNames: Readonly<Record<string, string>> = {
+    authToken: "the AUTH token",
+    authTokenWo: "the write-only AUTH token (authTokenWo)",
+};
+
 export const enforceAuthTokenComplexity: ResourceRuleSpec = {
     name: "aws-elasticache-replicationgroup-enforce-auth-token-complexity",
     description: `Checks that ElastiCache AUTH tokens are 16 to 128 characters of letters, digits and ${authTokenSpecials.split("").join(" ")}.`,
@@ -61,15 +74,21 @@ export const enforceAuthTokenComplexity: ResourceRuleSpec = {
     tags: ["authentication"],
     remediationSteps: `Generate the token, for example \`new random.RandomPassword(name, { length: 64, overrideSpecial: "${authTokenSpecials}" })\`, and keep it secret.`,
     resourceTypes: rg,
-    properties: ["authToken"],
+    properties: tokenProperties,
     check(props) {
-        // The token arrives in plain text here; it must never be echoed in a message.
-        const token = props.authToken;
-        if (typeof token !== "string" || token === "" || isRedacted(token)) {
-            return undefined; // absent, or a secret `pulumi policy analyze` could not decrypt
+        let found: string[] | undefined; // allocated only for a finding: this runs on every group
+        for (const property of tokenProperties) {
+            // The token arrives in plain text here; it must never be echoed in a message.
+            const token = props[property];
+            if (typeof token !== "string" || token === "" || isRedacted(token)) {
+                continue; // absent, or a secret `pulumi policy analyze` could not decrypt
+            }
+            const problems = authTokenProblems(token);
+            if (problems.length > 0) {
+                (found ??= []).push(`${tokenNames[property]} ${problems.join(" and ")}: generate a new one.`);
+            }
         }
-        const problems = authTokenProblems(token);
-        return problems.length > 0 ? `the AUTH token ${problems.join(" and ")}: generate a new one.` : undefined;
+        return found;
     },
 };
 
@@ -83,15 +102,21 @@ export const configureStrongAuthToken: ResourceRuleSpec = {
     remediationSteps:
         "Generate the token with upper- and lowercase letters, digits and one of `! & # $ ^ < > -` (the component's generated token does).",
     resourceTypes: rg,
-    properties: ["authToken"],
+    properties: tokenProperties,
     check(props) {
-        const token = props.authToken;
-        if (typeof token !== "string" || token === "" || isRedacted(token) || authTokenProblems(token).length > 0) {
-            return undefined; // absent or refused outright: other policies' findings
+        let found: string[] | undefined; // allocated only for a finding: this runs on every group
+        for (const property of tokenProperties) {
+            const token = props[property];
+            if (typeof token !== "string" || token === "" || isRedacted(token) || authTokenProblems(token).length > 0) {
+                continue; // absent or refused outright: other policies' findings
+            }
+            const types = authTokenCharacterTypes(token);
+            if (types < 3) {
+                (found ??= []).push(
+                    `${tokenNames[property]} uses ${types} of the 4 character types (upper, lower, digits, ${authTokenSpecials.split("").join(" ")}): generate one that mixes at least three.`,
+                );
+            }
         }
-        const types = authTokenCharacterTypes(token);
-        return types < 3
-            ? `the AUTH token uses ${types} of the 4 character types (upper, lower, digits, ${authTokenSpecials.split("").join(" ")}): generate one that mixes at least three.`
-            : undefined;
+        return found;
     },
 };

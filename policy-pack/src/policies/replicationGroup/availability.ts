@@ -3,6 +3,34 @@ import { at, isMissing, isUnknown, knownNumber, knownString, Plain } from "../..
 import { ResourceRuleSpec } from "../../registry";
 import { mustBeTrue, rg } from "./common";
 
+/**
+ * True when the group is known to have no replica at all: one node, or no shard with a replica.
+ * Automatic failover and Multi-AZ then cannot be enabled ("Minimizing downtime in ElastiCache by
+ * using Multi-AZ", https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/AutoFailover.html:
+ * Multi-AZ with automatic failover needs at least one replica), so the missing replica is the one
+ * cause, and only aws-elasticache-replicationgroup-configure-replicas reports it.
+ */
+export function hasNoReplica(props: Plain): boolean {
+    const shards = props.numNodeGroups;
+    const perShard = props.replicasPerNodeGroup;
+    const nodes = props.numCacheClusters;
+    const nodeGroups = props.nodeGroupConfigurations;
+    if (isUnknown(shards) || isUnknown(perShard) || isUnknown(nodes) || isUnknown(nodeGroups)) {
+        return false;
+    }
+    const fallback = knownNumber(perShard) ?? 0;
+    if (Array.isArray(nodeGroups) && nodeGroups.length > 0) {
+        return nodeGroups.every((g) => {
+            const own = at(g as Plain, "replicaCount");
+            return !isUnknown(own) && (isMissing(own) ? fallback : (knownNumber(own) ?? fallback)) < 1;
+        });
+    }
+    if (!isMissing(shards) || !isMissing(perShard) || props.clusterMode === "enabled") {
+        return fallback < 1;
+    }
+    return (knownNumber(nodes) ?? 1) < 2;
+}
+
 export const enableAutomaticFailover: ResourceRuleSpec = {
     name: "aws-elasticache-replicationgroup-enable-automatic-failover",
     description: "Checks that ElastiCache replication groups fail over to a replica automatically.",
@@ -14,11 +42,13 @@ export const enableAutomaticFailover: ResourceRuleSpec = {
     resourceTypes: rg,
     properties: ["automaticFailoverEnabled"],
     check(props) {
-        return mustBeTrue(
+        const problem = mustBeTrue(
             props.automaticFailoverEnabled,
             "automaticFailoverEnabled",
             "set automaticFailoverEnabled to true and keep at least one replica.",
         );
+        // Without a replica there is nothing to fail over to: one cause, configure-replicas' finding.
+        return problem !== undefined && hasNoReplica(props) ? undefined : problem;
     },
 };
 
@@ -33,11 +63,13 @@ export const enableMultiAz: ResourceRuleSpec = {
     resourceTypes: rg,
     properties: ["multiAzEnabled"],
     check(props) {
-        return mustBeTrue(
+        const problem = mustBeTrue(
             props.multiAzEnabled,
             "multiAzEnabled",
             "set multiAzEnabled to true with automatic failover and a replica in another zone.",
         );
+        // Without a replica no node sits in another zone: one cause, configure-replicas' finding.
+        return problem !== undefined && hasNoReplica(props) ? undefined : problem;
     },
 };
 
@@ -46,7 +78,8 @@ export const configureReplicas: ResourceRuleSpec = {
     description: "Checks that ElastiCache replication groups have at least one replica of every primary.",
     enforcementLevel: "mandatory",
     severity: "high",
-    controls: ["1601.12c1", "1618.09l1"],
+    // 1410.09e2 too: a group without a replica can have neither failover nor Multi-AZ, and only this policy says so.
+    controls: ["1601.12c1", "1618.09l1", "1410.09e2"],
     tags: ["availability"],
     remediationSteps: "Set `numCacheClusters` to 2 or more, or in cluster mode `replicasPerNodeGroup` to 1 or more.",
     resourceTypes: rg,
@@ -84,13 +117,13 @@ export const configureReplicas: ResourceRuleSpec = {
         if (!isMissing(shards) || !isMissing(perShard) || props.clusterMode === "enabled") {
             const replicas = knownNumber(perShard);
             if (replicas === undefined || replicas < 1) {
-                return `cluster mode with ${replicas ?? 0} replicas per shard cannot fail over: set replicasPerNodeGroup to 1 or more.`;
+                return `cluster mode with ${replicas ?? 0} replicas per shard can neither fail over nor be Multi-AZ: set replicasPerNodeGroup to 1 or more, with automaticFailoverEnabled and multiAzEnabled true.`;
             }
             return undefined;
         }
         const count = knownNumber(nodes) ?? 1;
         return count < 2
-            ? `the group has ${count} node${count === 1 ? "" : "s"} and no replica: set numCacheClusters to 2 or more.`
+            ? `the group has ${count} node${count === 1 ? "" : "s"} and no replica, so it can neither fail over nor be Multi-AZ: set numCacheClusters to 2 or more, with automaticFailoverEnabled and multiAzEnabled true.`
             : undefined;
     },
 };

@@ -1,6 +1,7 @@
 // Replication group policies on backups: automatic snapshots, their retention and window, and
 // the final snapshot on deletion.
 import { maxBackupRetentionDays } from "../../../../core/checks";
+import { engineKey } from "../../../../core/engine";
 import { isMissing, isUnknown, knownNumber } from "../../props";
 import { ResourceRuleSpec } from "../../registry";
 import { types } from "../../types";
@@ -32,7 +33,7 @@ export const enableAutomaticBackups: ResourceRuleSpec<{ minimumRetentionDays: nu
         if (type === types.cluster && !isMissing(props.replicationGroupId)) {
             return undefined; // a member of a replication group is backed up with its group
         }
-        if (props.engine === "memcached") {
+        if (engineKey(props.engine) === "memcached") {
             return undefined; // memcached cannot back up at all; the memcached policies reject it
         }
         const retention = props.snapshotRetentionLimit;

@@ -1,17 +1,21 @@
 // What the replication group policies share: the engine with its provider default, what a
 // secondary of a global datastore inherits, and the "must be true" reading of a flag.
-import { isMissing, isUnknown, knownBoolean, knownString, Plain, UNKNOWN } from "../../props";
+import { engineKey } from "../../../../core/engine";
+import { isMissing, isUnknown, knownBoolean, Plain, UNKNOWN } from "../../props";
 import { types } from "../../types";
 
 export const rg = [types.replicationGroup];
 
-/** The engine; missing means the provider default, redis. UNKNOWN stays UNKNOWN. */
+/**
+ * The engine in lower case, as AWS reads it ("Redis" is redis: core/engine.ts `engineKey`);
+ * missing means the provider default, redis. UNKNOWN stays UNKNOWN.
+ */
 export function engineOf(props: Plain): string | typeof UNKNOWN {
     const engine = props.engine;
     if (isUnknown(engine)) {
         return UNKNOWN;
     }
-    return knownString(engine) ?? "redis";
+    return engineKey(engine) ?? "redis";
 }
 
 /**

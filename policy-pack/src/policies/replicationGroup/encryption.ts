@@ -1,16 +1,32 @@
 // Replication group policies on encryption at rest and in transit, and the key that encrypts.
 import { featureMinimum } from "../../../../core/engine";
-import { isMissing, isUnknown } from "../../props";
+import { isMissing, isUnknown, knownBoolean, Plain } from "../../props";
 import { ResourceRuleSpec } from "../../registry";
 import { types } from "../../types";
 import { engineOf, inherits, mustBeTrue, rg } from "./common";
+
+/**
+ * True when the group is known to store its data unencrypted, read as enable-encryption-at-rest
+ * reads it: off when false, or when absent unless the provider's Valkey default turns it on.
+ */
+function atRestEncryptionOff(props: Plain, discovered: boolean): boolean {
+    const value = props.atRestEncryptionEnabled;
+    if (isUnknown(value) || inherits(props, "atRestEncryption", discovered)) {
+        return false;
+    }
+    if (isMissing(value)) {
+        return discovered || engineOf(props) !== "valkey";
+    }
+    return knownBoolean(value) !== true;
+}
 
 export const enableEncryptionAtRest: ResourceRuleSpec = {
     name: "aws-elasticache-replicationgroup-enable-encryption-at-rest",
     description: "Checks that ElastiCache replication groups encrypt data at rest.",
     enforcementLevel: "mandatory",
     severity: "critical",
-    controls: ["1903.06d1"],
+    // 0903.10f1 too: with at-rest encryption off no key is used, and the key policy stays silent.
+    controls: ["1903.06d1", "0903.10f1"],
     tags: ["encryption"],
     remediationSteps:
         "Set `atRestEncryptionEnabled: true`. At-rest encryption can only be chosen when a group is created: create a new encrypted group, restore a snapshot into it, and switch clients over.",
@@ -89,7 +105,7 @@ const kmsKeyReference =
 export const configureCustomerManagedKey: ResourceRuleSpec<{ allowedKmsKeyIds: string[] }> = {
     name: "aws-elasticache-replicationgroup-configure-customer-managed-key",
     description: "Checks that ElastiCache replication groups encrypt at rest with a customer-managed KMS key.",
-    // Mandatory: without the key (kmsKeyId null or ""), an AWS-managed key encrypts the data and
+    // Mandatory: without the key (kmsKeyId null or ""), ElastiCache's default key, which AWS owns, encrypts the data and
     // the stack's key policy, rotation and access evidence do not apply.
     enforcementLevel: "mandatory",
     severity: "high",
@@ -107,13 +123,19 @@ export const configureCustomerManagedKey: ResourceRuleSpec<{ allowedKmsKeyIds: s
     },
     resourceTypes: [types.replicationGroup, types.serverlessCache],
     properties: ["kmsKeyId"],
-    check(props, { config }) {
+    check(props, { config, discovered, type }) {
         const key = props.kmsKeyId;
         if (isUnknown(key)) {
             return undefined;
         }
         if (isMissing(key)) {
-            return `kmsKeyId is ${key === "" ? "empty" : "not set"}, so an AWS-managed key encrypts the data: set kmsKeyId to a customer-managed key with rotation.`;
+            if (type === types.replicationGroup && atRestEncryptionOff(props, discovered)) {
+                return undefined; // no key encrypts anything: enable-encryption-at-rest's finding
+            }
+            // Without a key ElastiCache uses its default, "service managed" encryption
+            // (https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/at-rest-encryption.html): a
+            // key AWS owns, not an AWS-managed key in the account (alias/aws/...) whose use CloudTrail would show.
+            return `kmsKeyId is ${key === "" ? "empty" : "not set"}, so ElastiCache's default key, which AWS owns, encrypts the data: set kmsKeyId to a customer-managed key with rotation.`;
         }
         const text = String(key);
         if (awsManagedAlias.test(text)) {

@@ -17,7 +17,12 @@ import {
 import { missingUnreadableSettings } from "./discovered";
 import { disallowUncheckedGlobalSecondary } from "./globalDatastore";
 import { configureNotificationTopic, enableLogDelivery, replicationGroupConfigureAlarms } from "./monitoring";
-import { configureNonDefaultPort, configureSecurityGroups, configureSubnetGroup } from "./network";
+import {
+    configureNonDefaultPort,
+    configureSecurityGroups,
+    configureSubnetGroup,
+    disallowDefaultSecurityGroup,
+} from "./network";
 import {
     configureCurrentGenerationNodeType,
     configureEngineVersion,
@@ -73,4 +78,5 @@ export const replicationGroupRules: ResourceRuleSpec[] = [
 export const replicationGroupStackRules: StackRuleSpec[] = [
     replicationGroupConfigureAlarms,
     disallowUncheckedGlobalSecondary,
+    disallowDefaultSecurityGroup,
 ];

@@ -2,7 +2,7 @@
 // groups, and a port other than the well-known one.
 import { defaultRedisPort } from "../../../../core/checks";
 import { isMissing, isUnknown, knownNumber } from "../../props";
-import { ResourceRuleSpec } from "../../registry";
+import { ResourceRuleSpec, StackRuleSpec } from "../../registry";
 import { types } from "../../types";
 import { namedEntries, rg } from "./common";
 
@@ -55,6 +55,39 @@ export const configureSecurityGroups: ResourceRuleSpec = {
         return Array.isArray(groups) && groups.length > 0
             ? "securityGroupIds lists only empty IDs, so the VPC's default security group applies: attach a security group that admits only the cache's clients."
             : "securityGroupIds is empty, so the VPC's default security group applies: attach a security group that admits only the cache's clients.";
+    },
+};
+
+export const disallowDefaultSecurityGroup: StackRuleSpec = {
+    name: "aws-elasticache-replicationgroup-disallow-default-security-group",
+    description:
+        "Checks that ElastiCache replication groups and serverless caches do not name their VPC's default security group, which an empty securityGroupIds would use too.",
+    enforcementLevel: configureSecurityGroups.enforcementLevel,
+    severity: configureSecurityGroups.severity,
+    controls: configureSecurityGroups.controls,
+    tags: configureSecurityGroups.tags,
+    remediationSteps: configureSecurityGroups.remediationSteps,
+    check(stack, _config, report) {
+        // The default group is named through an aws.ec2.DefaultSecurityGroup (which adopts it:
+        // https://www.pulumi.com/registry/packages/aws/api-docs/ec2/defaultsecuritygroup/) or a
+        // Vpc's `defaultSecurityGroupId`, the only security group ID a Vpc has
+        // (https://www.pulumi.com/registry/packages/aws/api-docs/ec2/vpc/#defaultsecuritygroupid_nodejs).
+        // A literal "sg-..." cannot be told apart from any other group before the update.
+        if (stack.ofType(types.defaultSecurityGroup, types.vpc).length === 0) {
+            return;
+        }
+        for (const cache of stack.ofType(...configureSecurityGroups.resourceTypes)) {
+            for (const group of stack.dependencies(cache, "securityGroupIds", types.defaultSecurityGroup, types.vpc)) {
+                const what =
+                    group.type === types.vpc
+                        ? `the default security group of VPC '${group.name}' (its defaultSecurityGroupId)`
+                        : `default security group '${group.name}', the VPC's default group`;
+                report(
+                    `securityGroupIds of cache '${cache.name}' names ${what}, which an empty list would use too: attach a security group of the cache's own that admits only its clients.`,
+                    cache.urn,
+                );
+            }
+        }
     },
 };
 
