@@ -42,6 +42,20 @@ export function accessRules(access: string): string[] {
     return rules;
 }
 
+/** True when an access string leaves the user enabled: the last of `on`, `off` and `reset` (which turns it off) is `on`. */
+export function accessStringEnabled(access: string): boolean {
+    let enabled = false;
+    for (const rule of accessRules(access)) {
+        const keyword = rule.toLowerCase();
+        if (keyword === "on" || keyword === "off") {
+            enabled = keyword === "on";
+        } else if (keyword === "reset") {
+            enabled = false;
+        }
+    }
+    return enabled;
+}
+
 /** What one permission context (the user's root permissions, or a selector) grants. */
 interface AclContext {
     commands: Set<string>;
@@ -126,15 +140,13 @@ export function accessGrant(access: string): AccessGrant {
     const fresh = (): AclContext => ({ commands: new Set(), readAll: false, writeAll: false });
     let root = fresh();
     let selectors: AclContext[] = [];
-    let enabled = false;
     for (const rule of accessRules(access)) {
         const lower = rule.toLowerCase();
         if (lower === "on" || lower === "off") {
-            enabled = lower === "on";
+            continue; // accessStringEnabled
         } else if (lower === "reset") {
             root = fresh();
             selectors = [];
-            enabled = false;
         } else if (lower === "clearselectors") {
             selectors = [];
         } else if (rule.startsWith("(") && rule.endsWith(")")) {
@@ -154,7 +166,7 @@ export function accessGrant(access: string): AccessGrant {
     const everyCommandOnEveryKey = allCommands.every((command) =>
         contexts.some((c) => c.commands.has(command) && (redisCommands[command].keyless || (c.readAll && c.writeAll))),
     );
-    return { enabled, everyCommandOnEveryKey };
+    return { enabled: accessStringEnabled(access), everyCommandOnEveryKey };
 }
 
 /**

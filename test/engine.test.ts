@@ -44,7 +44,9 @@ describe("core/engine: supports()", () => {
         ["redis", "", "rbac", false],
         ["valkey", "latest", "iamAuth", false],
         ["memcached", "1.6.22", "slowLog", false],
-        ["Redis", "7.1", "slowLog", false],
+        // Engine names in any letter case, as the provider accepts them (issue 18).
+        ["Redis", "7.1", "slowLog", true],
+        ["VALKEY", "7.2", "rbac", true],
     ];
     for (const [engine, version, feature, expected] of table) {
         it(`${engine} ${JSON.stringify(version)} ${feature} -> ${expected}`, () => {

@@ -1,23 +1,11 @@
 // Policies on aws.elasticache.User (RBAC). Access strings are read as the engine reads them
 // (core/acl.ts: case-insensitive, left to right) and never echoed with a password in them.
-import { accessGrant, accessRules, accessStringAllowsNoPassword, redactAccessString } from "../../../core/acl";
+import { accessGrant, accessStringAllowsNoPassword, accessStringEnabled, redactAccessString } from "../../../core/acl";
+
+export { accessStringEnabled };
 import { at, isUnknown, knownBoolean, knownString } from "../props";
 import { ResourceRuleSpec } from "../registry";
 import { types } from "../types";
-
-/** True when an ACL access string leaves the user enabled: the last of "on"/"off" is "on". */
-export function accessStringEnabled(access: string): boolean {
-    let enabled = false;
-    for (const rule of accessRules(access)) {
-        const keyword = rule.toLowerCase();
-        if (keyword === "on" || keyword === "off") {
-            enabled = keyword === "on";
-        } else if (keyword === "reset") {
-            enabled = false;
-        }
-    }
-    return enabled;
-}
 
 export const userEnforcePasswordRequired: ResourceRuleSpec = {
     name: "aws-elasticache-user-enforce-password-required",
