@@ -15,29 +15,17 @@ import { userEnforcePasswordRequired } from "../policy-pack/src/policies/user";
 import { ResourceRuleSpec } from "../policy-pack/src/registry";
 import { types } from "../policy-pack/src/types";
 import { baseArgs } from "./helpers";
-import { assertViolations, stackViolations, StackResourceSpec, U, violations } from "./policyHelpers";
+import {
+    assertViolations,
+    compliantGroup,
+    rgViolations,
+    stackViolations,
+    StackResourceSpec,
+    U,
+    violations,
+} from "./policyHelpers";
 
-const group: Record<string, unknown> = {
-    replicationGroupId: "phi-cache",
-    engine: "redis",
-    engineVersion: "7.1",
-    nodeType: "cache.r7g.large",
-    subnetGroupName: "phi-cache-subnets",
-    securityGroupIds: ["sg-1"],
-    numCacheClusters: 3,
-    automaticFailoverEnabled: true,
-    multiAzEnabled: true,
-    atRestEncryptionEnabled: true,
-    kmsKeyId: "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
-    transitEncryptionEnabled: true,
-    transitEncryptionMode: "required",
-    authToken: "Generated-Token-0123456789-abc!",
-    snapshotRetentionLimit: 35,
-};
-
-function rgViolations(rule: ResourceRuleSpec, props: Record<string, unknown>) {
-    return violations(rule, types.replicationGroup, props);
-}
+const group: Record<string, unknown> = { ...compliantGroup, snapshotRetentionLimit: 35 };
 
 describe("Issue 18: engine names in any letter case", () => {
     it("core reads the engine as the provider does, in any case", () => {

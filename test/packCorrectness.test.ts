@@ -8,30 +8,18 @@ import * as rg from "../policy-pack/src/policies/replicationGroup";
 import { securityGroupDisallowInternetIngress } from "../policy-pack/src/policies/securityGroup";
 import { userDisallowBroadAccess, userEnforcePasswordRequired } from "../policy-pack/src/policies/user";
 import { userGroupDisallowEnabledDefaultUser } from "../policy-pack/src/policies/userGroup";
-import { ResourceRuleSpec } from "../policy-pack/src/registry";
 import { types } from "../policy-pack/src/types";
-import { assertViolations, stackViolations, StackResourceSpec, U, violations } from "./policyHelpers";
+import {
+    assertViolations,
+    compliantGroup,
+    rgViolations,
+    stackViolations,
+    StackResourceSpec,
+    U,
+    violations,
+} from "./policyHelpers";
 
-const group: Record<string, unknown> = {
-    replicationGroupId: "phi-cache",
-    engine: "redis",
-    engineVersion: "7.1",
-    nodeType: "cache.r7g.large",
-    subnetGroupName: "phi-cache-subnets",
-    securityGroupIds: ["sg-1"],
-    numCacheClusters: 3,
-    automaticFailoverEnabled: true,
-    multiAzEnabled: true,
-    atRestEncryptionEnabled: true,
-    kmsKeyId: "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
-    transitEncryptionEnabled: true,
-    transitEncryptionMode: "required",
-    authToken: "Generated-Token-0123456789-abc!",
-};
-
-function rgViolations(rule: ResourceRuleSpec, props: Record<string, unknown>, config: Record<string, unknown> = {}) {
-    return violations(rule, types.replicationGroup, props, config);
-}
+const group = compliantGroup;
 
 describe("Pack correctness: the whole internet in pieces", () => {
     const cache = { name: "cache", type: types.replicationGroup, props: group, deps: { securityGroupIds: ["sg"] } };

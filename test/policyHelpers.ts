@@ -96,3 +96,30 @@ export function stackViolations(
 export function assertViolations(actual: string[], expected: string[]) {
     assert.deepStrictEqual(actual, expected, `violations were:\n${actual.join("\n") || "(none)"}`);
 }
+
+/** A replication group that passes every resource policy of the pack, for tests that change one setting. */
+export const compliantGroup: Record<string, unknown> = {
+    replicationGroupId: "phi-cache",
+    engine: "redis",
+    engineVersion: "7.1",
+    nodeType: "cache.r7g.large",
+    subnetGroupName: "phi-cache-subnets",
+    securityGroupIds: ["sg-1"],
+    numCacheClusters: 3,
+    automaticFailoverEnabled: true,
+    multiAzEnabled: true,
+    atRestEncryptionEnabled: true,
+    kmsKeyId: "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+    transitEncryptionEnabled: true,
+    transitEncryptionMode: "required",
+    authToken: "Generated-Token-0123456789-abc!",
+};
+
+/** Runs one resource rule on a replication group. */
+export function rgViolations(
+    rule: ResourceRuleSpec,
+    props: Record<string, unknown>,
+    config: Record<string, unknown> = {},
+): string[] {
+    return violations(rule, "aws:elasticache/replicationGroup:ReplicationGroup", props, config);
+}
