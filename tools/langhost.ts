@@ -25,6 +25,7 @@ import { fromWire } from "./wire";
 import { emptyPb, grpc } from "./sdkModules";
 
 const engineGrpc = require("@pulumi/pulumi/proto/engine_grpc_pb");
+const enginePb = require("@pulumi/pulumi/proto/engine_pb");
 
 /** The Pulumi.yaml of a project, as far as running its program goes. */
 export interface LanguageHostProgram {
@@ -42,15 +43,20 @@ export interface LanguageHostProgram {
     nodeargs?: string;
 }
 
-/** Reads Pulumi.yaml's runtime and `main` as the CLI and the Node.js language host do. */
-export function languageHostProgram(root: string): LanguageHostProgram {
+/** Pulumi.yaml of the project in `root`, parsed; an error that says what to pass when there is none. */
+export function readProjectFile(root: string): any {
     const projectFile = path.join(root, "Pulumi.yaml");
     if (!fs.existsSync(projectFile)) {
         throw new Error(
             `${root} is not a Pulumi project: it has no Pulumi.yaml; pass the folder that holds Pulumi.yaml as PROGRAM_DIR.`,
         );
     }
-    const project = (yaml.load(fs.readFileSync(projectFile, "utf8")) ?? {}) as any;
+    return yaml.load(fs.readFileSync(projectFile, "utf8")) ?? {};
+}
+
+/** Reads Pulumi.yaml's runtime and `main` as the CLI and the Node.js language host do. */
+export function languageHostProgram(root: string, project: any = readProjectFile(root)): LanguageHostProgram {
+    const projectFile = path.join(root, "Pulumi.yaml");
     const runtime = typeof project.runtime === "string" ? project.runtime : project.runtime?.name;
     if (runtime !== "nodejs") {
         throw new Error(
@@ -127,13 +133,13 @@ async function startEngine(): Promise<{ address: string; logs: EngineLog[]; stop
             callback(null, new emptyPb.Empty());
         },
         getRootResource(_call: any, callback: any) {
-            const resp = new (require("@pulumi/pulumi/proto/engine_pb").GetRootResourceResponse)();
+            const resp = new enginePb.GetRootResourceResponse();
             resp.setUrn(rootUrn);
             callback(null, resp);
         },
         setRootResource(call: any, callback: any) {
             rootUrn = call.request.getUrn();
-            callback(null, new (require("@pulumi/pulumi/proto/engine_pb").SetRootResourceResponse)());
+            callback(null, new enginePb.SetRootResourceResponse());
         },
     });
     const port: number = await new Promise((resolve, reject) =>
@@ -158,13 +164,17 @@ function lineSplitter(onLine: (line: string) => void): (chunk: Buffer | string) 
 }
 
 /**
- * Runs the project in `root` as the Node.js language host does, under mocks, and returns what it
+ * Runs the project in `root` (its folder, or its Pulumi.yaml as `languageHostProgram` read it) as
+ * the Node.js language host does, under mocks, and returns what it
  * registered. A program that crashes, exits non-zero, or ends itself (process.exit) before its
  * registrations settle yields an error naming what happened; it cannot end or succeed the caller.
  */
-export async function runProgramInChild(root: string, options: LanguageHostRunOptions): Promise<LanguageHostRunResult> {
+export async function runProgramInChild(
+    root: string | LanguageHostProgram,
+    options: LanguageHostRunOptions,
+): Promise<LanguageHostRunResult> {
     const { onOutput, lingerMs = 10000, env: extraEnv = {}, config = {}, ...mockOptions } = options;
-    const program = languageHostProgram(path.resolve(root));
+    const program = typeof root === "string" ? languageHostProgram(path.resolve(root)) : root;
     const project = options.project ?? program.name;
     const stack = options.stack ?? "dev";
     let runPath: string;

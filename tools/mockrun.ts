@@ -292,14 +292,14 @@ function installMocks(options: MockRunOptions, sdkDir?: string, onStackOutputs?:
         callback(null, {});
     };
     monitorProto.registerResource = function (this: any, req: any, callback: any) {
+        if (req.getType() === rootStackType) {
+            return originalRegister.call(this, req, callback);
+        }
         const propertyDependencies: Record<string, string[]> = {};
         req.getPropertydependenciesMap().forEach((deps: any, key: string) => {
             propertyDependencies[key] = deps.getUrnsList();
         });
         const urn = this.newUrn(req.getParent(), req.getType(), req.getName());
-        if (req.getType() === rootStackType) {
-            return originalRegister.call(this, req, callback);
-        }
         let wireInputs: Record<string, unknown> = req.getObject()?.toJavaScript() ?? {};
         if (options.providerDefaults && req.getCustom()) {
             // As the provider's Check: the filled-in inputs are what the engine analyzes and creates.

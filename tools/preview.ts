@@ -15,7 +15,13 @@ import {
     readPolicyPackConfigFile,
     resolvePolicyConfig,
 } from "./analyzer";
-import { LanguageHostProgram, languageHostProgram, LanguageHostRunResult, runProgramInChild } from "./langhost";
+import {
+    LanguageHostProgram,
+    languageHostProgram,
+    LanguageHostRunResult,
+    readProjectFile,
+    runProgramInChild,
+} from "./langhost";
 import type { RecordedResource } from "./mockrun";
 import type { PolicyMetadata } from "../policy-pack/src/registry";
 import { buildReport, EvidenceReport, writeReport } from "./report";
@@ -53,9 +59,8 @@ interface Project {
 
 /** Reads Pulumi.yaml (name, runtime, main, config defaults) and Pulumi.<stack>.yaml config. */
 export function loadProject(dir: string, stack: string): Project {
-    const program = languageHostProgram(dir);
-    const projectFile = path.join(dir, "Pulumi.yaml");
-    const project = yaml.load(fs.readFileSync(projectFile, "utf8")) as any;
+    const project = readProjectFile(dir);
+    const program = languageHostProgram(dir, project);
     const name = program.name;
     const config: Record<string, string> = {};
     const asConfigValue = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v));
@@ -189,7 +194,7 @@ export async function runPreview(options: PreviewOptions): Promise<PreviewOutcom
         `Running ${where} (entry ${project.program.entryPoint}) as the Node.js language host does, under the Pulumi mock runtime (${options.mode}) ...`,
     );
     timings.programStarted = Date.now() - start;
-    const runDone = runProgramInChild(dir, {
+    const runDone = runProgramInChild(project.program, {
         preview: options.mode === "preview",
         project: project.name,
         stack: options.stack,
