@@ -294,6 +294,70 @@ function assertComponentRegistered(consumer: Consumer, tokenFrom: "generated" | 
     }
 }
 
+/** The folder npm installed a package in, as Node.js resolves it from `from` (nested first, then up). */
+function packageDir(name: string, from: string, top: string): string | undefined {
+    for (let dir = from; dir.startsWith(top); dir = path.dirname(dir)) {
+        const candidate = path.join(dir, "node_modules", name);
+        if (fs.existsSync(path.join(candidate, "package.json"))) {
+            return candidate;
+        }
+        if (dir === top) {
+            break;
+        }
+    }
+    return undefined;
+}
+
+/** Bytes of every file under `dir`, except nested node_modules (counted as packages of their own). */
+function folderBytes(dir: string): number {
+    let total = 0;
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory()) {
+            total += entry.name === "node_modules" ? 0 : folderBytes(full);
+        } else if (entry.isFile()) {
+            total += fs.statSync(full).size;
+        }
+    }
+    return total;
+}
+
+/** The installed packages `roots` bring, each once: their dependencies and optional dependencies, transitively. */
+function closure(roots: string[], project: string): Set<string> {
+    const seen = new Set<string>();
+    const queue = roots.map((name) => packageDir(name, project, project)).filter((d): d is string => !!d);
+    while (queue.length > 0) {
+        const dir = queue.pop()!;
+        if (seen.has(dir)) {
+            continue;
+        }
+        seen.add(dir);
+        const pkg = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8"));
+        for (const name of Object.keys({ ...pkg.dependencies, ...pkg.optionalDependencies })) {
+            const found = packageDir(name, dir, project);
+            if (found && !seen.has(found)) {
+                queue.push(found);
+            }
+        }
+    }
+    return seen;
+}
+
+/**
+ * What installing `packages` adds to a project beyond what its other dependencies bring anyway
+ * (@pulumi/pulumi, @pulumi/aws and the rest of the template): the packages only they pull in, in MB.
+ */
+function addedMegabytes(project: string, packages: string[]): { mb: number; packages: string[] } {
+    const manifest = JSON.parse(fs.readFileSync(path.join(project, "package.json"), "utf8"));
+    const others = Object.keys({ ...manifest.dependencies, ...manifest.devDependencies }).filter(
+        (n) => !packages.includes(n),
+    );
+    const shared = closure(others, project);
+    const added = [...closure(packages, project)].filter((d) => !shared.has(d));
+    const bytes = added.reduce((sum, d) => sum + folderBytes(d), 0);
+    return { mb: Math.round(bytes / 1e5) / 10, packages: added.map((d) => path.relative(project, d)) };
+}
+
 describe("The npm package in a user's Pulumi TypeScript program", function () {
     this.timeout(600000);
     let work: string;
@@ -433,24 +497,58 @@ describe("The npm package in a user's Pulumi TypeScript program", function () {
         console.log(`      seconds: ${JSON.stringify(consumer.seconds)}`);
     });
 
-    it("the audit command is installed and its modules load once the optional @pulumi/policy is present", async () => {
+    it("component users install no AWS SDK client; the audit names the one command that adds them, and works after it", async () => {
         const consumer = await consumers().newest;
         const node = node22();
         const env = cleanEnv({ PATH: `${path.dirname(node)}${path.delimiter}${process.env.PATH}` });
-        const help = mustRun(
-            path.join(consumer.dir, "node_modules", ".bin", "hitrust-elasticache-audit"),
-            ["--help"],
-            consumer.dir,
-            env,
-        );
-        assert.match(help, /usage:/);
         const installed = path.join(consumer.dir, "node_modules", "hitrust-elasticache");
-        // Every module the audit loads after --help (the live checks and the policies).
+        const component = addedMegabytes(consumer.dir, ["hitrust-elasticache"]);
+        const sdkClients = (list: string[]) => list.filter((p) => /@aws-sdk[\\/]client-/.test(p));
+        assert.deepStrictEqual(sdkClients(component.packages), [], "a component user installs AWS SDK clients");
+
+        const cli = path.join(consumer.dir, "node_modules", ".bin", "hitrust-elasticache-audit");
+        const help = mustRun(cli, ["--help"], consumer.dir, env);
+        assert.match(help, /usage:/);
+        const command = help.split("\n").find((l) => l.trim().startsWith("npm install "));
+        assert.ok(command, `--help does not print the install command:\n${help}`);
+        // The README gives the same command.
+        assert.ok(fs.readFileSync(path.join(root, "README.md"), "utf8").includes(command.trim()));
+        // Without them the audit stops at once, naming what is missing and the command.
+        const exportFile = path.join(consumer.dir, "empty-export.json");
+        fs.writeFileSync(exportFile, JSON.stringify({ version: 3, deployment: { resources: [] } }));
+        const refused = spawnSync(cli, ["--stack-export", exportFile, "--quiet"], {
+            cwd: consumer.dir,
+            env,
+            encoding: "utf8",
+        });
+        assert.strictEqual(refused.status, 2, refused.stdout + refused.stderr);
+        assert.match(refused.stderr, /@aws-sdk\/client-elasticache/);
+        assert.ok(refused.stderr.includes(command.trim()), refused.stderr);
+
+        // The documented command, as a user runs it, in the same project.
+        const [npm, ...args] = command.trim().split(/\s+/);
+        mustRun(npm, [...args, "--no-audit", "--no-fund", "--prefer-offline"], consumer.dir, env);
+        const withAudit = addedMegabytes(consumer.dir, [
+            "hitrust-elasticache",
+            ...args.slice(1).map((a) => a.slice(0, a.lastIndexOf("@"))),
+        ]);
+        assert.ok(sdkClients(withAudit.packages).length >= 10, withAudit.packages.join(", "));
+        console.log(
+            `      install size added by hitrust-elasticache: ${component.mb} MB for the component, ` +
+                `${withAudit.mb} MB with the audit's peers (beyond @pulumi/pulumi, @pulumi/aws and the template's own)`,
+        );
+        // Every module the audit loads after --help (the live checks and the policies) now loads.
         const entries = fs.readdirSync(path.join(installed, "bin", "tools", "audit")).filter((f) => f.endsWith(".js"));
         const script = entries
             .map((f) => `require(${JSON.stringify(path.join(installed, "bin", "tools", "audit", f))});`)
             .join("");
         mustRun(node, ["-e", script], consumer.dir, env);
+        const audited = spawnSync(cli, ["--stack-export", exportFile, "--quiet", "--report", "r"], {
+            cwd: consumer.dir,
+            env,
+            encoding: "utf8",
+        });
+        assert.notStrictEqual(audited.status, 2, audited.stdout + audited.stderr);
     });
 
     it("the GitHub Actions workflow's offline job, copied into the user's project, previews it with the installed pack", async () => {

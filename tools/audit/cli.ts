@@ -5,6 +5,7 @@
 import * as fs from "fs";
 import { PolicyPackConfigFile } from "../analyzer";
 import { UsageError } from "./errors";
+import { installCommand, missingMessage, missingRequirements } from "./requirements";
 
 export const usage = `usage: npm run audit -- [options]   (installed: hitrust-elasticache-audit [options])
 
@@ -99,7 +100,9 @@ export async function main(argv: string[]): Promise<number> {
         return 2;
     }
     if (options.help) {
-        process.stdout.write(`${usage}\n`);
+        process.stdout.write(
+            `${usage}\n\nBeside the package, the audit needs its optional peers, installed with:\n  ${installCommand()}\n`,
+        );
         return 0;
     }
     const log = options.quiet ? () => undefined : (line: string) => process.stderr.write(`${line}\n`);
@@ -146,17 +149,13 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 /**
- * The audit runs the pack's policies, so it needs @pulumi/policy: a dependency here, an optional
- * peer of the published package (consumers of the component should not receive it).
+ * The audit runs the pack's policies (@pulumi/policy) and reads AWS with the SDK v3 clients: optional
+ * peers of the published package, which users of the component do not receive (requirements.ts).
  */
 async function loadAudit(): Promise<typeof import("./audit")> {
-    try {
-        require.resolve("@pulumi/policy");
-    } catch {
-        throw new UsageError(
-            "the audit runs the policy pack's policies and needs @pulumi/policy: install it beside the package " +
-                "(npm install @pulumi/policy@~1.21.0), or run npx -p hitrust-elasticache -p @pulumi/policy@~1.21.0 hitrust-elasticache-audit",
-        );
+    const missing = missingRequirements();
+    if (missing.length > 0) {
+        throw new UsageError(missingMessage(missing));
     }
     return import("./audit");
 }
