@@ -187,6 +187,20 @@ export async function runAudit(options: AuditOptions): Promise<AuditOutcome> {
         }
         unevidenced.set(urn, list);
     };
+    /** The actions whose refusal (or not-found) left a resource's values unread. */
+    const needsFor = (resource: { name: string; urn: string }) => [
+        ...new Set(
+            inventory.gaps
+                .filter(
+                    (g) =>
+                        g.resource === resource.name ||
+                        g.resource === resource.urn ||
+                        g.what.includes(resource.urn) ||
+                        g.what.includes(` ${resource.name}`),
+                )
+                .map((g) => g.needs),
+        ),
+    ];
     if (!options.stackExport) {
         const properties = new Map(registry.metadata().map((m) => [m.name, m.properties]));
         const byUrn = new Map(inventory.resources.map((r) => [r.urn, r]));
@@ -201,19 +215,36 @@ export async function runAudit(options: AuditOptions): Promise<AuditOutcome> {
                     (p) => p in resource.inputs && containsUnread(resource.inputs[p]),
                 );
                 if (unread.length > 0 && !findings.some((f) => f.policyName === name && f.urn === urn)) {
-                    const needs = inventory.gaps
-                        .filter((g) => g.resource === resource.name || g.resource === urn)
-                        .map((g) => g.needs);
+                    const needs = needsFor(resource);
                     addUnevidenced(
                         urn,
                         name,
-                        `${unread.join(", ")} not read${needs.length ? ` (needs ${[...new Set(needs)].join(", ")})` : ""}`,
+                        `${unread.join(", ")} not read${needs.length ? ` (needs ${needs.join(", ")})` : ""}`,
                     );
                 } else {
                     concluded.push(name);
                 }
             }
             applied.set(urn, concluded);
+        }
+        // A stack policy reads the resources of the type it requires: when one of them holds an
+        // unread value and the policy reported nothing, it did not pass on that resource.
+        for (const rule of registry.all()) {
+            const requires = (rule as { requires?: string }).requires;
+            if ("resourceTypes" in rule || !requires || findings.some((f) => f.policyName === rule.name)) {
+                continue;
+            }
+            for (const resource of inventory.resources.filter((r) => r.type === requires)) {
+                const unread = Object.keys(resource.inputs).filter((k) => containsUnread(resource.inputs[k]));
+                if (unread.length > 0) {
+                    const needs = needsFor(resource);
+                    addUnevidenced(
+                        resource.urn,
+                        rule.name,
+                        `${unread.join(", ")} of ${resource.name} not read${needs.length ? ` (needs ${needs.join(", ")})` : ""}`,
+                    );
+                }
+            }
         }
     }
     const observed: ObservedEvidence[] = [];

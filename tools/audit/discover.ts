@@ -914,13 +914,13 @@ class RegionReader {
         const described = await this.read(
             "kms",
             "DescribeKey",
-            { resource: owner, controls: ["0903.10f1"], what: "the cache's KMS key", ifMissing: undefined },
+            { resource: owner, controls: ["0903.10f1"], what: `the cache's KMS key ${keyId}`, ifMissing: undefined },
             async (c) => (await c.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata,
         );
         const rotation = await this.read(
             "kms",
             "GetKeyRotationStatus",
-            { resource: owner, controls: ["0903.10f1"], what: "the key's rotation", ifMissing: undefined },
+            { resource: owner, controls: ["0903.10f1"], what: `the rotation of key ${keyId}`, ifMissing: undefined },
             async (c) => (await c.send(new GetKeyRotationStatusCommand({ KeyId: keyId }))).KeyRotationEnabled,
         );
         const urn = described?.value?.Arn ?? keyId;
