@@ -346,7 +346,10 @@ describe("npm run audit: run errors a person can act on", () => {
         const run = await cli([], { AWS_ENDPOINT_URL: url });
         assert.strictEqual(run.code, 2);
         const line = oneLine(run.stderr);
-        assert.match(line, /^error: no AWS credentials found: set AWS_PROFILE \(or pass --profile NAME\).*AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/);
+        assert.match(
+            line,
+            /^error: no AWS credentials found: set AWS_PROFILE \(or pass --profile NAME\).*AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/,
+        );
         // Not the SDK's own words.
         assert.doesNotMatch(line, /Could not load credentials from any providers/);
         assert.deepStrictEqual(fs.readdirSync(run.reportDir), []);

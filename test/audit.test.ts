@@ -1617,8 +1617,10 @@ describe("npm run audit (mocked AWS)", () => {
         }
     }
 
-    const live = (out: { live: { check: { id: string }; status: string; message: string; evidence: any[] }[] }, id: string) =>
-        out.live.filter((r) => r.check.id === id);
+    const live = (
+        out: { live: { check: { id: string }; status: string; message: string; evidence: any[] }[] },
+        id: string,
+    ) => out.live.filter((r) => r.check.id === id);
 
     /** Two compliant groups in one Region. */
     function twoCaches() {
@@ -1684,10 +1686,16 @@ describe("npm run audit (mocked AWS)", () => {
             "the tagged staging bucket is not taken for the archive",
         );
         const foundBy = protection[0].evidence.find((e) => e.setting === "archive bucket");
-        assert.strictEqual(foundBy.value, `${archive}, tagged ${componentTagKey}=orders-cache-redis like the replication group`);
+        assert.strictEqual(
+            foundBy.value,
+            `${archive}, tagged ${componentTagKey}=orders-cache-redis like the replication group`,
+        );
         const secret = live(out, "live-secretsmanager-auth-secret-rotated")[0];
         assert.strictEqual(secret.status, "pass", secret.message);
-        assert.match(secret.evidence[0].value, /"foundBy":"tagged hitrust:component=orders-cache-redis like the replication group"/);
+        assert.match(
+            secret.evidence[0].value,
+            /"foundBy":"tagged hitrust:component=orders-cache-redis like the replication group"/,
+        );
         assert.deepStrictEqual(
             secret.evidence.map((e) => e.setting),
             ["secret prod/orders/redis-auth"],
@@ -1696,7 +1704,10 @@ describe("npm run audit (mocked AWS)", () => {
         // The Region's buckets were listed once, in the group's Region only.
         const listBuckets = mocks.s3.commandCalls(ListBucketsCommand).map((c) => c.args[0].input.BucketRegion);
         assert.deepStrictEqual(listBuckets, ["us-east-1"]);
-        assert.match(out.markdown, /archive bucket \| acme-phi-backups-use1, tagged hitrust:component=orders-cache-redis/);
+        assert.match(
+            out.markdown,
+            /archive bucket \| acme-phi-backups-use1, tagged hitrust:component=orders-cache-redis/,
+        );
     });
 
     it("--archive-bucket and --auth-secret name them when nothing else links them", async () => {
@@ -1713,7 +1724,10 @@ describe("npm run audit (mocked AWS)", () => {
         );
         const unfound = live(out, "live-secretsmanager-auth-secret-rotated")[0];
         assert.strictEqual(unfound.status, "not evidenced");
-        assert.match(unfound.message, /has an AUTH token but its secret was not found .*--auth-secret orders-cache=SECRET/);
+        assert.match(
+            unfound.message,
+            /has an AUTH token but its secret was not found .*--auth-secret orders-cache=SECRET/,
+        );
 
         const options = parseArgs([
             "--archive-bucket",
@@ -1722,7 +1736,10 @@ describe("npm run audit (mocked AWS)", () => {
             "orders-cache=arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/orders/redis-auth-Q1w2E3",
         ]);
         out = await audit(["us-east-1"], { archiveBuckets: options.archiveBuckets, authSecrets: options.authSecrets });
-        assert.deepStrictEqual(out.report.findings.map((f) => `${f.policy}: ${f.message}`), []);
+        assert.deepStrictEqual(
+            out.report.findings.map((f) => `${f.policy}: ${f.message}`),
+            [],
+        );
         assert.strictEqual(out.exitCode, 0);
         const protection = live(out, "live-elasticache-archive-bucket-protected")[0];
         assert.strictEqual(
@@ -1732,17 +1749,50 @@ describe("npm run audit (mocked AWS)", () => {
         const secret = live(out, "live-secretsmanager-auth-secret-rotated")[0];
         assert.strictEqual(secret.status, "pass");
         assert.match(secret.evidence[0].value, /named on the command line \(--auth-secret orders-cache=arn:/);
-        assert.throws(() => parseArgs(["--archive-bucket", "orders-cache"]), /--archive-bucket 'orders-cache' must be GROUP=BUCKET/);
-        assert.throws(() => parseArgs(["--archive-bucket", "orders-cache=Bad_Bucket"]), /'Bad_Bucket' is not an S3 bucket name/);
+        assert.throws(
+            () => parseArgs(["--archive-bucket", "orders-cache"]),
+            /--archive-bucket 'orders-cache' must be GROUP=BUCKET/,
+        );
+        assert.throws(
+            () => parseArgs(["--archive-bucket", "orders-cache=Bad_Bucket"]),
+            /'Bad_Bucket' is not an S3 bucket name/,
+        );
         assert.throws(() => parseArgs(["--auth-secret", "=x"]), /must be GROUP=SECRET/);
+    });
+
+    it("refused tag reads fall back to the name prefix, and are gaps only when nothing is found", async () => {
+        const denied = new Set(["elasticache:ListTagsForResource", "s3:GetBucketTagging"]);
+        install({ "us-east-1": compliantRegion("us-east-1") }, denied);
+        let out = await audit(["us-east-1"]);
+        assert.strictEqual(out.exitCode, 0, JSON.stringify(out.json.gaps));
+        const protection = live(out, "live-elasticache-archive-bucket-protected")[0];
+        assert.match(
+            protection.evidence.find((e) => e.setting === "archive bucket").value,
+            /named with the component's prefix orders-cache-archive-\*$/,
+        );
+        const s = compliantRegion("us-east-1");
+        renamed(s, true);
+        install({ "us-east-1": s }, denied);
+        out = await audit(["us-east-1"]);
+        // Nothing is found, and the refused tag read is why: not evidenced, not a missing archive.
+        assert.strictEqual(out.exitCode, 3, out.report.findings.map((f) => f.message).join("\n"));
+        assert.deepStrictEqual(
+            live(out, "live-elasticache-archive-exports-continuous").map((r) => r.status),
+            ["not evidenced"],
+        );
+        assert.ok(out.json.gaps!.some((g) => g.startsWith("needs elasticache:ListTagsForResource")));
     });
 
     it("the component tags the group, its archive and its secret with the key the audit follows", async () => {
         const run = await runComponent({}, { preview: false });
         const tagged = (type: string) =>
-            run.resources.filter((r) => r.type === type).map((r) => (r.inputs.tags as Record<string, string>)?.[componentTagKey]);
+            run.resources
+                .filter((r) => r.type === type)
+                .map((r) => (r.inputs.tags as Record<string, string>)?.[componentTagKey]);
         assert.deepStrictEqual(tagged("aws:elasticache/replicationGroup:ReplicationGroup"), ["cache"]);
-        assert.ok(tagged("aws:s3/bucket:Bucket").every((v) => v === "cache") && tagged("aws:s3/bucket:Bucket").length >= 1);
+        assert.ok(
+            tagged("aws:s3/bucket:Bucket").every((v) => v === "cache") && tagged("aws:s3/bucket:Bucket").length >= 1,
+        );
         assert.deepStrictEqual(tagged("aws:secretsmanager/secret:Secret"), ["cache"]);
     });
 
@@ -1754,7 +1804,10 @@ describe("npm run audit (mocked AWS)", () => {
             .policies.find((p) => p.name === "aws-elasticache-kmskey-enable-rotation")!;
         assert.strictEqual(rotation.verdict, "not evidenced");
         assert.strictEqual(rotation.notEvidenced, 1);
-        assert.match(out.markdown, /aws-elasticache-kmskey-enable-rotation \| advisory \| stack \| not evidenced \(1\)/);
+        assert.match(
+            out.markdown,
+            /aws-elasticache-kmskey-enable-rotation \| advisory \| stack \| not evidenced \(1\)/,
+        );
         assert.ok(
             out.json.notEvidenced!.some(
                 (n) =>
@@ -1787,7 +1840,9 @@ describe("npm run audit (mocked AWS)", () => {
         assert.strictEqual(run.code, 3, run.stdout + run.stderr);
         assert.match(run.stdout, /^Result: NOT EVIDENCED \(exit 3\)\.$/m);
         assert.match(run.stdout, new RegExp(`; ${refused} refused calls \\(elasticache:DescribeSnapshots\\); grant`));
-        const json = JSON.parse(fs.readFileSync(path.join(run.stdout.match(/Evidence report: (\S+)report\.md/)![1], "report.json"), "utf8"));
+        const json = JSON.parse(
+            fs.readFileSync(path.join(run.stdout.match(/Evidence report: (\S+)report\.md/)![1], "report.json"), "utf8"),
+        );
         assert.deepStrictEqual(
             [json.summary.result, json.summary.compliant, json.summary.refusedCalls],
             ["not evidenced", false, 2],
@@ -1826,7 +1881,9 @@ describe("npm run audit (mocked AWS)", () => {
                 Rule: { DefaultRetention: { Mode: "COMPLIANCE", Days: minimumArchiveRetentionDays - 1 } },
             },
             "fail",
-            new RegExp(`for ${minimumArchiveRetentionDays - 1} days, under the archive period \\(${minimumArchiveRetentionDays} days\\)`),
+            new RegExp(
+                `for ${minimumArchiveRetentionDays - 1} days, under the archive period \\(${minimumArchiveRetentionDays} days\\)`,
+            ),
         ],
         ["enabled without a default retention", { ObjectLockEnabled: "Enabled" }, "fail", /no default retention/],
         [
@@ -1861,7 +1918,7 @@ describe("npm run audit (mocked AWS)", () => {
     function sixYears(s: RegionState, created: Date, gaps: string[], shards = 1) {
         s.replicationGroups[0].ReplicationGroupCreateTime = created;
         const monthly = [];
-        for (let t = new Date(created.getTime() + 86400000); t < hoursAgo(24 * 61); ) {
+        for (let t = new Date(created.getTime() + 86400000); t < hoursAgo(24 * 61);) {
             const month = t.toISOString().slice(0, 7);
             if (!gaps.includes(month)) {
                 const date = `${month}-15`;
@@ -1898,7 +1955,9 @@ describe("npm run audit (mocked AWS)", () => {
         const s = compliantRegion("us-east-1");
         // Created nine years ago; months before the archive period are gone by design (lifecycle).
         sixYears(s, new Date("2017-06-01T00:00:00Z"), ["2018-01", "2022-07"]);
-        s.exportObjects = s.exportObjects.filter((o) => o.LastModified.getTime() > now.getTime() - minimumArchiveRetentionDays * 86400000);
+        s.exportObjects = s.exportObjects.filter(
+            (o) => o.LastModified.getTime() > now.getTime() - minimumArchiveRetentionDays * 86400000,
+        );
         install({ "us-east-1": s });
         const out = await audit(["us-east-1"]);
         const [r] = live(out, "live-elasticache-archive-exports-continuous");
@@ -1912,7 +1971,10 @@ describe("npm run audit (mocked AWS)", () => {
         const rg = s.replicationGroups[0];
         rg.ClusterEnabled = true;
         rg.ClusterMode = "enabled";
-        rg.NodeGroups = Array.from({ length: 60 }, (_, i) => ({ ...rg.NodeGroups[0], NodeGroupId: String(i + 1).padStart(4, "0") }));
+        rg.NodeGroups = Array.from({ length: 60 }, (_, i) => ({
+            ...rg.NodeGroups[0],
+            NodeGroupId: String(i + 1).padStart(4, "0"),
+        }));
         rg.ConfigurationEndpoint = { Address: "clustercfg.orders-cache.abc123.use1.cache.amazonaws.com", Port: 6380 };
         sixYears(s, new Date("2023-01-20T00:00:00Z"), ["2024-02"], 60);
         s.pageSize = 10; // so that a month of 60 shards takes several pages
@@ -1951,11 +2013,16 @@ describe("npm run audit (mocked AWS)", () => {
         install({ "us-east-1": s });
         const out = await audit(["us-east-1"]);
         assert.strictEqual(out.exitCode, 3);
-        assert.deepStrictEqual(out.inventory.caches.map((c) => c.id), ["orders-cache", "billing-cache"]);
+        assert.deepStrictEqual(
+            out.inventory.caches.map((c) => c.id),
+            ["orders-cache", "billing-cache"],
+        );
         const gaps = out.json.controls.find((c) => c.id === "0706.10b1")!.gaps!;
         assert.ok(
             gaps.some((g) =>
-                /not found: parameters of orders-cache-params \(orders-cache\): elasticache:DescribeCacheParameters answered CacheParameterGroupNotFound/.test(g),
+                /not found: parameters of orders-cache-params \(orders-cache\): elasticache:DescribeCacheParameters answered CacheParameterGroupNotFound/.test(
+                    g,
+                ),
             ),
             gaps.join("\n"),
         );

@@ -247,8 +247,8 @@ export function buildReport(input: ReportInput): EvidenceReport {
                       : unevidenced > 0
                         ? "not evidenced"
                         : checked === 0
-                        ? "not applicable"
-                        : "pass",
+                          ? "not applicable"
+                          : "pass",
         });
     }
 

@@ -65,7 +65,8 @@ const groupPattern = /^[A-Za-z][A-Za-z0-9-]{0,39}$/;
 const bucketPattern = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 // Secret names: up to 512 of letters, digits and /_+=.@- (Secrets Manager API reference,
 // CreateSecret Name), or a secret ARN.
-const secretPattern = /^([A-Za-z0-9/_+=.@-]{1,512}|arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+)$/;
+const secretPattern =
+    /^([A-Za-z0-9/_+=.@-]{1,512}|arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+)$/;
 
 function groupValue(flag: string, text: string, valuePattern: RegExp, valueWhat: string): [string, string] {
     const at = text.indexOf("=");
@@ -75,7 +76,9 @@ function groupValue(flag: string, text: string, valuePattern: RegExp, valueWhat:
         throw new UsageError(`${flag} '${text}' must be GROUP=${valueWhat}, GROUP a replication group ID.`);
     }
     if (!valuePattern.test(value)) {
-        throw new UsageError(`${flag} '${text}': '${value}' is not ${valueWhat === "BUCKET" ? "an S3 bucket name" : "a secret name or ARN"}.`);
+        throw new UsageError(
+            `${flag} '${text}': '${value}' is not ${valueWhat === "BUCKET" ? "an S3 bucket name" : "a secret name or ARN"}.`,
+        );
     }
     // ElastiCache stores group IDs in lower case.
     return [group.toLowerCase(), value];

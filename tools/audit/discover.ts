@@ -140,7 +140,7 @@ class RegionReader {
     private async read<T>(
         service: Service,
         operation: string,
-        what: { resource: string; controls: ControlId[]; what: string; ifMissing?: T },
+        what: { resource: string; controls: ControlId[]; what: string; ifMissing?: T; optional?: Gap[] },
         fn: (client: any) => Promise<T>,
     ): Promise<Observed<T> | undefined> {
         const source = this.source(service, operation);
@@ -170,7 +170,14 @@ class RegionReader {
             }
             if (isAccessDenied(e)) {
                 const needs = iamAction(service, operation);
-                this.gaps.push({ resource: what.resource, needs, controls: what.controls, what: what.what });
+                // An optional read (a way to find something that another way may still find) is a
+                // gap only if nothing is found in the end: the caller keeps it in `optional`.
+                (what.optional ?? this.gaps).push({
+                    resource: what.resource,
+                    needs,
+                    controls: what.controls,
+                    what: what.what,
+                });
                 return undefined;
             }
             throw e;
@@ -616,10 +623,16 @@ class RegionReader {
         // What links the archive bucket and the auth secret to this group: a name given on the
         // command line, else the component's tag on the group (ListTagsForResource), else the
         // component's name prefixes.
+        const tagRefused: Gap[] = [];
         facts.componentTag = await this.read(
             "elasticache",
             "ListTagsForResource",
-            { resource: id, controls: [], what: "the group's tags (which link its archive and secret)" },
+            {
+                resource: id,
+                controls: [],
+                what: "the group's tags (which link its archive and secret)",
+                optional: tagRefused,
+            },
             async (c) => {
                 // ElastiCache API reference, ListTagsForResource: ResourceName is the group's ARN.
                 const tags = (await c.send(new ListTagsForResourceCommand({ ResourceName: urn }))).TagList ?? [];
@@ -629,6 +642,16 @@ class RegionReader {
         const shards = clusterMode ? Math.max(nodeGroups.length, 1) : 1;
         await this.archives(facts, shards);
         await this.secrets(facts);
+        // The tags were one way to find the archive and the secret: their refusal is a gap only
+        // where the other ways found nothing.
+        const unfound: ControlId[] = [
+            ...(facts.archives?.value.length === 0 ? (["1620.09l1", "1616.09l1"] as ControlId[]) : []),
+            ...(facts.secrets?.value.length === 0 ? (["19141.06c1"] as ControlId[]) : []),
+        ];
+        for (const gap of unfound.length > 0 ? [...tagRefused, ...this.bucketTagsRefused] : []) {
+            this.gaps.push({ ...gap, resource: id, controls: unfound });
+            facts.linkRefused = [...(facts.linkRefused ?? []), gap.needs];
+        }
         const missing = this.gaps.filter((g) => g.resource === id && g.kind === "missing");
         if (missing.length > 0) {
             facts.missing = Object.fromEntries(missing.map((g) => [g.needs, `${g.what}: ${g.error}`]));
@@ -1068,7 +1091,6 @@ class RegionReader {
      * `hitrust:component` tag), or by the component's name prefix `<group id, 28 chars>-archive-`.
      */
     private async archives(cache: CacheFacts, shards: number): Promise<void> {
-        const id = cache.id;
         const controls: ControlId[] = ["1620.09l1", "1616.09l1"];
         const found = await this.findArchiveBuckets(cache, controls);
         if (!found) {
@@ -1272,6 +1294,8 @@ class RegionReader {
     }
 
     private bucketTags?: Promise<Observed<Map<string, string | undefined>> | undefined>;
+    /** A refused GetBucketTagging (the first), a gap only for groups whose archive is not found. */
+    private readonly bucketTagsRefused: Gap[] = [];
 
     /**
      * The buckets of this Region and their component tag, read once per Region: ListBuckets with
@@ -1285,8 +1309,7 @@ class RegionReader {
                 "s3",
                 "ListBuckets",
                 { resource: this.region, controls: [], what: "the Region's buckets (to find tagged archives)" },
-                (c) =>
-                    this.all<any>(paginateListBuckets({ client: c }, { BucketRegion: this.region }), "Buckets"),
+                (c) => this.all<any>(paginateListBuckets({ client: c }, { BucketRegion: this.region }), "Buckets"),
             );
             if (!listed) {
                 return undefined;
@@ -1297,7 +1320,13 @@ class RegionReader {
                 const read = await this.read(
                     "s3",
                     "GetBucketTagging",
-                    { resource: Bucket, controls: [], what: "the bucket's tags", ifMissing: undefined },
+                    {
+                        resource: Bucket,
+                        controls: [],
+                        what: "the bucket tags that link an archive to its group",
+                        ifMissing: undefined,
+                        optional: this.bucketTagsRefused.length === 0 ? this.bucketTagsRefused : [],
+                    },
                     async (c) => {
                         try {
                             const set = (await c.send(new GetBucketTaggingCommand({ Bucket }))).TagSet ?? [];
@@ -1353,7 +1382,10 @@ class RegionReader {
         };
         const full = Math.ceil((windowDays * (shards + 1)) / 1000) <= months.length;
         if (full) {
-            for await (const page of paginateListObjectsV2({ client: c }, { Bucket, Prefix: exportKeyPrefix(cache.id) })) {
+            for await (const page of paginateListObjectsV2(
+                { client: c },
+                { Bucket, Prefix: exportKeyPrefix(cache.id) },
+            )) {
                 calls++;
                 for (const o of page.Contents ?? []) {
                     take(o);
@@ -1361,7 +1393,10 @@ class RegionReader {
             }
         } else {
             for (const month of months) {
-                const pages = paginateListObjectsV2({ client: c }, { Bucket, Prefix: exportKeyPrefix(cache.id, month) });
+                const pages = paginateListObjectsV2(
+                    { client: c },
+                    { Bucket, Prefix: exportKeyPrefix(cache.id, month) },
+                );
                 for await (const page of pages) {
                     calls++;
                     const any = (page.Contents ?? []).map((o: any) => take(o, month)).some(Boolean);

@@ -28,7 +28,14 @@ const network = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", 
  * Anything else keeps the service's own error name and message, with the call it came from.
  */
 export function explainRunError(error: unknown, call?: FailedCall): Error {
-    const e = error as { name?: string; code?: string; message?: string; hostname?: string; address?: string; port?: number };
+    const e = error as {
+        name?: string;
+        code?: string;
+        message?: string;
+        hostname?: string;
+        address?: string;
+        port?: number;
+    };
     const name = e?.name ?? "";
     const code = e?.code ?? "";
     const where = call ? ` (${call.service}:${call.operation} in ${call.region || "the default Region"})` : "";
@@ -37,7 +44,10 @@ export function explainRunError(error: unknown, call?: FailedCall): Error {
             "no AWS credentials found: set AWS_PROFILE (or pass --profile NAME) to a profile of ~/.aws/config, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary keys); for IAM Identity Center run `aws sso login --profile NAME` first.",
         );
     }
-    if (expired.has(name) || (/^(CredentialsProviderError|TokenProviderError)$/.test(name) && /expired|refresh/i.test(e.message ?? ""))) {
+    if (
+        expired.has(name) ||
+        (/^(CredentialsProviderError|TokenProviderError)$/.test(name) && /expired|refresh/i.test(e.message ?? ""))
+    ) {
         return new RunError(
             `${name}: the AWS session has expired${where}: get fresh credentials (\`aws sso login --profile NAME\`, or a new AWS_SESSION_TOKEN with its AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY) and run the audit again.`,
         );

@@ -344,11 +344,17 @@ function archiveChecks(cache: CacheFacts, o: LiveOptions): LiveResult[] {
     const protection = liveChecks.archiveProtection;
     const lock = liveChecks.archiveObjectLock;
     if (!cache.archives) {
-        const needs = cache.missing?.["s3:ListAllMyBuckets"] ? "s3:ListAllMyBuckets" : "s3:ListAllMyBuckets";
+        const needs = "s3:ListAllMyBuckets";
         const what = `the archive bucket${cache.archiveSearch ? `: ${cache.archiveSearch}` : ""}`;
         return [continuity, protection, lock].map((check) => unread(check, cache, needs, what));
     }
     const buckets = cache.archives.value;
+    if (buckets.length === 0 && cache.linkRefused?.length) {
+        // The tags that could have named the archive were not read: it may exist under another name.
+        return [continuity, protection, lock].map((check) =>
+            notEvidenced(check, cache, cache.linkRefused!.join(", "), [], `the archive bucket: ${cache.archiveSearch}`),
+        );
+    }
     if (buckets.length === 0) {
         const message = `no archive bucket was found (${cache.archiveSearch ?? "none"}): snapshots are not kept beyond ElastiCache's 35 days.`;
         return [
@@ -360,7 +366,11 @@ function archiveChecks(cache: CacheFacts, o: LiveOptions): LiveResult[] {
     const out: LiveResult[] = [];
     for (const archive of buckets) {
         const target = { id: `${cache.id} (${archive.bucket})`, arn: cache.arn, missing: cache.missing };
-        const found = ev("archive bucket", `${archive.bucket}, ${describeFoundBy(archive.foundBy)}`, cache.archives.source);
+        const found = ev(
+            "archive bucket",
+            `${archive.bucket}, ${describeFoundBy(archive.foundBy)}`,
+            cache.archives.source,
+        );
         out.push(continuityCheck(cache, archive, target, found, o));
         const problems: string[] = [];
         const evidence: LiveEvidence[] = [found];
@@ -787,6 +797,9 @@ function secretCheck(cache: CacheFacts): LiveResult {
         return unread(check, cache, "secretsmanager:ListSecrets", "the auth secret");
     }
     const secrets = cache.secrets.value;
+    if (secrets.length === 0 && cache.linkRefused?.length) {
+        return notEvidenced(check, cache, cache.linkRefused.join(", "), [], `the auth secret: ${cache.secretSearch}`);
+    }
     if (secrets.length === 0) {
         // An AUTH token is kept somewhere: not finding its secret leaves rotation unknown, not moot.
         return cache.authTokenEnabled

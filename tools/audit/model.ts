@@ -44,9 +44,7 @@ export interface Gap {
 
 /** How the audit linked a bucket or secret to a cache, as the report says it. */
 export type FoundBy =
-    | { how: "flag"; flag: string }
-    | { how: "tag"; tag: string }
-    | { how: "name prefix"; prefix: string };
+    { how: "flag"; flag: string } | { how: "tag"; tag: string } | { how: "name prefix"; prefix: string };
 
 export function describeFoundBy(f: FoundBy): string {
     switch (f.how) {
@@ -112,6 +110,8 @@ export interface CacheFacts {
     kmsKeyId?: string;
     /** The KMS key's manager from DescribeKey ("CUSTOMER" | "AWS"), when the group names a key. */
     keyManager?: Observed<string | undefined>;
+    /** Refused reads (IAM actions) of the tags that would have linked an archive or secret not found. */
+    linkRefused?: string[];
     /** Calls (IAM action) that answered "not found" for this cache, with what and the error. */
     missing?: Record<string, string>;
     /** How the secret search went when nothing was found (for the report). */
