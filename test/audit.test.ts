@@ -1940,6 +1940,15 @@ describe("npm run audit (mocked AWS)", () => {
     it("continuity over the whole archive period: every month since the group exists, gaps listed", async () => {
         const s = compliantRegion("us-east-1");
         sixYears(s, new Date("2022-02-10T00:00:00Z"), ["2023-03", "2023-04", "2023-05", "2025-12"]);
+        // A group whose ID starts with this one's, archiving into the same bucket in the gap months.
+        for (const month of ["2023-03", "2023-04", "2023-05", "2025-12"]) {
+            s.exportObjects.push({
+                Key: `snapshots/orders-cache-eu-${month}-15-03-00-export-0001.rdb`,
+                LastModified: new Date(`${month}-15T04:10:00Z`),
+                Size: 1048576,
+                StorageClass: "DEEP_ARCHIVE",
+            });
+        }
         install({ "us-east-1": s });
         const out = await audit(["us-east-1"]);
         const [r] = live(out, "live-elasticache-archive-exports-continuous");

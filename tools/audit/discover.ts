@@ -1368,7 +1368,10 @@ class RegionReader {
         const found = new Set<string>();
         let calls = 0;
         const take = (o: { Key?: string; LastModified?: Date | string; Size?: number }, month?: string) => {
-            if (!isArchivedExport(o)) {
+            // Only this group's exports: another group whose ID starts with this one's (orders,
+            // orders-cache) shares the key prefix in a shared bucket, never the date that follows it.
+            const rest = (o.Key ?? "").slice(exportKeyPrefix(cache.id).length);
+            if (!isArchivedExport(o) || !/^\d{4}-\d{2}-\d{2}-/.test(rest)) {
                 return false;
             }
             const day = new Date(o.LastModified!).toISOString().slice(0, 10);
@@ -1376,8 +1379,7 @@ class RegionReader {
                 days.add(day);
             }
             // The snapshot's month from its key (the export may be archived the next day).
-            const keyed = /-(\d{4}-\d{2})-\d{2}-\d{2}-\d{2}-export-\d{4}\.rdb$/.exec(o.Key ?? "")?.[1];
-            found.add(month ?? keyed ?? day.slice(0, 7));
+            found.add(month ?? rest.slice(0, 7));
             return true;
         };
         const full = Math.ceil((windowDays * (shards + 1)) / 1000) <= months.length;
