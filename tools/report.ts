@@ -21,6 +21,19 @@ export interface PolicyVerdict {
     checked: number;
     failures: number;
     verdict: "pass" | "fail" | "not applicable" | "disabled" | "not observable" | "not evidenced";
+    /** Audit only: resources on which the policy depended on a value no permitted call could read. */
+    notEvidenced?: number;
+}
+
+/** Audit: the overall result, three states that never merge. */
+export type AuditResult = "compliant" | "not compliant" | "not evidenced";
+
+/** Audit: a policy or live check that could not conclude on one resource, and why. */
+export interface NotEvidencedReport {
+    policy: string;
+    resource: string;
+    urn: string;
+    reason: string;
 }
 
 export interface EvidenceRow {
@@ -79,14 +92,26 @@ export interface EvidenceReport {
         mandatory: number;
         advisory: number;
         controls: Record<ControlStatus, number>;
+        /**
+         * Preview: no mandatory finding. Audit: `result` is "compliant" (no mandatory finding and
+         * every control evidenced or left to attestation).
+         */
         compliant: boolean;
-        /** Audit only: refused calls that left controls without evidence. */
+        /** Audit only: compliant, not compliant (a mandatory finding) or not evidenced. */
+        result?: AuditResult;
+        /** Audit only: items that could not be read (refused calls, missing resources). */
         gaps?: number;
+        /** Audit only: API calls AWS refused (AccessDenied and its kin). */
+        refusedCalls?: number;
+        /** Audit only: policy/check results on a resource that depended on an unread value. */
+        notEvidenced?: number;
     };
     controls: ControlReport[];
     findings: FindingReport[];
     /** Audit only: every refused call, "needs <action>: what (where)". */
     gaps?: string[];
+    /** Audit only: each policy or check that could not conclude on a resource. */
+    notEvidenced?: NotEvidencedReport[];
 }
 
 /** An observed value for a control, from a check only a running system answers (audit). */
@@ -111,6 +136,10 @@ export interface ReportInput {
     liveChecks?: string[];
     /** Audit: checks that a refused call left without any result. */
     notEvidenced?: string[];
+    /** Audit: URN -> policies and checks that could not conclude there, with the reason. */
+    unevidenced?: Map<string, { policy: string; reason: string }[]>;
+    /** Audit: the number of calls AWS refused. */
+    refusedCalls?: number;
     info: PackInfo;
     /** Enforcement levels after configuration. */
     levels: Record<string, string>;
@@ -196,6 +225,9 @@ export function buildReport(input: ReportInput): EvidenceReport {
         const checked =
             kind === "stack" ? 1 : [...input.applied.values()].filter((names) => names.includes(policy.name)).length;
         const failures = findings.filter((f) => f.policy === policy.name).length;
+        const unevidenced = [...(input.unevidenced?.values() ?? [])].filter((list) =>
+            list.some((u) => u.policy === policy.name),
+        ).length;
         verdicts.set(policy.name, {
             name: policy.name,
             enforcementLevel: level,
@@ -203,6 +235,7 @@ export function buildReport(input: ReportInput): EvidenceReport {
             kind,
             checked,
             failures,
+            ...(input.unevidenced ? { notEvidenced: unevidenced } : {}),
             verdict: input.notObservable?.includes(policy.name)
                 ? "not observable"
                 : checked === 0 && failures === 0 && input.notEvidenced?.includes(policy.name)
@@ -211,9 +244,11 @@ export function buildReport(input: ReportInput): EvidenceReport {
                     ? "disabled"
                     : failures > 0
                       ? "fail"
-                      : checked === 0
-                        ? "not applicable"
-                        : "pass",
+                      : unevidenced > 0
+                        ? "not evidenced"
+                        : checked === 0
+                          ? "not applicable"
+                          : "pass",
         });
     }
 
@@ -280,7 +315,7 @@ export function buildReport(input: ReportInput): EvidenceReport {
         let status: ControlStatus;
         if (controlFindings.some((f) => f.enforcementLevel === "mandatory")) {
             status = "not met";
-        } else if (gaps.length > 0) {
+        } else if (gaps.length > 0 || policies.some((p) => p.verdict === "not evidenced")) {
             status = "not evidenced";
         } else if (policies.length === 0) {
             status = "attestation required";
@@ -310,6 +345,27 @@ export function buildReport(input: ReportInput): EvidenceReport {
 
     const count = (s: ControlStatus) => reports.filter((r) => r.status === s).length;
     const mandatory = findings.filter((f) => f.enforcementLevel === "mandatory").length;
+    const notEvidenced: NotEvidencedReport[] = [...(input.unevidenced?.entries() ?? [])].flatMap(([urn, list]) =>
+        list.map((u) => ({
+            policy: u.policy,
+            resource: byUrn.get(urn)?.name ?? urn.split("::").pop() ?? urn,
+            urn,
+            reason: u.reason,
+        })),
+    );
+    const audit = input.mode === "audit";
+    // Not evidenced: a read failed (gaps), a policy or check could not conclude, or a control has
+    // neither evidence nor a finding. A control whose only verdicts are advisory findings has
+    // evidence of its state (the finding); an account without any resource has nothing to evidence.
+    const unevidencedControls = reports.filter((r) => r.status === "not evidenced" && r.findings.length === 0);
+    const result: AuditResult =
+        mandatory > 0
+            ? "not compliant"
+            : (input.gaps ?? []).length > 0 ||
+                notEvidenced.length > 0 ||
+                (input.resources.length > 0 && unevidencedControls.length > 0)
+              ? "not evidenced"
+              : "compliant";
     return {
         generatedAt: (input.now ?? new Date()).toISOString(),
         program: input.program,
@@ -332,12 +388,19 @@ export function buildReport(input: ReportInput): EvidenceReport {
                 "attestation required": count("attestation required"),
                 "not evidenced": count("not evidenced"),
             },
-            compliant: mandatory === 0,
-            ...(input.mode === "audit" ? { gaps: (input.gaps ?? []).length } : {}),
+            compliant: audit ? result === "compliant" : mandatory === 0,
+            ...(audit
+                ? {
+                      result,
+                      gaps: (input.gaps ?? []).length,
+                      refusedCalls: input.refusedCalls ?? 0,
+                      notEvidenced: notEvidenced.length,
+                  }
+                : {}),
         },
         controls: reports,
         findings,
-        ...(input.mode === "audit" ? { gaps: (input.gaps ?? []).map((g) => g.text) } : {}),
+        ...(audit ? { gaps: (input.gaps ?? []).map((g) => g.text), notEvidenced } : {}),
     };
 }
 
@@ -358,12 +421,18 @@ export function renderMarkdown(report: EvidenceReport): string {
         `- Policy pack: ${report.pack.name}@v${report.pack.version}, ${report.pack.policies} policies${report.pack.liveChecks !== undefined ? `, and ${report.pack.liveChecks} checks of the running system` : ""}`,
     );
     lines.push(`- Generated: ${report.generatedAt}`);
-    lines.push(
-        `- Result: **${s.compliant ? "no mandatory finding" : `${s.mandatory} mandatory finding${s.mandatory === 1 ? "" : "s"}`}**, ${s.advisory} advisory; ${s.resources} resources`,
-    );
-    if (report.mode === "audit" && s.gaps) {
+    if (s.result) {
         lines.push(
-            `- Not evidenced: ${s.gaps} item${s.gaps === 1 ? "" : "s"} could not be read (refused calls; see "Not evidenced" below and grant tools/audit/iam-policy.json).`,
+            `- Result: **${s.result}** (${s.mandatory} mandatory finding${s.mandatory === 1 ? "" : "s"}, ${s.advisory} advisory; ${s.controls["not evidenced"]} control${s.controls["not evidenced"] === 1 ? "" : "s"} not evidenced); ${s.resources} resources`,
+        );
+    } else {
+        lines.push(
+            `- Result: **${s.compliant ? "no mandatory finding" : `${s.mandatory} mandatory finding${s.mandatory === 1 ? "" : "s"}`}**, ${s.advisory} advisory; ${s.resources} resources`,
+        );
+    }
+    if (report.mode === "audit" && (s.gaps || s.notEvidenced)) {
+        lines.push(
+            `- Not evidenced: ${s.gaps} item${s.gaps === 1 ? "" : "s"} could not be read (${s.refusedCalls} refused call${s.refusedCalls === 1 ? "" : "s"}; see "Not evidenced" below and grant tools/audit/iam-policy.json); ${s.notEvidenced} policy or check result${s.notEvidenced === 1 ? "" : "s"} depend on them.`,
         );
     }
     if (report.mode === "preview") {
@@ -396,7 +465,7 @@ export function renderMarkdown(report: EvidenceReport): string {
             lines.push("", "| Policy | Level | Checked | Verdict |", "|---|---|---|---|");
             for (const p of c.policies) {
                 lines.push(
-                    `| ${p.name} | ${p.enforcementLevel} | ${p.kind === "stack" ? "stack" : p.checked} | ${p.verdict}${p.failures ? ` (${p.failures})` : ""} |`,
+                    `| ${p.name} | ${p.enforcementLevel} | ${p.kind === "stack" ? "stack" : p.checked} | ${p.verdict}${p.failures ? ` (${p.failures})` : ""}${p.verdict === "not evidenced" && p.notEvidenced ? ` (${p.notEvidenced})` : ""} |`,
                 );
             }
         }
@@ -427,6 +496,13 @@ export function renderMarkdown(report: EvidenceReport): string {
         lines.push("Grant the auditing role tools/audit/iam-policy.json and run the audit again.", "");
         for (const gap of report.gaps) {
             lines.push(`- ${gap}`);
+        }
+    }
+    if (report.notEvidenced && report.notEvidenced.length > 0) {
+        lines.push("", "## Not evidenced (policies and checks without a verdict)", "");
+        lines.push("| Policy | Resource | Why |", "|---|---|---|");
+        for (const n of report.notEvidenced) {
+            lines.push(`| ${n.policy} | ${cell(n.resource)} | ${cell(n.reason)} |`);
         }
     }
     lines.push("", "## Findings", "");
@@ -479,17 +555,33 @@ export function renderSarif(report: EvidenceReport, info: PackInfo, programFile:
                         })),
                     },
                 },
-                results: report.findings.map((f) => ({
-                    ruleId: f.policy,
-                    level: level(f.enforcementLevel),
-                    message: { text: `${f.resource}: ${f.message}` },
-                    locations: [
-                        {
-                            physicalLocation: { artifactLocation: { uri: programFile } },
-                            logicalLocations: [{ fullyQualifiedName: f.urn, name: f.resource, kind: "resource" }],
-                        },
-                    ],
-                })),
+                results: [
+                    ...report.findings.map((f) => ({
+                        ruleId: f.policy,
+                        level: level(f.enforcementLevel),
+                        message: { text: `${f.resource}: ${f.message}` },
+                        locations: [
+                            {
+                                physicalLocation: { artifactLocation: { uri: programFile } },
+                                logicalLocations: [{ fullyQualifiedName: f.urn, name: f.resource, kind: "resource" }],
+                            },
+                        ],
+                    })),
+                    // SARIF 2.1.0, result.kind "open": the tool could not determine whether the rule
+                    // is satisfied (3.27.9); any kind but "fail" takes level "none".
+                    ...(report.notEvidenced ?? []).map((n) => ({
+                        ruleId: n.policy,
+                        kind: "open",
+                        level: "none",
+                        message: { text: `${n.resource}: not evidenced: ${n.reason}` },
+                        locations: [
+                            {
+                                physicalLocation: { artifactLocation: { uri: programFile } },
+                                logicalLocations: [{ fullyQualifiedName: n.urn, name: n.resource, kind: "resource" }],
+                            },
+                        ],
+                    })),
+                ],
             },
         ],
     };

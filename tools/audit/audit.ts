@@ -9,8 +9,8 @@ import { AwsSession } from "./aws";
 import { discover } from "./discover";
 import { evaluate, Evaluation } from "./evaluate";
 import { defaultLiveOptions, LiveCheck, liveChecks, LiveOptions, LiveResult, runLiveChecks } from "./live";
-import { UsageError } from "./errors";
-import { Inventory } from "./model";
+import { explainRunError, UsageError } from "./errors";
+import { Inventory, notRead } from "./model";
 import { stackExportInventory } from "./stackExport";
 
 export interface AuditOptions {
@@ -25,6 +25,30 @@ export interface AuditOptions {
     log?: (line: string) => void;
     /** For tests: an existing session (clients already mocked). */
     session?: AwsSession;
+    /** Replication group ID -> archive bucket (--archive-bucket). */
+    archiveBuckets?: Record<string, string>;
+    /** Replication group ID -> auth secret name or ARN (--auth-secret). */
+    authSecrets?: Record<string, string>;
+}
+
+/**
+ * Exit codes: one per result, so that a pipeline can tell them apart (README "Live audit", --help).
+ * 2 is a usage or run error (no report).
+ */
+export const exitCodes = { compliant: 0, "not compliant": 1, "not evidenced": 3 } as const;
+
+/** True when a value (or anything inside it) is the marker of a value no permitted call could read. */
+function containsUnread(value: unknown): boolean {
+    if (value === notRead) {
+        return true;
+    }
+    if (Array.isArray(value)) {
+        return value.some(containsUnread);
+    }
+    if (value !== null && typeof value === "object") {
+        return Object.values(value).some(containsUnread);
+    }
+    return false;
 }
 
 export interface AuditOutcome {
@@ -97,7 +121,21 @@ export async function runAudit(options: AuditOptions): Promise<AuditOutcome> {
                     );
                 }
             }
-            inventory = await discover(session, { regions, log });
+            const liveOptions = { ...defaultLiveOptions, ...options.live };
+            try {
+                inventory = await discover(session, {
+                    regions,
+                    log,
+                    archiveBuckets: options.archiveBuckets,
+                    authSecrets: options.authSecrets,
+                    archiveRetentionDays: liveOptions.archiveRetentionDays,
+                    exportDays: liveOptions.exportDays,
+                });
+            } catch (e) {
+                // The call that failed is the last one made (calls within a Region run one after another).
+                const last = session.calls[session.calls.length - 1];
+                throw explainRunError(e, last?.outcome === "error" ? last : undefined);
+            }
         }
     } finally {
         if (!options.session) {
@@ -139,6 +177,76 @@ export async function runAudit(options: AuditOptions): Promise<AuditOutcome> {
     };
     const findings: Diagnostic[] = [...evaluation.findings];
     const applied = new Map(evaluation.applied);
+    // A policy that passed on a resource while a property it reads was never read (a refused or
+    // failed call) did not pass: it has no verdict there ("not evidenced"), in every part of the report.
+    const unevidenced = new Map<string, { policy: string; reason: string }[]>();
+    const addUnevidenced = (urn: string, policy: string, reason: string) => {
+        const list = unevidenced.get(urn) ?? [];
+        if (!list.some((u) => u.policy === policy)) {
+            list.push({ policy, reason });
+        }
+        unevidenced.set(urn, list);
+    };
+    /** The actions whose refusal (or not-found) left a resource's values unread. */
+    const needsFor = (resource: { name: string; urn: string }) => [
+        ...new Set(
+            inventory.gaps
+                .filter(
+                    (g) =>
+                        g.resource === resource.name ||
+                        g.resource === resource.urn ||
+                        g.what.includes(resource.urn) ||
+                        g.what.includes(` ${resource.name}`),
+                )
+                .map((g) => g.needs),
+        ),
+    ];
+    if (!options.stackExport) {
+        const properties = new Map(registry.metadata().map((m) => [m.name, m.properties]));
+        const byUrn = new Map(inventory.resources.map((r) => [r.urn, r]));
+        for (const [urn, names] of applied) {
+            const resource = byUrn.get(urn);
+            if (!resource) {
+                continue;
+            }
+            const concluded: string[] = [];
+            for (const name of names) {
+                const unread = (properties.get(name) ?? []).filter(
+                    (p) => p in resource.inputs && containsUnread(resource.inputs[p]),
+                );
+                if (unread.length > 0 && !findings.some((f) => f.policyName === name && f.urn === urn)) {
+                    const needs = needsFor(resource);
+                    addUnevidenced(
+                        urn,
+                        name,
+                        `${unread.join(", ")} not read${needs.length ? ` (needs ${needs.join(", ")})` : ""}`,
+                    );
+                } else {
+                    concluded.push(name);
+                }
+            }
+            applied.set(urn, concluded);
+        }
+        // A stack policy reads the resources of the type it requires: when one of them holds an
+        // unread value and the policy reported nothing, it did not pass on that resource.
+        for (const rule of registry.all()) {
+            const requires = (rule as { requires?: string }).requires;
+            if ("resourceTypes" in rule || !requires || findings.some((f) => f.policyName === rule.name)) {
+                continue;
+            }
+            for (const resource of inventory.resources.filter((r) => r.type === requires)) {
+                const unread = Object.keys(resource.inputs).filter((k) => containsUnread(resource.inputs[k]));
+                if (unread.length > 0) {
+                    const needs = needsFor(resource);
+                    addUnevidenced(
+                        resource.urn,
+                        rule.name,
+                        `${unread.join(", ")} of ${resource.name} not read${needs.length ? ` (needs ${needs.join(", ")})` : ""}`,
+                    );
+                }
+            }
+        }
+    }
     const observed: ObservedEvidence[] = [];
     const gaps: { controls: string[]; text: string }[] = [];
     const addGap = (controls: string[], text: string) => {
@@ -147,12 +255,18 @@ export async function runAudit(options: AuditOptions): Promise<AuditOutcome> {
         }
     };
     for (const g of inventory.gaps) {
-        addGap(g.controls, `needs ${g.needs}: ${g.what} (${g.resource})`);
+        addGap(
+            g.controls,
+            g.kind === "missing"
+                ? `not found: ${g.what} (${g.resource}): ${g.needs} answered ${g.error}`
+                : `needs ${g.needs}: ${g.what} (${g.resource})`,
+        );
     }
     const cacheType = types.replicationGroup;
     for (const r of live) {
         if (r.status === "not evidenced") {
             addGap(r.check.controls, `${r.check.id} on ${label(r.resource, r.urn)}: ${r.message}`);
+            addUnevidenced(r.urn, r.check.id, `${r.resource}: ${r.message}`);
             continue;
         }
         if (r.status === "not applicable") {
@@ -234,6 +348,8 @@ export async function runAudit(options: AuditOptions): Promise<AuditOutcome> {
         notObservable: Object.keys(evaluation.skipped),
         liveChecks: live.length ? checks.map((c) => c.id) : undefined,
         notEvidenced: [...new Set(live.filter((r) => r.status === "not evidenced").map((r) => r.check.id))],
+        ...(options.stackExport ? {} : { unevidenced }),
+        refusedCalls: session.calls.filter((c) => c.outcome === "denied").length,
         now,
     });
     const reportFiles = writeReport(options.reportDir, report, info, options.stackExport ?? "aws");
@@ -244,7 +360,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditOutcome> {
         report,
         reportFiles,
         calls: session.calls,
-        exitCode: report.summary.mandatory > 0 ? 1 : 0,
+        exitCode: exitCodes[report.summary.result ?? (report.summary.mandatory > 0 ? "not compliant" : "compliant")],
     };
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run audit -- [--region R ...] [--profile P] [--report DIR] [--stack-export FILE] [--quiet]`
 // Read-only HITRUST evidence audit of running ElastiCache deployments (or of a stack export).
-// Exit code 0 without a mandatory finding, 1 with one, 2 on a usage or run error.
+// Exit code 0 compliant, 1 not compliant (a mandatory finding), 3 not evidenced, 2 usage or run error.
 import * as fs from "fs";
 import { PolicyPackConfigFile } from "../analyzer";
 import { UsageError } from "./errors";
@@ -20,7 +20,13 @@ Options:
   --report DIR            where to write the report (default: reports/audit)
   --stack-export FILE     audit a \`pulumi stack export --file FILE\` offline instead of AWS
   --policy-pack-config F  policy pack config file, as for \`pulumi preview --policy-pack-config\`
-  --export-days N         days back that must each have an archived snapshot export (default 7)
+  --export-days N         days back that must each have an archived snapshot export (default 7);
+                          before them, every calendar month of the archive period needs one
+  --archive-bucket G=B    the archive bucket of replication group G is B; repeat per group
+                          (default: the bucket tagged hitrust:component like the group, else the
+                          component's name <G>-archive-*)
+  --auth-secret G=S       the Secrets Manager secret (name or ARN) holding group G's AUTH token;
+                          repeat per group (default: tagged like the group, else <G>-elasticache-auth-*)
   --quiet                 no progress on stderr
   -h, --help              this help
 
@@ -30,7 +36,14 @@ Throttled calls are retried with backoff (the SDK's standard retry mode).
 A refused call (AccessDenied) marks the controls it evidences "not evidenced: needs <action>" and the
 audit goes on; tools/audit/iam-policy.json is the read-only policy that grants every call.
 
-Exit codes: 0 no mandatory finding, 1 a mandatory finding, 2 usage or run error.`;
+The report says how each archive bucket and secret was found (flag, tag or name prefix).
+
+Exit codes:
+  0  compliant: no mandatory finding, and every control is evidenced (or left to attestation)
+  1  not compliant: at least one mandatory finding
+  3  not evidenced: no mandatory finding, but a refused or failed read left a policy, check or
+     control without a verdict (the report lists each; grant tools/audit/iam-policy.json)
+  2  usage or run error (no credentials, expired session, unreachable endpoint, ...): no report`;
 
 export interface CliOptions {
     regions: string[];
@@ -39,14 +52,50 @@ export interface CliOptions {
     stackExport?: string;
     policyPackConfig?: string;
     exportDays?: number;
+    archiveBuckets: Record<string, string>;
+    authSecrets: Record<string, string>;
     quiet: boolean;
     help: boolean;
+}
+
+// Replication group IDs: 1-40 letters, digits or hyphens, starting with a letter (ElastiCache API
+// reference, CreateReplicationGroup ReplicationGroupId).
+const groupPattern = /^[A-Za-z][A-Za-z0-9-]{0,39}$/;
+// Bucket names: 3-63 lowercase letters, digits, dots and hyphens, starting and ending with a letter
+// or digit (S3 user guide, "General purpose bucket naming rules").
+const bucketPattern = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+// Secret names: up to 512 of letters, digits and /_+=.@- (Secrets Manager API reference,
+// CreateSecret Name), or a secret ARN.
+const secretPattern =
+    /^([A-Za-z0-9/_+=.@-]{1,512}|arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+)$/;
+
+function groupValue(flag: string, text: string, valuePattern: RegExp, valueWhat: string): [string, string] {
+    const at = text.indexOf("=");
+    const group = at > 0 ? text.slice(0, at) : "";
+    const value = at > 0 ? text.slice(at + 1) : "";
+    if (!groupPattern.test(group) || value === "") {
+        throw new UsageError(`${flag} '${text}' must be GROUP=${valueWhat}, GROUP a replication group ID.`);
+    }
+    if (!valuePattern.test(value)) {
+        throw new UsageError(
+            `${flag} '${text}': '${value}' is not ${valueWhat === "BUCKET" ? "an S3 bucket name" : "a secret name or ARN"}.`,
+        );
+    }
+    // ElastiCache stores group IDs in lower case.
+    return [group.toLowerCase(), value];
 }
 
 const regionPattern = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
 export function parseArgs(argv: string[]): CliOptions {
-    const options: CliOptions = { regions: [], reportDir: "reports/audit", quiet: false, help: false };
+    const options: CliOptions = {
+        regions: [],
+        reportDir: "reports/audit",
+        archiveBuckets: {},
+        authSecrets: {},
+        quiet: false,
+        help: false,
+    };
     const valueOf = (i: number, flag: string) => {
         const value = argv[i + 1];
         if (value === undefined || value.startsWith("--")) {
@@ -77,6 +126,12 @@ export function parseArgs(argv: string[]): CliOptions {
                 throw new UsageError(`--export-days '${text}' must be a whole number from 1 to 35.`);
             }
             options.exportDays = days;
+        } else if (arg === "--archive-bucket") {
+            const [group, bucket] = groupValue(arg, valueOf(i++, arg), bucketPattern, "BUCKET");
+            options.archiveBuckets[group] = bucket;
+        } else if (arg === "--auth-secret") {
+            const [group, secret] = groupValue(arg, valueOf(i++, arg), secretPattern, "SECRET");
+            options.authSecrets[group] = secret;
         } else if (arg === "--quiet" || arg === "-q") {
             options.quiet = true;
         } else if (arg === "--help" || arg === "-h") {
@@ -87,6 +142,12 @@ export function parseArgs(argv: string[]): CliOptions {
     }
     if (options.stackExport && (options.regions.length > 0 || options.profile)) {
         throw new UsageError("--stack-export audits a file offline: leave out --region and --profile.");
+    }
+    if (
+        options.stackExport &&
+        (Object.keys(options.archiveBuckets).length > 0 || Object.keys(options.authSecrets).length > 0)
+    ) {
+        throw new UsageError("--stack-export audits a file offline: leave out --archive-bucket and --auth-secret.");
     }
     return options;
 }
@@ -124,19 +185,24 @@ export async function main(argv: string[]): Promise<number> {
             reportDir: options.reportDir,
             policyPackConfig,
             live: options.exportDays ? { exportDays: options.exportDays } : undefined,
+            archiveBuckets: options.archiveBuckets,
+            authSecrets: options.authSecrets,
             log,
         });
         const s = outcome.report.summary;
+        const refused = outcome.calls.filter((c) => c.outcome === "denied");
         const lines = [
             `Audited ${outcome.report.target}: ${s.resources} resources, ${outcome.calls.length} API calls.`,
+            `Result: ${(s.result ?? (s.compliant ? "compliant" : "not compliant")).toUpperCase()} (exit ${outcome.exitCode}).`,
             `Findings: ${s.mandatory} mandatory, ${s.advisory} advisory. HITRUST controls: ${s.controls.met} met, ${s.controls["met with advisories"]} met with advisories, ${s.controls["not met"]} not met, ${s.controls["attestation required"]} to attest by hand, ${s.controls["not evidenced"]} not evidenced.`,
         ];
         for (const f of outcome.report.findings.filter((x) => x.enforcementLevel === "mandatory")) {
             lines.push(`  - [mandatory] ${f.policy} (${f.resource}): ${f.message}`);
         }
-        if (s.gaps) {
+        if (s.result === "not evidenced" || refused.length > 0) {
+            const actions = [...new Set(refused.map((c) => c.action))].sort();
             lines.push(
-                `Not evidenced: ${s.gaps} refused calls; grant tools/audit/iam-policy.json to the auditing role.`,
+                `Not evidenced: ${s.notEvidenced ?? 0} policy or check results, ${s.gaps ?? 0} unread items; ${refused.length} refused call${refused.length === 1 ? "" : "s"}${actions.length ? ` (${actions.join(", ")})` : ""}${refused.length ? "; grant tools/audit/iam-policy.json to the auditing role" : ""}.`,
             );
         }
         lines.push(`Evidence report: ${outcome.reportFiles.map(relative).join(", ")}`);

@@ -24,15 +24,18 @@ import {
     paginateDescribeSnapshots,
     paginateDescribeUserGroups,
     paginateDescribeUsers,
+    ListTagsForResourceCommand,
     ReplicationGroup,
 } from "@aws-sdk/client-elasticache";
 import { DescribeKeyCommand, GetKeyRotationStatusCommand } from "@aws-sdk/client-kms";
 import {
     GetBucketEncryptionCommand,
     GetBucketLifecycleConfigurationCommand,
+    GetBucketTaggingCommand,
     GetBucketVersioningCommand,
     GetObjectLockConfigurationCommand,
     GetPublicAccessBlockCommand,
+    ListObjectsV2Command,
     paginateListBuckets,
     paginateListObjectsV2,
 } from "@aws-sdk/client-s3";
@@ -42,9 +45,11 @@ import { ControlId } from "../../core/controls";
 import { types } from "../../policy-pack/src/types";
 import { AwsSession, iamAction, isAccessDenied, isError, Service } from "./aws";
 import { managedRules } from "../../component/configRules";
-import { archivedExportDays } from "./live";
+import { archivePrefixes } from "../../component/archive";
+import { isArchivedExport, monthsBetween } from "./live";
 import {
     ArchiveFacts,
+    FoundBy,
     AuditResource,
     CacheFacts,
     Gap,
@@ -73,12 +78,41 @@ export function providerEngineVersion(version: string | undefined): string | und
     return Number(match[1]) >= 6 ? `${match[1]}.${match[2]}` : version;
 }
 
-/** The archive prefix the snapshot export job writes under (design.md: snapshots/ of the archive bucket). */
-export const exportPrefix = "snapshots/";
+/**
+ * The key prefix of one cache's archived exports. The export job writes under
+ * `archivePrefixes.snapshots` and names each copy after the snapshot it exported:
+ * `<group id>-YYYY-MM-DD-HH-MM-export-NNNN.rdb` (component/lambda/exportSnapshot.js exportName:
+ * ElastiCache names automatic snapshots `automatic.<group id>-<date>-<time>`), so a cache's exports
+ * of one month share the prefix `snapshots/<group id>-YYYY-MM-`.
+ */
+export function exportKeyPrefix(groupId: string, month = ""): string {
+    return `${archivePrefixes.snapshots}/${groupId.toLowerCase()}-${month ? `${month}-` : ""}`;
+}
+
+/**
+ * The tag the component puts on everything it creates, the replication group included
+ * (component/redis.ts: `"hitrust:component": name`). A bucket or secret with the same tag and value
+ * belongs to the same deployment, whatever its name.
+ */
+export const componentTagKey = "hitrust:component";
 
 export interface DiscoverOptions {
     regions: string[];
     log?: (line: string) => void;
+    /** Replication group ID -> archive bucket, from --archive-bucket. */
+    archiveBuckets?: Record<string, string>;
+    /** Replication group ID -> auth secret name or ARN, from --auth-secret. */
+    authSecrets?: Record<string, string>;
+    /** The archive period in days (the component's minimum archive retention). */
+    archiveRetentionDays: number;
+    /** Days back that the live check wants one export each (listed day by day). */
+    exportDays: number;
+}
+
+/** A secret ARN's name: `arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 random characters>`. */
+function secretNameOf(reference: string): string {
+    const match = /^arn:[^:]+:secretsmanager:[^:]*:\d*:secret:(.+)-[A-Za-z0-9]{6}$/.exec(reference);
+    return match ? match[1] : reference;
 }
 
 /** One Region's reading: the calls it makes and the resources it builds. */
@@ -93,6 +127,7 @@ class RegionReader {
         private readonly session: AwsSession,
         readonly region: string,
         private readonly log: (line: string) => void,
+        private readonly options: DiscoverOptions,
     ) {
         this.facts = { region };
     }
@@ -105,7 +140,7 @@ class RegionReader {
     private async read<T>(
         service: Service,
         operation: string,
-        what: { resource: string; controls: ControlId[]; what: string; ifMissing?: T },
+        what: { resource: string; controls: ControlId[]; what: string; ifMissing?: T; optional?: Gap[] },
         fn: (client: any) => Promise<T>,
     ): Promise<Observed<T> | undefined> {
         const source = this.source(service, operation);
@@ -114,15 +149,35 @@ class RegionReader {
             return { value, source };
         } catch (e) {
             // A neighbour deleted since the cache named it (InvalidGroup.NotFound,
-            // CacheSubnetGroupNotFoundFault, ResourceNotFoundException, NotFoundException, ...) is
-            // an observation, not a run error.
-            if ("ifMissing" in what && /NotFound|NoSuch/.test((e as Error)?.name ?? "")) {
-                this.log(`  ${this.region} ${service}:${operation}: ${what.what} not found`);
-                return { value: what.ifMissing as T, source };
+            // CacheSubnetGroupNotFoundFault, CacheParameterGroupNotFound, ResourceNotFoundException,
+            // NoSuchBucket, ...) is an observation about that cache, never a run error: where the
+            // caller knows what absence means (ifMissing) it is that value, else a gap for the cache.
+            const name = (e as Error)?.name ?? "";
+            if (/NotFound|NoSuch/.test(name)) {
+                this.log(`  ${this.region} ${service}:${operation}: ${what.what} not found (${name})`);
+                if ("ifMissing" in what) {
+                    return { value: what.ifMissing as T, source };
+                }
+                this.gaps.push({
+                    resource: what.resource,
+                    needs: iamAction(service, operation),
+                    controls: what.controls,
+                    what: what.what,
+                    kind: "missing",
+                    error: name,
+                });
+                return undefined;
             }
             if (isAccessDenied(e)) {
                 const needs = iamAction(service, operation);
-                this.gaps.push({ resource: what.resource, needs, controls: what.controls, what: what.what });
+                // An optional read (a way to find something that another way may still find) is a
+                // gap only if nothing is found in the end: the caller keeps it in `optional`.
+                (what.optional ?? this.gaps).push({
+                    resource: what.resource,
+                    needs,
+                    controls: what.controls,
+                    what: what.what,
+                });
                 return undefined;
             }
             throw e;
@@ -321,11 +376,11 @@ class RegionReader {
         if (Array.isArray(securityGroupIds) && securityGroupIds.length > 0) {
             deps.securityGroupIds = await this.securityGroups(securityGroupIds, id);
         }
+        let keyManager: Observed<string | undefined> | undefined;
         if (group.KmsKeyId) {
             const key = await this.kmsKey(group.KmsKeyId, id);
-            if (key) {
-                deps.kmsKeyId = [key];
-            }
+            deps.kmsKeyId = [key.urn];
+            keyManager = key.manager;
         }
         const topicArn = fromMembers((c) => c.NotificationConfiguration?.TopicArn);
         const logDeliveries = (group.LogDeliveryConfigurations ?? []).map((l) => ({
@@ -424,6 +479,9 @@ class RegionReader {
                 ? new Date(group.ReplicationGroupCreateTime).toISOString()
                 : undefined,
             snapshotRetentionLimit: group.SnapshotRetentionLimit,
+            authTokenEnabled: group.AuthTokenEnabled === true,
+            kmsKeyId: group.KmsKeyId,
+            keyManager,
             logDeliveries: { value: logDeliveries, source },
             logGroups,
             topics: [],
@@ -562,31 +620,42 @@ class RegionReader {
                 return newest === undefined ? undefined : new Date(newest).toISOString();
             },
         );
-        facts.archives = await this.archives(id);
-        facts.secrets = await this.read(
-            "secretsmanager",
-            "ListSecrets",
-            { resource: id, controls: ["19141.06c1"], what: "the auth secret's rotation metadata" },
+        // What links the archive bucket and the auth secret to this group: a name given on the
+        // command line, else the component's tag on the group (ListTagsForResource), else the
+        // component's name prefixes.
+        const tagRefused: Gap[] = [];
+        facts.componentTag = await this.read(
+            "elasticache",
+            "ListTagsForResource",
+            {
+                resource: id,
+                controls: [],
+                what: "the group's tags (which link its archive and secret)",
+                optional: tagRefused,
+            },
             async (c) => {
-                // ListSecrets returns metadata only: "The encrypted fields SecretString and SecretBinary
-                // are not included in the output" (Secrets Manager API reference, ListSecrets). The
-                // audit never calls GetSecretValue, and the IAM policy does not grant it.
-                const secrets = await this.all<any>(
-                    paginateListSecrets(
-                        { client: c },
-                        { Filters: [{ Key: "name", Values: [`${id}-elasticache-auth-`] }] },
-                    ),
-                    "SecretList",
-                );
-                return secrets.map((s) => ({
-                    name: s.Name,
-                    rotationEnabled: s.RotationEnabled === true,
-                    rotationDays: s.RotationRules?.AutomaticallyAfterDays,
-                    lastRotated: s.LastRotatedDate ? new Date(s.LastRotatedDate).toISOString() : undefined,
-                    lastChanged: s.LastChangedDate ? new Date(s.LastChangedDate).toISOString() : undefined,
-                }));
+                // ElastiCache API reference, ListTagsForResource: ResourceName is the group's ARN.
+                const tags = (await c.send(new ListTagsForResourceCommand({ ResourceName: urn }))).TagList ?? [];
+                return tags.find((t: any) => t.Key === componentTagKey)?.Value as string | undefined;
             },
         );
+        const shards = clusterMode ? Math.max(nodeGroups.length, 1) : 1;
+        await this.archives(facts, shards);
+        await this.secrets(facts);
+        // The tags were one way to find the archive and the secret: their refusal is a gap only
+        // where the other ways found nothing.
+        const unfound: ControlId[] = [
+            ...(facts.archives?.value.length === 0 ? (["1620.09l1", "1616.09l1"] as ControlId[]) : []),
+            ...(facts.secrets?.value.length === 0 ? (["19141.06c1"] as ControlId[]) : []),
+        ];
+        for (const gap of unfound.length > 0 ? [...tagRefused, ...this.bucketTagsRefused] : []) {
+            this.gaps.push({ ...gap, resource: id, controls: unfound });
+            facts.linkRefused = [...(facts.linkRefused ?? []), gap.needs];
+        }
+        const missing = this.gaps.filter((g) => g.resource === id && g.kind === "missing");
+        if (missing.length > 0) {
+            facts.missing = Object.fromEntries(missing.map((g) => [g.needs, `${g.what}: ${g.error}`]));
+        }
         this.caches.push(facts);
     }
 
@@ -641,10 +710,7 @@ class RegionReader {
             deps.securityGroupIds = await this.securityGroups(cache.SecurityGroupIds, name);
         }
         if (cache.KmsKeyId) {
-            const key = await this.kmsKey(cache.KmsKeyId, name);
-            if (key) {
-                deps.kmsKeyId = [key];
-            }
+            deps.kmsKeyId = [(await this.kmsKey(cache.KmsKeyId, name)).urn];
         }
         if (cache.UserGroupId && userGroupUrns.has(cache.UserGroupId)) {
             deps.userGroupId = [userGroupUrns.get(cache.UserGroupId)!];
@@ -863,20 +929,25 @@ class RegionReader {
         });
     }
 
-    private async kmsKey(keyId: string, owner: string): Promise<string | undefined> {
+    /** The key, and its manager (DescribeKey KeyMetadata.KeyManager: AWS | CUSTOMER). */
+    private async kmsKey(
+        keyId: string,
+        owner: string,
+    ): Promise<{ urn: string; manager?: Observed<string | undefined> }> {
         const described = await this.read(
             "kms",
             "DescribeKey",
-            { resource: owner, controls: ["0903.10f1"], what: "the cache's KMS key", ifMissing: undefined },
+            { resource: owner, controls: ["0903.10f1"], what: `the cache's KMS key ${keyId}`, ifMissing: undefined },
             async (c) => (await c.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata,
         );
         const rotation = await this.read(
             "kms",
             "GetKeyRotationStatus",
-            { resource: owner, controls: ["0903.10f1"], what: "the key's rotation", ifMissing: undefined },
+            { resource: owner, controls: ["0903.10f1"], what: `the rotation of key ${keyId}`, ifMissing: undefined },
             async (c) => (await c.send(new GetKeyRotationStatusCommand({ KeyId: keyId }))).KeyRotationEnabled,
         );
         const urn = described?.value?.Arn ?? keyId;
+        const manager = described ? { value: described.value?.KeyManager, source: described.source } : undefined;
         this.add({
             type: types.kmsKey,
             name: described?.value?.KeyId ?? keyId,
@@ -895,7 +966,7 @@ class RegionReader {
                     : {}),
             },
         });
-        return urn;
+        return { urn, manager };
     }
 
     private async logGroup(name: string, owner: string): Promise<{ urn: string; facts: LogGroupFacts } | undefined> {
@@ -1014,26 +1085,21 @@ class RegionReader {
         return this.alarmsRead;
     }
 
-    /** The archive buckets the component names `<group id, 28 chars>-archive-*`, and what is in them. */
-    private async archives(id: string): Promise<Observed<ArchiveFacts[]> | undefined> {
-        const prefix = `${id.slice(0, 28)}-archive-`;
+    /**
+     * The archive buckets of a group, and what is in them. Found, in this order, by
+     * --archive-bucket, by the component's tag (the buckets of the Region that carry the group's
+     * `hitrust:component` tag), or by the component's name prefix `<group id, 28 chars>-archive-`.
+     */
+    private async archives(cache: CacheFacts, shards: number): Promise<void> {
         const controls: ControlId[] = ["1620.09l1", "1616.09l1"];
-        const buckets = await this.read(
-            "s3",
-            "ListBuckets",
-            { resource: id, controls, what: "the archive bucket" },
-            // ListBuckets' Prefix "limits the response to bucket names that begin with the specified
-            // bucket name prefix" (S3 API reference, ListBuckets).
-            (c) => this.all<any>(paginateListBuckets({ client: c }, { Prefix: prefix }), "Buckets"),
-        );
-        if (!buckets) {
-            return undefined;
+        const found = await this.findArchiveBuckets(cache, controls);
+        if (!found) {
+            return;
         }
         const out: ArchiveFacts[] = [];
-        for (const bucket of buckets.value.filter((b) => typeof b.Name === "string" && b.Name.startsWith(prefix))) {
-            const Bucket = bucket.Name as string;
+        for (const { bucket: Bucket, foundBy } of found.value) {
             const scope = { resource: Bucket, controls };
-            const facts: ArchiveFacts = { bucket: Bucket };
+            const facts: ArchiveFacts = { bucket: Bucket, foundBy };
             facts.versioning = await this.read(
                 "s3",
                 "GetBucketVersioning",
@@ -1128,21 +1194,302 @@ class RegionReader {
                     }
                 },
             );
-            facts.exportDays = await this.read(
+            facts.exports = await this.read(
                 "s3",
                 "ListObjectsV2",
                 { ...scope, what: "archived snapshot exports" },
-                async (c) => {
-                    const objects = await this.all<any>(
-                        paginateListObjectsV2({ client: c }, { Bucket, Prefix: exportPrefix }),
-                        "Contents",
-                    );
-                    return archivedExportDays(objects);
-                },
+                (c) => this.listExports(c, Bucket, cache, shards),
             );
             out.push(facts);
         }
-        return { value: out, source: buckets.source };
+        cache.archives = { value: out, source: found.source };
+    }
+
+    private async findArchiveBuckets(
+        cache: CacheFacts,
+        controls: ControlId[],
+    ): Promise<Observed<{ bucket: string; foundBy: FoundBy }[]> | undefined> {
+        const id = cache.id;
+        const named = this.options.archiveBuckets?.[id];
+        if (named) {
+            return {
+                value: [{ bucket: named, foundBy: { how: "flag", flag: `--archive-bucket ${id}=${named}` } }],
+                source: { call: "--archive-bucket", region: this.region, at: this.session.now().toISOString() },
+            };
+        }
+        const searched: string[] = [];
+        const tag = cache.componentTag?.value;
+        if (tag !== undefined) {
+            const tagged = await this.bucketsTagged();
+            if (tagged) {
+                const mine = [...tagged.value.entries()].filter(([, value]) => value === tag).map(([b]) => b);
+                const chosen = await this.archiveAmong(mine, id);
+                if (chosen.length > 0) {
+                    return {
+                        value: chosen.map((bucket) => ({
+                            bucket,
+                            foundBy: { how: "tag", tag: `${componentTagKey}=${tag}` },
+                        })),
+                        source: tagged.source,
+                    };
+                }
+                searched.push(`no bucket of ${this.region} is tagged ${componentTagKey}=${tag}`);
+            } else {
+                searched.push(`the Region's bucket tags were not read`);
+            }
+        } else if (cache.componentTag) {
+            searched.push(`the group has no ${componentTagKey} tag`);
+        } else {
+            searched.push(`the group's tags were not read (needs elasticache:ListTagsForResource)`);
+        }
+        const prefix = `${id.slice(0, 28)}-archive-`;
+        const buckets = await this.read(
+            "s3",
+            "ListBuckets",
+            { resource: id, controls, what: "the archive bucket" },
+            // ListBuckets' Prefix "limits the response to bucket names that begin with the specified
+            // bucket name prefix" (S3 API reference, ListBuckets).
+            (c) => this.all<any>(paginateListBuckets({ client: c }, { Prefix: prefix }), "Buckets"),
+        );
+        if (!buckets) {
+            cache.archiveSearch = searched.join("; ");
+            return undefined;
+        }
+        const value = buckets.value
+            .filter((b) => typeof b.Name === "string" && b.Name.startsWith(prefix))
+            .map((b) => ({ bucket: b.Name as string, foundBy: { how: "name prefix", prefix } as FoundBy }));
+        searched.push(`no bucket is named ${prefix}*`);
+        cache.archiveSearch = `${searched.join("; ")}; name it with --archive-bucket ${id}=BUCKET`;
+        return { value, source: buckets.source };
+    }
+
+    /**
+     * Of the buckets that carry the group's component tag, the archive: the component tags its
+     * export staging bucket too, so a bucket named with the archive prefix wins, then one that holds
+     * this group's exports; with neither, every tagged bucket is judged.
+     */
+    private async archiveAmong(tagged: string[], id: string): Promise<string[]> {
+        if (tagged.length <= 1) {
+            return tagged;
+        }
+        const byName = tagged.filter((b) => b.startsWith(`${id.slice(0, 28)}-archive-`));
+        if (byName.length > 0) {
+            return byName;
+        }
+        const holding: string[] = [];
+        for (const Bucket of tagged) {
+            const listed = await this.read(
+                "s3",
+                "ListObjectsV2",
+                { resource: Bucket, controls: ["1620.09l1"], what: "whether the bucket holds exports" },
+                async (c) =>
+                    (await c.send(new ListObjectsV2Command({ Bucket, Prefix: exportKeyPrefix(id), MaxKeys: 1 })))
+                        .KeyCount ?? 0,
+            );
+            if ((listed?.value ?? 0) > 0) {
+                holding.push(Bucket);
+            }
+        }
+        return holding.length > 0 ? holding : tagged;
+    }
+
+    private bucketTags?: Promise<Observed<Map<string, string | undefined>> | undefined>;
+    /** A refused GetBucketTagging (the first), a gap only for groups whose archive is not found. */
+    private readonly bucketTagsRefused: Gap[] = [];
+
+    /**
+     * The buckets of this Region and their component tag, read once per Region: ListBuckets with
+     * BucketRegion ("limits the response to buckets that are located in the specified AWS Region",
+     * S3 API reference, ListBuckets), then GetBucketTagging per bucket (NoSuchTagSet when a bucket
+     * has no tag, S3 API reference, GetBucketTagging).
+     */
+    private bucketsTagged() {
+        this.bucketTags ??= (async () => {
+            const listed = await this.read(
+                "s3",
+                "ListBuckets",
+                { resource: this.region, controls: [], what: "the Region's buckets (to find tagged archives)" },
+                (c) => this.all<any>(paginateListBuckets({ client: c }, { BucketRegion: this.region }), "Buckets"),
+            );
+            if (!listed) {
+                return undefined;
+            }
+            const tags = new Map<string, string | undefined>();
+            for (const bucket of listed.value) {
+                const Bucket = bucket.Name as string;
+                const read = await this.read(
+                    "s3",
+                    "GetBucketTagging",
+                    {
+                        resource: Bucket,
+                        controls: [],
+                        what: "the bucket tags that link an archive to its group",
+                        ifMissing: undefined,
+                        optional: this.bucketTagsRefused.length === 0 ? this.bucketTagsRefused : [],
+                    },
+                    async (c) => {
+                        try {
+                            const set = (await c.send(new GetBucketTaggingCommand({ Bucket }))).TagSet ?? [];
+                            return set.find((t: any) => t.Key === componentTagKey)?.Value as string | undefined;
+                        } catch (e) {
+                            if (isError(e, "NoSuchTagSet")) {
+                                return undefined;
+                            }
+                            throw e;
+                        }
+                    },
+                );
+                tags.set(Bucket, read?.value);
+            }
+            return { value: tags, source: this.source("s3", "GetBucketTagging") };
+        })();
+        return this.bucketTags;
+    }
+
+    /**
+     * The archived exports of one cache over the archive period. Two ways to list, both with the
+     * cache's own key prefix (exportKeyPrefix): all its keys, page by page (1,000 keys a page,
+     * ListObjectsV2 MaxKeys' default and maximum, S3 API reference), or one listing per calendar
+     * month that stops at the first archived export, except in the months of the daily window.
+     * The first costs about a page per 1,000 exports (one per shard a day, plus the job's marker);
+     * the second about one call per month; the cheaper one by that estimate is used.
+     */
+    private async listExports(c: any, Bucket: string, cache: CacheFacts, shards: number) {
+        const now = this.session.now();
+        const dayMs = 86400000;
+        const today = now.toISOString().slice(0, 10);
+        const oldest = new Date(now.getTime() - this.options.archiveRetentionDays * dayMs).toISOString().slice(0, 10);
+        const from = cache.createdAt && cache.createdAt.slice(0, 10) > oldest ? cache.createdAt.slice(0, 10) : oldest;
+        const months = monthsBetween(from, today);
+        const dailyFrom = new Date(now.getTime() - this.options.exportDays * dayMs).toISOString().slice(0, 10);
+        const dailyMonths = new Set(monthsBetween(dailyFrom, today));
+        const windowDays = Math.ceil((now.getTime() - new Date(from).getTime()) / dayMs);
+        const days = new Set<string>();
+        const found = new Set<string>();
+        let calls = 0;
+        const take = (o: { Key?: string; LastModified?: Date | string; Size?: number }, month?: string) => {
+            // Only this group's exports: another group whose ID starts with this one's (orders,
+            // orders-cache) shares the key prefix in a shared bucket, never the date that follows it.
+            const rest = (o.Key ?? "").slice(exportKeyPrefix(cache.id).length);
+            if (!isArchivedExport(o) || !/^\d{4}-\d{2}-\d{2}-/.test(rest)) {
+                return false;
+            }
+            const day = new Date(o.LastModified!).toISOString().slice(0, 10);
+            if (day >= dailyFrom) {
+                days.add(day);
+            }
+            // The snapshot's month from its key (the export may be archived the next day).
+            found.add(month ?? rest.slice(0, 7));
+            return true;
+        };
+        const full = Math.ceil((windowDays * (shards + 1)) / 1000) <= months.length;
+        if (full) {
+            for await (const page of paginateListObjectsV2(
+                { client: c },
+                { Bucket, Prefix: exportKeyPrefix(cache.id) },
+            )) {
+                calls++;
+                for (const o of page.Contents ?? []) {
+                    take(o);
+                }
+            }
+        } else {
+            for (const month of months) {
+                const pages = paginateListObjectsV2(
+                    { client: c },
+                    { Bucket, Prefix: exportKeyPrefix(cache.id, month) },
+                );
+                for await (const page of pages) {
+                    calls++;
+                    const any = (page.Contents ?? []).map((o: any) => take(o, month)).some(Boolean);
+                    if (any && !dailyMonths.has(month)) {
+                        break; // one archived export evidences the month
+                    }
+                }
+            }
+        }
+        return {
+            days: [...days].sort(),
+            months: months.filter((m) => found.has(m)),
+            listing: full ? ("full" as const) : ("per month" as const),
+            calls,
+        };
+    }
+
+    /**
+     * The auth secret's rotation metadata. Found by --auth-secret, by the component's tag (ListSecrets
+     * filters tag-key and tag-value, then the exact pair in the entry's Tags), or by the component's
+     * name prefix `<group id>-elasticache-auth-`. ListSecrets returns metadata only: "The encrypted
+     * fields SecretString and SecretBinary are not included in the output" (Secrets Manager API
+     * reference, ListSecrets). The audit never calls GetSecretValue, and the IAM policy does not grant it.
+     */
+    private async secrets(cache: CacheFacts): Promise<void> {
+        const id = cache.id;
+        const list = (filters: { Key: any; Values: string[] }[]) =>
+            this.read(
+                "secretsmanager",
+                "ListSecrets",
+                { resource: id, controls: ["19141.06c1"], what: "the auth secret's rotation metadata" },
+                (c) => this.all<any>(paginateListSecrets({ client: c }, { Filters: filters }), "SecretList"),
+            );
+        const entry = (s: any, foundBy: FoundBy) => ({
+            name: s.Name,
+            foundBy,
+            rotationEnabled: s.RotationEnabled === true,
+            rotationDays: s.RotationRules?.AutomaticallyAfterDays,
+            lastRotated: s.LastRotatedDate ? new Date(s.LastRotatedDate).toISOString() : undefined,
+            lastChanged: s.LastChangedDate ? new Date(s.LastChangedDate).toISOString() : undefined,
+        });
+        const named = this.options.authSecrets?.[id];
+        const searched: string[] = [];
+        if (named) {
+            const name = secretNameOf(named);
+            const found = await list([{ Key: "name", Values: [name] }]);
+            if (found) {
+                const foundBy: FoundBy = { how: "flag", flag: `--auth-secret ${id}=${named}` };
+                cache.secrets = {
+                    value: found.value.filter((s) => s.Name === name || s.ARN === named).map((s) => entry(s, foundBy)),
+                    source: found.source,
+                };
+                cache.secretSearch = `no secret named ${named} (--auth-secret)`;
+            }
+            return;
+        }
+        const tag = cache.componentTag?.value;
+        if (tag !== undefined) {
+            const found = await list([
+                { Key: "tag-key", Values: [componentTagKey] },
+                { Key: "tag-value", Values: [tag] },
+            ]);
+            if (!found) {
+                return;
+            }
+            // Each filter matches on its own (a key on one tag, the value on another), and both
+            // match prefixes (ListSecrets, Filter): the pair itself must be in the entry's Tags.
+            const mine = found.value.filter((s) =>
+                (s.Tags ?? []).some((t: any) => t.Key === componentTagKey && t.Value === tag),
+            );
+            if (mine.length > 0) {
+                const foundBy: FoundBy = { how: "tag", tag: `${componentTagKey}=${tag}` };
+                cache.secrets = { value: mine.map((s) => entry(s, foundBy)), source: found.source };
+                return;
+            }
+            searched.push(`no secret is tagged ${componentTagKey}=${tag}`);
+        } else if (!cache.componentTag) {
+            searched.push("the group's tags were not read (needs elasticache:ListTagsForResource)");
+        }
+        const prefix = `${id}-elasticache-auth-`;
+        const found = await list([{ Key: "name", Values: [prefix] }]);
+        if (!found) {
+            return;
+        }
+        const foundBy: FoundBy = { how: "name prefix", prefix };
+        cache.secrets = {
+            value: found.value.filter((s) => String(s.Name).startsWith(prefix)).map((s) => entry(s, foundBy)),
+            source: found.source,
+        };
+        searched.push(`no secret is named ${prefix}*`);
+        cache.secretSearch = `${searched.join("; ")}; name it with --auth-secret ${id}=SECRET`;
     }
 
     private async readTrails() {
@@ -1256,7 +1603,7 @@ export async function discover(session: AwsSession, options: DiscoverOptions): P
         gaps: [],
     };
     for (const region of options.regions) {
-        const reader = new RegionReader(session, region, log);
+        const reader = new RegionReader(session, region, log, options);
         await reader.run();
         inventory.resources.push(...reader.resources);
         inventory.caches.push(...reader.caches);

@@ -3,8 +3,9 @@
 // They sit in the same HITRUST control catalog as the pack's policies (core/controls.ts) and land
 // in the same report; a fact that a refused call left unread makes the check "not evidenced".
 import { managedRules } from "../../component/configRules";
+import { minimumArchiveRetentionDays } from "../../component/validation/archive";
 import { ControlId } from "../../core/controls";
-import { CacheFacts, Inventory, Observed, RegionFacts, Source } from "./model";
+import { ArchiveFacts, CacheFacts, describeFoundBy, Inventory, Observed, RegionFacts, Source } from "./model";
 
 export interface LiveCheck {
     id: string;
@@ -48,7 +49,11 @@ export interface LiveOptions {
     logMaxAgeHours: number;
     /** The oldest the trail's last delivery may be. */
     trailMaxAgeHours: number;
-    /** Archive retention the lifecycle must not undercut (the guide: six years). */
+    /**
+     * The archive period in days, which the lifecycle must not undercut, the Object Lock retention
+     * must cover and every month of which must hold an archived export: the component's minimum
+     * archive retention (the guide: six years).
+     */
     archiveRetentionDays: number;
 }
 
@@ -57,7 +62,7 @@ export const defaultLiveOptions: Omit<LiveOptions, "now"> = {
     exportDays: 7,
     logMaxAgeHours: 7 * 24,
     trailMaxAgeHours: 24,
-    archiveRetentionDays: 6 * 365,
+    archiveRetentionDays: minimumArchiveRetentionDays,
 };
 
 export const liveChecks = {
@@ -74,7 +79,7 @@ export const liveChecks = {
     archiveContinuity: {
         id: "live-elasticache-archive-exports-continuous",
         description:
-            "Checks that the archive bucket received an archived snapshot export (a .rdb copy under snapshots/, not a request marker) on each of the last days.",
+            "Checks that the archive bucket holds an archived snapshot export of the cache (a .rdb copy under snapshots/, not a request marker) from each of the last days and from every calendar month of the archive period.",
         controls: ["1620.09l1", "1616.09l1"],
         enforcementLevel: "mandatory",
         severity: "high",
@@ -90,6 +95,26 @@ export const liveChecks = {
         severity: "high",
         remediation:
             "Restore the component's archive settings: versioning Enabled, SSE-KMS default encryption, all four public access blocks, and a lifecycle that expires nothing younger than six years.",
+    },
+    archiveObjectLock: {
+        id: "live-elasticache-archive-object-lock",
+        description:
+            "Checks that the archive bucket locks archived exports with S3 Object Lock in compliance mode for at least the archive period.",
+        controls: ["1620.09l1", "1616.09l1"],
+        enforcementLevel: "advisory",
+        severity: "medium",
+        remediation:
+            "Object Lock in compliance mode with a default retention of at least the archive period: a locked version can then be deleted by no user, the root user included, until the period ends. Compliance mode cannot be shortened or removed once set; try it with governance mode first.",
+    },
+    customerManagedKey: {
+        id: "live-kms-key-customer-managed",
+        description:
+            "Checks that the KMS key a replication group names is a customer managed key (DescribeKey KeyManager CUSTOMER), not an AWS managed key.",
+        controls: ["0903.10f1", "1903.06d1"],
+        enforcementLevel: "mandatory",
+        severity: "high",
+        remediation:
+            "Create a customer managed key with rotation and a new group encrypted with it (the key of a group cannot change), then move the data with a snapshot restore.",
     },
     logDelivery: {
         id: "live-elasticache-replicationgroup-log-delivery-active",
@@ -186,7 +211,20 @@ function notEvidenced(
     );
 }
 
-function unread(check: LiveCheck, cache: { id: string; arn: string }, needs: string, what: string): LiveResult {
+/**
+ * A fact that was not read: refused (needs the action), or what the call reads does not exist
+ * (the cache's `missing` names the call).
+ */
+function unread(
+    check: LiveCheck,
+    cache: { id: string; arn: string; missing?: Record<string, string> },
+    needs: string,
+    what: string,
+): LiveResult {
+    const missing = cache.missing?.[needs];
+    if (missing) {
+        return result(check, cache, "not evidenced", `not evidenced: not found (${missing})`, [], needs);
+    }
     return notEvidenced(check, cache, needs, [], what);
 }
 
@@ -245,11 +283,44 @@ export function archivedExportDays(
 ): string[] {
     const days = new Set<string>();
     for (const o of objects) {
-        if (/-\d{4}\.rdb$/.test(o.Key ?? "") && (o.Size ?? 0) > 0 && o.LastModified) {
-            days.add(new Date(o.LastModified).toISOString().slice(0, 10));
+        if (isArchivedExport(o)) {
+            days.add(new Date(o.LastModified!).toISOString().slice(0, 10));
         }
     }
     return [...days].sort();
+}
+
+/** A non-empty archived export copy `<target>-NNNN.rdb` (not the job's request marker). */
+export function isArchivedExport(o: { Key?: string; LastModified?: Date | string; Size?: number }): boolean {
+    return /-\d{4}\.rdb$/.test(o.Key ?? "") && (o.Size ?? 0) > 0 && o.LastModified !== undefined;
+}
+
+/** "2021-01, 2021-02, 2021-03, 2021-07" -> "2021-01 to 2021-03, 2021-07". */
+export function monthRanges(months: string[]): string {
+    const ranges: string[][] = [];
+    for (const m of months) {
+        const last = ranges[ranges.length - 1];
+        if (last && nextMonth(last[last.length - 1]) === m) {
+            last.push(m);
+        } else {
+            ranges.push([m]);
+        }
+    }
+    return ranges.map((r) => (r.length === 1 ? r[0] : `${r[0]} to ${r[r.length - 1]}`)).join(", ");
+}
+
+/** "YYYY-MM" of each calendar month (UTC) from `from` to `to`, both "YYYY-MM-DD", inclusive. */
+export function monthsBetween(from: string, to: string): string[] {
+    const out: string[] = [];
+    for (let m = from.slice(0, 7); m <= to.slice(0, 7); m = nextMonth(m)) {
+        out.push(m);
+    }
+    return out;
+}
+
+function nextMonth(month: string): string {
+    const [y, m] = month.split("-").map(Number);
+    return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, "0")}`;
 }
 
 function lastDays(now: Date, count: number): string[] {
@@ -259,61 +330,50 @@ function lastDays(now: Date, count: number): string[] {
     );
 }
 
+/**
+ * The archive period in whole calendar years, for an Object Lock default retention given in Years
+ * (DefaultRetention takes Days or Years, S3 API reference): six years for any day count from
+ * 6 x 365 to six calendar years with their leap days.
+ */
+export function archivePeriodYears(days: number): number {
+    return Math.round(days / 365.25);
+}
+
 function archiveChecks(cache: CacheFacts, o: LiveOptions): LiveResult[] {
     const continuity = liveChecks.archiveContinuity;
     const protection = liveChecks.archiveProtection;
+    const lock = liveChecks.archiveObjectLock;
     if (!cache.archives) {
-        return [
-            unread(continuity, cache, "s3:ListAllMyBuckets", "the archive bucket"),
-            unread(protection, cache, "s3:ListAllMyBuckets", "the archive bucket"),
-        ];
+        const needs = "s3:ListAllMyBuckets";
+        const what = `the archive bucket${cache.archiveSearch ? `: ${cache.archiveSearch}` : ""}`;
+        return [continuity, protection, lock].map((check) => unread(check, cache, needs, what));
     }
     const buckets = cache.archives.value;
+    if (buckets.length === 0 && cache.linkRefused?.length) {
+        // The tags that could have named the archive were not read: it may exist under another name.
+        return [continuity, protection, lock].map((check) =>
+            notEvidenced(check, cache, cache.linkRefused!.join(", "), [], `the archive bucket: ${cache.archiveSearch}`),
+        );
+    }
     if (buckets.length === 0) {
-        const message = `no archive bucket named ${cache.id.slice(0, 28)}-archive-* was found: snapshots are not kept beyond ElastiCache's 35 days.`;
-        return [result(continuity, cache, "fail", message), result(protection, cache, "fail", message)];
+        const message = `no archive bucket was found (${cache.archiveSearch ?? "none"}): snapshots are not kept beyond ElastiCache's 35 days.`;
+        return [
+            result(continuity, cache, "fail", message),
+            result(protection, cache, "fail", message),
+            result(lock, cache, "not applicable", "no archive bucket"),
+        ];
     }
     const out: LiveResult[] = [];
     for (const archive of buckets) {
-        const target = { id: `${cache.id} (${archive.bucket})`, arn: cache.arn };
-        if (!archive.exportDays) {
-            out.push(unread(continuity, target, "s3:ListBucket", `objects of ${archive.bucket}`));
-        } else {
-            const days = new Set(archive.exportDays.value);
-            // Days before the group existed cannot hold its exports.
-            const created = cache.createdAt?.slice(0, 10);
-            const wanted = lastDays(o.now, o.exportDays).filter((d) => created === undefined || d > created);
-            const missing = wanted.filter((d) => !days.has(d));
-            const evidence = [
-                ev(
-                    "export days in the window",
-                    wanted.filter((d) => days.has(d)),
-                    archive.exportDays.source,
-                ),
-                ev("oldest archived export", archive.exportDays.value[0] ?? "none", archive.exportDays.source),
-            ];
-            out.push(
-                wanted.length === 0
-                    ? result(continuity, target, "not applicable", "created less than a day ago", evidence)
-                    : missing.length === 0
-                      ? result(
-                            continuity,
-                            target,
-                            "pass",
-                            `an export arrived on each of the last ${wanted.length} days`,
-                            evidence,
-                        )
-                      : result(
-                            continuity,
-                            target,
-                            "fail",
-                            `no snapshot export was archived under ${archive.bucket}/snapshots/ (a <name>-NNNN.rdb copy) on ${missing.join(", ")}.`,
-                            evidence,
-                        ),
-            );
-        }
+        const target = { id: `${cache.id} (${archive.bucket})`, arn: cache.arn, missing: cache.missing };
+        const found = ev(
+            "archive bucket",
+            `${archive.bucket}, ${describeFoundBy(archive.foundBy)}`,
+            cache.archives.source,
+        );
+        out.push(continuityCheck(cache, archive, target, found, o));
         const problems: string[] = [];
-        const evidence: LiveEvidence[] = [];
+        const evidence: LiveEvidence[] = [found];
         const needs: string[] = [];
         const each = <T>(
             fact: Observed<T> | undefined,
@@ -353,7 +413,6 @@ function archiveChecks(cache: CacheFacts, o: LiveOptions): LiveResult[] {
                 ? `lifecycle rule ${short.map((r) => `'${r.id}' expires objects after ${r.expirationDays} days`).join(", ")}, under ${o.archiveRetentionDays}`
                 : undefined;
         });
-        each(archive.objectLock, "s3:GetBucketObjectLockConfiguration", "Object Lock", () => undefined);
         const status: LiveResult["status"] = problems.length > 0 ? "fail" : needs.length > 0 ? "not evidenced" : "pass";
         out.push(
             result(
@@ -369,8 +428,169 @@ function archiveChecks(cache: CacheFacts, o: LiveOptions): LiveResult[] {
                 needs[0],
             ),
         );
+        out.push(objectLockCheck(archive, target, found, o));
     }
     return out;
+}
+
+/**
+ * Object Lock judged as the S3 user guide describes the modes ("Object Lock retention modes",
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html#object-lock-retention-modes):
+ * in governance mode users with s3:BypassGovernanceRetention can still delete a locked version or
+ * shorten its lock; in compliance mode no user can, the root user included, until the retention
+ * ends. A bucket default retention (DefaultRetention Days or Years) locks each new version; without
+ * one, nothing is locked unless each upload asks.
+ */
+function objectLockCheck(
+    archive: ArchiveFacts,
+    target: { id: string; arn: string; missing?: Record<string, string> },
+    found: LiveEvidence,
+    o: LiveOptions,
+): LiveResult {
+    const check = liveChecks.archiveObjectLock;
+    if (!archive.objectLock) {
+        return unread(check, target, "s3:GetBucketObjectLockConfiguration", `Object Lock of ${archive.bucket}`);
+    }
+    const lock = archive.objectLock.value;
+    const evidence = [found, ev("Object Lock", lock, archive.objectLock.source)];
+    if (!lock.enabled) {
+        return result(
+            check,
+            target,
+            "fail",
+            `Object Lock is off on ${archive.bucket}: any principal allowed s3:DeleteObjectVersion can remove archived backups before the archive period ends.`,
+            evidence,
+        );
+    }
+    if (!lock.mode || (lock.days === undefined && lock.years === undefined)) {
+        return result(
+            check,
+            target,
+            "fail",
+            `Object Lock is on for ${archive.bucket} but has no default retention, so archived exports are not locked.`,
+            evidence,
+        );
+    }
+    const years = archivePeriodYears(o.archiveRetentionDays);
+    const short =
+        lock.years !== undefined
+            ? lock.years < years
+                ? `${lock.years} years`
+                : undefined
+            : lock.days! < o.archiveRetentionDays
+              ? `${lock.days} days`
+              : undefined;
+    const period = lock.years !== undefined ? `${years} years` : `${o.archiveRetentionDays} days`;
+    if (short) {
+        return result(
+            check,
+            target,
+            "fail",
+            `the default retention of ${archive.bucket} locks exports for ${short}, under the archive period (${period}).`,
+            evidence,
+        );
+    }
+    if (lock.mode !== "COMPLIANCE") {
+        return result(
+            check,
+            target,
+            "fail",
+            `${archive.bucket} locks exports in ${lock.mode} mode: principals allowed s3:BypassGovernanceRetention can still delete them; COMPLIANCE mode holds against every user.`,
+            evidence,
+        );
+    }
+    return result(
+        check,
+        target,
+        "pass",
+        `compliance mode, ${lock.years !== undefined ? `${lock.years} years` : `${lock.days} days`} (archive period ${period})`,
+        evidence,
+    );
+}
+
+/**
+ * Archived exports over the whole archive period: one on each of the last `exportDays` days (the job
+ * runs daily) and at least one from every calendar month since the cache exists, up to the archive
+ * period back. A month is the period because ElastiCache keeps automatic snapshots at most 35 days
+ * (SnapshotRetentionLimit 0-35, API reference CreateReplicationGroup): a calendar month without an
+ * archived export is a month whose backups are gone for good, and months make a list of gaps a
+ * person can read over six years.
+ */
+function continuityCheck(
+    cache: CacheFacts,
+    archive: ArchiveFacts,
+    target: { id: string; arn: string; missing?: Record<string, string> },
+    found: LiveEvidence,
+    o: LiveOptions,
+): LiveResult {
+    const check = liveChecks.archiveContinuity;
+    if (!archive.exports) {
+        return unread(check, target, "s3:ListBucket", `objects of ${archive.bucket}`);
+    }
+    const { value, source } = archive.exports;
+    const days = new Set(value.days);
+    // Days before the group existed cannot hold its exports.
+    const created = cache.createdAt?.slice(0, 10);
+    const wanted = lastDays(o.now, o.exportDays).filter((d) => created === undefined || d > created);
+    const missingDays = wanted.filter((d) => !days.has(d)).sort();
+    const today = o.now.toISOString().slice(0, 10);
+    const oldest = new Date(o.now.getTime() - o.archiveRetentionDays * 86400000).toISOString().slice(0, 10);
+    // A month needs an export once the cache existed for a whole day of it before today.
+    // Past the archive period the lifecycle expires exports, so its first, partial month is not asked for.
+    const requiredFrom = created && created >= oldest ? nextDay(created) : `${nextMonth(oldest.slice(0, 7))}-01`;
+    const months = requiredFrom < today ? monthsBetween(requiredFrom, previousDay(today)) : [];
+    const have = new Set(value.months);
+    const missingMonths = months.filter((m) => !have.has(m));
+    const evidence = [
+        found,
+        ev(
+            "export days in the window",
+            wanted.filter((d) => days.has(d)),
+            source,
+        ),
+        ev(
+            "months with an archived export",
+            `${months.length - missingMonths.length} of ${months.length}${months.length ? ` (${months[0]} to ${months[months.length - 1]})` : ""}; listed ${value.listing} in ${value.calls} calls`,
+            source,
+        ),
+    ];
+    if (wanted.length === 0 && months.length === 0) {
+        return result(check, target, "not applicable", "created less than a day ago", evidence);
+    }
+    const problems: string[] = [];
+    if (missingDays.length > 0) {
+        problems.push(`on ${missingDays.join(", ")}`);
+    }
+    if (missingMonths.length > 0) {
+        problems.push(`in ${missingMonths.length} of ${months.length} months: ${monthRanges(missingMonths)}`);
+    }
+    return problems.length === 0
+        ? result(
+              check,
+              target,
+              "pass",
+              `an export arrived on each of the last ${wanted.length} days and in each of ${months.length} months`,
+              evidence,
+          )
+        : result(
+              check,
+              target,
+              "fail",
+              `no snapshot export was archived under ${archive.bucket}/${archiveKeyPattern(cache.id)} ${problems.join("; ")}.`,
+              evidence,
+          );
+}
+
+function archiveKeyPattern(id: string): string {
+    return `snapshots/${id}-<date>-export-NNNN.rdb`;
+}
+
+function nextDay(day: string): string {
+    return new Date(new Date(`${day}T00:00:00Z`).getTime() + 86400000).toISOString().slice(0, 10);
+}
+
+function previousDay(day: string): string {
+    return new Date(new Date(`${day}T00:00:00Z`).getTime() - 86400000).toISOString().slice(0, 10);
 }
 
 function logChecks(cache: CacheFacts, o: LiveOptions): LiveResult[] {
@@ -577,19 +797,26 @@ function secretCheck(cache: CacheFacts): LiveResult {
         return unread(check, cache, "secretsmanager:ListSecrets", "the auth secret");
     }
     const secrets = cache.secrets.value;
+    if (secrets.length === 0 && cache.linkRefused?.length) {
+        return notEvidenced(check, cache, cache.linkRefused.join(", "), [], `the auth secret: ${cache.secretSearch}`);
+    }
     if (secrets.length === 0) {
-        return result(
-            check,
-            cache,
-            "not applicable",
-            `no secret named ${cache.id}-elasticache-auth-* (not deployed by the component)`,
-        );
+        // An AUTH token is kept somewhere: not finding its secret leaves rotation unknown, not moot.
+        return cache.authTokenEnabled
+            ? result(
+                  check,
+                  cache,
+                  "not evidenced",
+                  `not evidenced: the group has an AUTH token but its secret was not found (${cache.secretSearch ?? "no secret"}).`,
+              )
+            : result(check, cache, "not applicable", `no AUTH token and no auth secret (${cache.secretSearch ?? ""})`);
     }
     // Metadata only: rotation flags and dates; ListSecrets never returns a value.
     const evidence = secrets.map((s) =>
         ev(
             `secret ${s.name}`,
             {
+                foundBy: describeFoundBy(s.foundBy),
                 rotationEnabled: s.rotationEnabled,
                 rotationDays: s.rotationDays,
                 lastRotated: s.lastRotated,
@@ -608,6 +835,35 @@ function secretCheck(cache: CacheFacts): LiveResult {
               `secret ${unrotated.map((s) => s.name).join(", ")} does not rotate automatically.`,
               evidence,
           );
+}
+
+/**
+ * The three kinds of KMS key ("AWS KMS keys", KMS developer guide,
+ * https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#kms_keys): customer managed
+ * keys and AWS managed keys live in the account (DescribeKey KeyManager CUSTOMER or AWS); AWS owned
+ * keys do not, and are what ElastiCache uses when a group names no key (the pack's
+ * configure-customer-managed-key reports that). An AWS managed key's policy and rotation are AWS's.
+ */
+function keyManagerCheck(cache: CacheFacts): LiveResult {
+    const check = liveChecks.customerManagedKey;
+    if (!cache.keyManager) {
+        return unread(check, cache, "kms:DescribeKey", "the key's manager");
+    }
+    const manager = cache.keyManager.value;
+    const evidence = [ev("KMS key manager", manager ?? "unknown", cache.keyManager.source)];
+    if (manager === "CUSTOMER") {
+        return result(check, cache, "pass", "a customer managed key", evidence);
+    }
+    if (manager === "AWS") {
+        return result(
+            check,
+            cache,
+            "fail",
+            "the group is encrypted with an AWS managed key (KeyManager AWS): AWS owns its key policy and rotation, so the stack's key policy and access evidence do not apply.",
+            evidence,
+        );
+    }
+    return result(check, cache, "not evidenced", `not evidenced: key ${cache.kmsKeyId} was not found`, evidence);
 }
 
 /** One live check per deployed AWS Config managed rule, carrying that rule's controls. */
@@ -665,6 +921,9 @@ export function runLiveChecks(inventory: Inventory, options: LiveOptions): LiveR
         out.push(alarmCheck(cache));
         out.push(eventTopicCheck(cache));
         out.push(secretCheck(cache));
+        if (cache.kmsKeyId) {
+            out.push(keyManagerCheck(cache));
+        }
         out.push(...configRuleChecks(cache, region, cache.memberClusters));
     }
     return out;

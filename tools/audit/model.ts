@@ -28,25 +28,49 @@ export interface Observed<T> {
     source: Source;
 }
 
-/** A control that could not be evidenced because a call was refused. */
+/** A control that could not be evidenced: a call was refused, or what it reads does not exist. */
 export interface Gap {
     resource: string;
-    /** The IAM action the audit needs. */
+    /** The IAM action the audit needs (refused), or that answered "not found" (missing). */
     needs: string;
     controls: ControlId[];
     /** What could not be read. */
     what: string;
+    /** "denied" (default): the call was refused; "missing": the resource it names does not exist. */
+    kind?: "denied" | "missing";
+    /** The service's error name for a missing resource (CacheParameterGroupNotFound, NoSuchBucket, ...). */
+    error?: string;
+}
+
+/** How the audit linked a bucket or secret to a cache, as the report says it. */
+export type FoundBy =
+    { how: "flag"; flag: string } | { how: "tag"; tag: string } | { how: "name prefix"; prefix: string };
+
+export function describeFoundBy(f: FoundBy): string {
+    switch (f.how) {
+        case "flag":
+            return `named on the command line (${f.flag})`;
+        case "tag":
+            return `tagged ${f.tag} like the replication group`;
+        case "name prefix":
+            return `named with the component's prefix ${f.prefix}*`;
+    }
 }
 
 export interface ArchiveFacts {
     bucket: string;
+    foundBy: FoundBy;
     versioning?: Observed<string>;
     encryption?: Observed<{ algorithm: string; keyId?: string }>;
     publicAccessBlock?: Observed<{ all: boolean; settings: Record<string, boolean> }>;
     lifecycle?: Observed<{ id: string; status: string; expirationDays?: number; transitions: string[] }[]>;
     objectLock?: Observed<{ enabled: boolean; mode?: string; days?: number; years?: number }>;
-    /** Days (YYYY-MM-DD, UTC) on which export objects arrived under the snapshots/ prefix. */
-    exportDays?: Observed<string[]>;
+    /**
+     * Archived exports of this cache (non-empty `snapshots/<group id>-...-NNNN.rdb` copies): the days
+     * (YYYY-MM-DD, UTC, of LastModified) within the daily window and the months (YYYY-MM) with at
+     * least one, over the whole retention window.
+     */
+    exports?: Observed<{ days: string[]; months: string[]; listing: "full" | "per month"; calls: number }>;
 }
 
 export interface LogGroupFacts {
@@ -78,8 +102,30 @@ export interface CacheFacts {
     alarms?: Observed<{ name: string; actions: string[]; actionsEnabled: boolean; state: string }[]>;
     topics: Observed<{ arn: string; confirmed: number; pending: number; encrypted: boolean }>[];
     eventTopicStatus?: Observed<string | undefined>;
+    /** Whether the group has an AUTH token (then a secret holding it is expected). */
+    authTokenEnabled?: boolean;
+    /** The tag that links the component's resources ("hitrust:component=<name>"), when read. */
+    componentTag?: Observed<string | undefined>;
+    /** The KMS key the group names (KmsKeyId), if any. */
+    kmsKeyId?: string;
+    /** The KMS key's manager from DescribeKey ("CUSTOMER" | "AWS"), when the group names a key. */
+    keyManager?: Observed<string | undefined>;
+    /** Refused reads (IAM actions) of the tags that would have linked an archive or secret not found. */
+    linkRefused?: string[];
+    /** Calls (IAM action) that answered "not found" for this cache, with what and the error. */
+    missing?: Record<string, string>;
+    /** How the secret search went when nothing was found (for the report). */
+    secretSearch?: string;
+    archiveSearch?: string;
     secrets?: Observed<
-        { name: string; rotationEnabled: boolean; rotationDays?: number; lastRotated?: string; lastChanged?: string }[]
+        {
+            name: string;
+            foundBy: FoundBy;
+            rotationEnabled: boolean;
+            rotationDays?: number;
+            lastRotated?: string;
+            lastChanged?: string;
+        }[]
     >;
 }
 
