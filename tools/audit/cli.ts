@@ -20,6 +20,13 @@ Options:
   --stack-export FILE     audit a \`pulumi stack export --file FILE\` offline instead of AWS
   --policy-pack-config F  policy pack config file, as for \`pulumi preview --policy-pack-config\`
   --export-days N         days back that must each have an archived snapshot export (default 7)
+  --security-hub          also send the findings to AWS Security Hub CSPM (BatchImportFindings, the
+                          account's own product, each resource's Region): one finding per HITRUST
+                          control and resource, fixed ones resolved, deleted resources' archived;
+                          writes report.asff.json beside the report. Needs securityhub:GetFindings
+                          and securityhub:BatchImportFindings (README, "Security Hub"); a Region
+                          without Security Hub is a warning, a refused call or rejected finding
+                          makes the exit code 2
   --quiet                 no progress on stderr
   -h, --help              this help
 
@@ -38,6 +45,7 @@ export interface CliOptions {
     stackExport?: string;
     policyPackConfig?: string;
     exportDays?: number;
+    securityHub?: boolean;
     quiet: boolean;
     help: boolean;
 }
@@ -76,6 +84,8 @@ export function parseArgs(argv: string[]): CliOptions {
                 throw new UsageError(`--export-days '${text}' must be a whole number from 1 to 35.`);
             }
             options.exportDays = days;
+        } else if (arg === "--security-hub") {
+            options.securityHub = true;
         } else if (arg === "--quiet" || arg === "-q") {
             options.quiet = true;
         } else if (arg === "--help" || arg === "-h") {
@@ -86,6 +96,9 @@ export function parseArgs(argv: string[]): CliOptions {
     }
     if (options.stackExport && (options.regions.length > 0 || options.profile)) {
         throw new UsageError("--stack-export audits a file offline: leave out --region and --profile.");
+    }
+    if (options.stackExport && options.securityHub) {
+        throw new UsageError("--security-hub sends findings about running resources: leave out --stack-export.");
     }
     return options;
 }
@@ -137,8 +150,13 @@ export async function main(argv: string[]): Promise<number> {
             );
         }
         lines.push(`Evidence report: ${outcome.reportFiles.map(relative).join(", ")}`);
+        // Security Hub (tools/audit/securityHub.ts): one call site, after the audit.
+        const hub = options.securityHub
+            ? await (await import("./securityHub")).sendToSecurityHub(outcome, { ...options, log })
+            : undefined;
+        lines.push(...(hub?.lines ?? []));
         process.stdout.write(`${lines.join("\n")}\n`);
-        return outcome.exitCode;
+        return hub?.result.errors.length ? 2 : outcome.exitCode;
     } catch (e) {
         process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
         return 2;
