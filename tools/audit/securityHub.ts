@@ -126,6 +126,35 @@ export const listedKinds: Record<string, string> = {
     "elasticache:usergroup": "elasticache:DescribeUserGroups",
 };
 
+/**
+ * The statements the auditing role needs for --security-hub, beside tools/audit/iam-policy.json.
+ * "Actions, resources, and condition keys for AWS Security Hub" (Service Authorization Reference,
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecurityhub.html):
+ * BatchImportFindings authorizes on the product resource
+ * (arn:${Partition}:securityhub:${Region}:${Account}:product/${Company}/${ProductId}) and takes
+ * securityhub:TargetAccount ("Filters access by the AwsAccountId field that is specified in the
+ * request"), held here to the role's own account with the global key aws:PrincipalAccount as a
+ * policy variable ("IAM policy elements: Variables and tags",
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html). Another
+ * account's product is another account's resource, which an identity policy alone never opens.
+ * GetFindings has no required resource. sts:GetCallerIdentity needs no permission.
+ */
+export const iamStatements = [
+    {
+        Sid: "SendFindingsOfOwnAccount",
+        Effect: "Allow",
+        Action: "securityhub:BatchImportFindings",
+        Resource: "arn:*:securityhub:*:*:product/*/default",
+        Condition: { StringEquals: { "securityhub:TargetAccount": "${aws:PrincipalAccount}" } },
+    },
+    {
+        Sid: "ReadOwnFindingsBack",
+        Effect: "Allow",
+        Action: "securityhub:GetFindings",
+        Resource: "*",
+    },
+];
+
 // ---------------------------------------------------------------------------------------------
 // Small helpers
 
