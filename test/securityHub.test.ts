@@ -1,12 +1,8 @@
 // Security Hub (ASFF) from the live audit, with the Security Hub and STS clients mocked at the
-// command level (aws-sdk-client-mock). The Security Hub stand-in keeps findings as the user guide
-// says BatchImportFindings does ("BatchImportFindings for finding providers": create by Id, update
-// only when UpdatedAt is later) and answers GetFindings filters with the comparisons the API
-// reference allows; every finding it receives must pass the documented ASFF rules (test/asff.ts).
+// command level (aws-sdk-client-mock) and answered by the stand-in of test/securityHubFixture.ts.
 import {
     BatchImportFindingsCommand,
     GetFindingsCommand,
-    InvalidAccessException,
     LimitExceededException,
     SecurityHubClient,
 } from "@aws-sdk/client-securityhub";
@@ -24,109 +20,14 @@ import {
     findingId,
     importFindings,
     limits,
+    planLifecycle,
     publishFindings,
     toBatches,
 } from "../tools/audit/securityHub";
 import { asffViolations } from "./asff";
-import { account, AccountState, audit, mockAccount, restoreAccount } from "./securityHubFixture";
+import { account, AccountState, audit, FakeHub, mockAccount, restoreAccount } from "./securityHubFixture";
 
 const day = (n: number) => new Date(Date.UTC(2026, 11, n, 9));
-
-/** GetFindings StringFilter comparisons (API reference "StringFilter"). */
-const comparisons = [
-    "EQUALS",
-    "PREFIX",
-    "NOT_EQUALS",
-    "PREFIX_NOT_EQUALS",
-    "CONTAINS",
-    "NOT_CONTAINS",
-    "CONTAINS_WORD",
-];
-
-class FakeHub {
-    readonly store = new Map<string, Finding>();
-    readonly imports: { region: string; findings: Finding[] }[] = [];
-    readonly gets: { region: string; input: any }[] = [];
-    /** Regions where Security Hub is not enabled. */
-    readonly disabled = new Set<string>();
-
-    constructor(private readonly mock: AwsStub<any, any, any>) {
-        const region = async (getClient: () => any) => (await getClient().config.region()) as string;
-        mock.on(BatchImportFindingsCommand).callsFake(async (input: any, getClient: () => any) =>
-            this.import(await region(getClient), input),
-        );
-        mock.on(GetFindingsCommand).callsFake(async (input: any, getClient: () => any) =>
-            this.get(await region(getClient), input),
-        );
-    }
-
-    private notSubscribed(region: string) {
-        return new InvalidAccessException({
-            $metadata: { httpStatusCode: 401 },
-            message: `Account ${account} is not subscribed to AWS Security Hub in ${region}`,
-        });
-    }
-
-    import(region: string, input: any) {
-        if (this.disabled.has(region)) {
-            throw this.notSubscribed(region);
-        }
-        assert.ok(input.Findings.length >= 1 && input.Findings.length <= 100, "1-100 findings per call");
-        assert.ok(Buffer.byteLength(JSON.stringify(input)) <= 6 * 1000 * 1000, "at most 6 MB per call");
-        this.imports.push({ region, findings: input.Findings });
-        const failed: any[] = [];
-        for (const f of input.Findings as Finding[]) {
-            const problems = asffViolations(f);
-            if (problems.length) {
-                failed.push({ Id: f.Id, ErrorCode: "InvalidInput", ErrorMessage: problems.join("; ") });
-                continue;
-            }
-            assert.strictEqual(f.ProductArn, `arn:aws:securityhub:${region}:${account}:product/${account}/default`);
-            assert.strictEqual(f.Region, region, "each finding goes to its resource's Region");
-            const old = this.store.get(f.Id!);
-            if (old && Date.parse(f.UpdatedAt!) <= Date.parse(old.UpdatedAt!)) {
-                continue; // ignored, as documented
-            }
-            this.store.set(f.Id!, f);
-        }
-        return {
-            SuccessCount: input.Findings.length - failed.length,
-            FailedCount: failed.length,
-            FailedFindings: failed,
-        };
-    }
-
-    get(region: string, input: any) {
-        if (this.disabled.has(region)) {
-            throw this.notSubscribed(region);
-        }
-        this.gets.push({ region, input });
-        assert.ok(input.MaxResults >= 1 && input.MaxResults <= 100, "MaxResults 1-100");
-        const filters = input.Filters as Record<string, { Value: string; Comparison: string }[]>;
-        const field = (f: any, name: string) => (name === "ProductArn" ? f.ProductArn : f[name]);
-        const matching = [...this.store.values()].filter((f) =>
-            Object.entries(filters).every(([name, list]) =>
-                list.every((c) => {
-                    assert.ok(comparisons.includes(c.Comparison), `${c.Comparison} is a StringFilter comparison`);
-                    const value = String(field(f, name) ?? "");
-                    return c.Comparison === "EQUALS"
-                        ? value === c.Value
-                        : c.Comparison === "PREFIX"
-                          ? value.startsWith(c.Value)
-                          : true;
-                }),
-            ),
-        );
-        const start = Number(input.NextToken ?? 0);
-        const page = matching.slice(start, start + input.MaxResults);
-        const next = start + input.MaxResults < matching.length ? String(start + input.MaxResults) : undefined;
-        return { Findings: page, NextToken: next };
-    }
-
-    find(control: string, cache: string, region = "us-east-1") {
-        return this.store.get(findingId(control, `arn:aws:elasticache:${region}:${account}:replicationgroup:${cache}`));
-    }
-}
 
 describe("Security Hub findings (ASFF) from the audit", function () {
     this.timeout(120000);
@@ -154,7 +55,8 @@ describe("Security Hub findings (ASFF) from the audit", function () {
         };
         mockAccount(state);
         hubMock = mockClient(SecurityHubClient);
-        hub = new FakeHub(hubMock);
+        hub = new FakeHub();
+        hub.attach(hubMock);
         stsMock = mockClient(STSClient);
         stsMock.on(GetCallerIdentityCommand).resolves({
             Account: account,
@@ -308,6 +210,29 @@ describe("Security Hub findings (ASFF) from the audit", function () {
         await run(["us-east-1"], day(3));
         assert.strictEqual(hub.find("0808.10b2", "orders-cache")!.RecordState, "ACTIVE");
         assert.strictEqual(hub.find("1410.09e2", "orders-cache")!.RecordState, "ACTIVE");
+    });
+
+    it("archives a gone resource only when its kind was listed in that Region this run", async () => {
+        const outcome = await audit(["us-east-1"], day(1));
+        const [old] = buildFindings(outcome, { account, partition: "aws", now: day(1) }).filter((f) =>
+            f.Id!.includes("0808.10b2/arn:aws:elasticache:us-east-1:123456789012:replicationgroup:orders"),
+        );
+        const coverage = (listed: string[]) => ({
+            regions: ["us-east-1"],
+            listed: { "us-east-1": listed },
+            present: [],
+            controls: { "us-east-1": ["0808.10b2"] },
+        });
+        const notListed = planLifecycle([], [old], coverage([]), day(2));
+        assert.deepStrictEqual(notListed.archived, []);
+        assert.match(notListed.kept[0].reason, /elasticache:DescribeReplicationGroups did not succeed in us-east-1/);
+        const listed = planLifecycle([], [old], coverage(["elasticache:replicationgroup"]), day(2));
+        assert.deepStrictEqual(listed.archived, [old.Id]);
+        assert.deepStrictEqual(
+            [listed.send[0].RecordState, listed.send[0].UpdatedAt, listed.send[0].CreatedAt],
+            ["ARCHIVED", day(2).toISOString(), old.CreatedAt],
+        );
+        assert.deepStrictEqual(asffViolations(listed.send[0]), []);
     });
 
     it("Security Hub not enabled in a Region is a warning, not a failure", async () => {

@@ -21,12 +21,16 @@ import { KMSClient } from "@aws-sdk/client-kms";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SNSClient } from "@aws-sdk/client-sns";
+import { BatchImportFindingsCommand, GetFindingsCommand, InvalidAccessException } from "@aws-sdk/client-securityhub";
+import * as assert from "assert";
 import { AwsStub, mockClient } from "aws-sdk-client-mock";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { AuditOutcome, runAudit } from "../tools/audit/audit";
 import { AwsSession } from "../tools/audit/aws";
+import { Finding, findingId } from "../tools/audit/securityHub";
+import { asffViolations } from "./asff";
 
 export const account = "123456789012";
 
@@ -170,4 +174,108 @@ export async function audit(regions: string[], now: Date): Promise<AuditOutcome>
         session,
         now,
     });
+}
+
+/** GetFindings StringFilter comparisons (API reference "StringFilter"). */
+const comparisons = [
+    "EQUALS",
+    "PREFIX",
+    "NOT_EQUALS",
+    "PREFIX_NOT_EQUALS",
+    "CONTAINS",
+    "NOT_CONTAINS",
+    "CONTAINS_WORD",
+];
+
+/**
+ * A Security Hub stand-in that keeps findings as the user guide says BatchImportFindings does
+ * ("BatchImportFindings for finding providers": create by Id, update only when UpdatedAt is later)
+ * and answers GetFindings filters with the comparisons the API reference allows ("StringFilter");
+ * every finding it receives must pass the documented ASFF rules (test/asff.ts), else it is returned
+ * in FailedFindings.
+ */
+export class FakeHub {
+    readonly store = new Map<string, Finding>();
+    readonly imports: { region: string; findings: Finding[] }[] = [];
+    readonly gets: { region: string; input: any }[] = [];
+    /** Regions where Security Hub is not enabled. */
+    readonly disabled = new Set<string>();
+
+    /** Answers a mocked SecurityHubClient's calls. */
+    attach(mock: AwsStub<any, any, any>) {
+        const region = async (getClient: () => any) => (await getClient().config.region()) as string;
+        mock.on(BatchImportFindingsCommand).callsFake(async (input: any, getClient: () => any) =>
+            this.import(await region(getClient), input),
+        );
+        mock.on(GetFindingsCommand).callsFake(async (input: any, getClient: () => any) =>
+            this.get(await region(getClient), input),
+        );
+    }
+
+    notSubscribed(region: string) {
+        return new InvalidAccessException({
+            $metadata: { httpStatusCode: 401 },
+            message: `Account ${account} is not subscribed to AWS Security Hub in ${region}`,
+        });
+    }
+
+    import(region: string, input: any) {
+        if (this.disabled.has(region)) {
+            throw this.notSubscribed(region);
+        }
+        assert.ok(input.Findings.length >= 1 && input.Findings.length <= 100, "1-100 findings per call");
+        assert.ok(Buffer.byteLength(JSON.stringify(input)) <= 6 * 1000 * 1000, "at most 6 MB per call");
+        this.imports.push({ region, findings: input.Findings });
+        const failed: any[] = [];
+        for (const f of input.Findings as Finding[]) {
+            const problems = asffViolations(f);
+            if (problems.length) {
+                failed.push({ Id: f.Id, ErrorCode: "InvalidInput", ErrorMessage: problems.join("; ") });
+                continue;
+            }
+            assert.strictEqual(f.ProductArn, `arn:aws:securityhub:${region}:${account}:product/${account}/default`);
+            assert.strictEqual(f.Region, region, "each finding goes to its resource's Region");
+            const old = this.store.get(f.Id!);
+            if (old && Date.parse(f.UpdatedAt!) <= Date.parse(old.UpdatedAt!)) {
+                continue; // ignored, as documented
+            }
+            this.store.set(f.Id!, f);
+        }
+        return {
+            SuccessCount: input.Findings.length - failed.length,
+            FailedCount: failed.length,
+            FailedFindings: failed,
+        };
+    }
+
+    get(region: string, input: any) {
+        if (this.disabled.has(region)) {
+            throw this.notSubscribed(region);
+        }
+        this.gets.push({ region, input });
+        assert.ok(input.MaxResults >= 1 && input.MaxResults <= 100, "MaxResults 1-100");
+        const filters = input.Filters as Record<string, { Value: string; Comparison: string }[]>;
+        const field = (f: any, name: string) => (name === "ProductArn" ? f.ProductArn : f[name]);
+        const matching = [...this.store.values()].filter((f) =>
+            Object.entries(filters).every(([name, list]) =>
+                list.every((c) => {
+                    assert.ok(comparisons.includes(c.Comparison), `${c.Comparison} is a StringFilter comparison`);
+                    const value = String(field(f, name) ?? "");
+                    return c.Comparison === "EQUALS"
+                        ? value === c.Value
+                        : c.Comparison === "PREFIX"
+                          ? value.startsWith(c.Value)
+                          : true;
+                }),
+            ),
+        );
+        const start = Number(input.NextToken ?? 0);
+        const page = matching.slice(start, start + input.MaxResults);
+        const next = start + input.MaxResults < matching.length ? String(start + input.MaxResults) : undefined;
+        return { Findings: page, NextToken: next };
+    }
+
+    find(control: string, cache: string, region = "us-east-1") {
+        return this.store.get(findingId(control, `arn:aws:elasticache:${region}:${account}:replicationgroup:${cache}`));
+    }
 }
