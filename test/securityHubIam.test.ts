@@ -15,6 +15,8 @@ import { BatchImportFindingsCommand, GetFindingsCommand, SecurityHubClient } fro
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import * as assert from "assert";
 import { mockClient } from "aws-sdk-client-mock";
+import * as fs from "fs";
+import * as path from "path";
 import { AwsSession } from "../tools/audit/aws";
 import { iamStatements, productArn, publishFindings } from "../tools/audit/securityHub";
 import { AccessRequest, assertAllowed, assertDenied, PolicyDocument } from "./iam/evaluate";
@@ -117,6 +119,13 @@ describe("Security Hub IAM statements", function () {
             Statement: iamStatements.map(({ Condition: _, ...rest }) => rest),
         };
         await assertAllowed(importInto(account, other), { identityPolicies: { audit: unconditioned } });
+    });
+
+    it("the README shows the statements the code exports", () => {
+        const readme = fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
+        const section = readme.slice(readme.indexOf("### Security Hub (`--security-hub`)"));
+        const block = /```json\n([\s\S]*?)```/.exec(section)![1];
+        assert.deepStrictEqual(JSON.parse(block), iamStatements);
     });
 
     it("allows the role's own product in any Region (findings go to each resource's Region)", async () => {
