@@ -244,6 +244,22 @@ describe("Security Hub findings (ASFF) from the audit", function () {
         assert.strictEqual(hub.imports.length, 0);
     });
 
+    it("FailedFindings that all say InvalidAccess (Security Hub off) are the same warning", async () => {
+        hubMock.on(BatchImportFindingsCommand).callsFake(async (input: any) => ({
+            SuccessCount: 0,
+            FailedCount: input.Findings.length,
+            FailedFindings: input.Findings.map((f: Finding) => ({
+                Id: f.Id,
+                ErrorCode: "InvalidAccess",
+                ErrorMessage: "Security Hub is not enabled for this account",
+            })),
+        }));
+        const result = await run(["us-east-1"], day(1));
+        assert.deepStrictEqual(result.errors, []);
+        assert.strictEqual(result.regions[0].state, "not enabled");
+        assert.match(result.warnings.join("\n"), /Security Hub is not enabled in us-east-1/);
+    });
+
     it("AccessDenied names the action to grant", async () => {
         const denied = Object.assign(new Error("not authorized"), {
             name: "AccessDeniedException",
