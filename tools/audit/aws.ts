@@ -10,7 +10,9 @@ import { ElastiCacheClient } from "@aws-sdk/client-elasticache";
 import { KMSClient } from "@aws-sdk/client-kms";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { SecurityHubClient } from "@aws-sdk/client-securityhub";
 import { SNSClient } from "@aws-sdk/client-sns";
+import { STSClient } from "@aws-sdk/client-sts";
 
 /** Service prefixes as IAM names them (Service Authorization Reference), with their SDK client. */
 export const clientClasses = {
@@ -24,6 +26,8 @@ export const clientClasses = {
     sns: SNSClient,
     secretsmanager: SecretsManagerClient,
     config: ConfigServiceClient,
+    securityhub: SecurityHubClient,
+    sts: STSClient,
 } as const;
 
 export type Service = keyof typeof clientClasses;

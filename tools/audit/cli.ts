@@ -27,6 +27,13 @@ Options:
                           component's name <G>-archive-*)
   --auth-secret G=S       the Secrets Manager secret (name or ARN) holding group G's AUTH token;
                           repeat per group (default: tagged like the group, else <G>-elasticache-auth-*)
+  --security-hub          also send the findings to AWS Security Hub CSPM (BatchImportFindings, the
+                          account's own product, each resource's Region): one finding per HITRUST
+                          control and resource, fixed ones resolved, deleted resources' archived;
+                          writes report.asff.json beside the report. Needs securityhub:GetFindings
+                          and securityhub:BatchImportFindings (README, "Security Hub"); a Region
+                          without Security Hub is a warning, a refused call or rejected finding
+                          makes the exit code 2
   --quiet                 no progress on stderr
   -h, --help              this help
 
@@ -54,6 +61,7 @@ export interface CliOptions {
     exportDays?: number;
     archiveBuckets: Record<string, string>;
     authSecrets: Record<string, string>;
+    securityHub?: boolean;
     quiet: boolean;
     help: boolean;
 }
@@ -132,6 +140,8 @@ export function parseArgs(argv: string[]): CliOptions {
         } else if (arg === "--auth-secret") {
             const [group, secret] = groupValue(arg, valueOf(i++, arg), secretPattern, "SECRET");
             options.authSecrets[group] = secret;
+        } else if (arg === "--security-hub") {
+            options.securityHub = true;
         } else if (arg === "--quiet" || arg === "-q") {
             options.quiet = true;
         } else if (arg === "--help" || arg === "-h") {
@@ -148,6 +158,9 @@ export function parseArgs(argv: string[]): CliOptions {
         (Object.keys(options.archiveBuckets).length > 0 || Object.keys(options.authSecrets).length > 0)
     ) {
         throw new UsageError("--stack-export audits a file offline: leave out --archive-bucket and --auth-secret.");
+    }
+    if (options.stackExport && options.securityHub) {
+        throw new UsageError("--security-hub sends findings about running resources: leave out --stack-export.");
     }
     return options;
 }
@@ -206,8 +219,13 @@ export async function main(argv: string[]): Promise<number> {
             );
         }
         lines.push(`Evidence report: ${outcome.reportFiles.map(relative).join(", ")}`);
+        // Security Hub (tools/audit/securityHub.ts): one call site, after the audit.
+        const hub = options.securityHub
+            ? await (await import("./securityHub")).sendToSecurityHub(outcome, { ...options, log })
+            : undefined;
+        lines.push(...(hub?.lines ?? []));
         process.stdout.write(`${lines.join("\n")}\n`);
-        return outcome.exitCode;
+        return hub?.result.errors.length ? 2 : outcome.exitCode;
     } catch (e) {
         process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
         return 2;
