@@ -260,13 +260,13 @@ describe("Snapshot archive job", () => {
         world.metrics = [];
         const runAt = world.now.getTime();
         const result = await run({ remainingMs: () => 100e3 });
+        assert.strictEqual(env.s.commandCalls(CopyObjectCommand).length, 0, "no copy is tried in the Lambda");
+        assert.strictEqual(world.executions.size, 2, "both shards handed off");
         assert.deepStrictEqual(result.copying, [yesterday]);
         assert.deepStrictEqual(
             result.requests.map((r: any) => r.snapshot),
             ["automatic.cache-2026-11-28-05-00"],
         );
-        assert.strictEqual(env.s.commandCalls(CopyObjectCommand).length, 0, "no copy is tried in the Lambda");
-        assert.strictEqual(world.executions.size, 2, "both shards handed off");
         // The request and the age come before any copy work.
         const order = world.calls.map((c) => c.split(" ")[0]);
         assert.deepStrictEqual(order.slice(0, 2), ["CopySnapshot", "PutMetricData"]);
@@ -325,16 +325,17 @@ describe("Snapshot archive job", () => {
         world.deliver(world.copySnapshotRequests[0].TargetSnapshotName, [{ size: MiB }]);
         world.snapshots.push(snapshot("automatic.cache-2026-11-27-05-00", "2026-11-27T06:50:00Z", "creating"));
         world.now = new Date("2026-11-27T07:00:00Z");
-        const late = await run();
-        assert.deepStrictEqual(late.requests, [], "nothing available to request");
+        await run();
+        assert.strictEqual(world.copySnapshotRequests.length, 1, "nothing new available to request");
         // The backup finishes; the next day's run finds two unarchived days' snapshots.
         world.snapshots[1].SnapshotStatus = "available";
         world.snapshots.push(snapshot("automatic.cache-2026-11-28-05-00", "2026-11-28T05:10:00Z"));
         world.now = new Date("2026-11-28T07:00:00Z");
-        const next = await run();
+        await run();
         assert.deepStrictEqual(
-            next.requests.map((r: any) => r.snapshot),
+            world.copySnapshotRequests.slice(1).map((r) => r.SourceSnapshotName),
             ["automatic.cache-2026-11-28-05-00", "automatic.cache-2026-11-27-05-00"],
+            "the late day is requested too",
         );
         for (const request of world.copySnapshotRequests.slice(1)) {
             world.deliver(request.TargetSnapshotName, [{ size: 2 * MiB }]);
@@ -363,6 +364,14 @@ describe("Snapshot archive job", () => {
         await assert.rejects(run(), /has not arrived/);
         world.tick(3600e3);
         const retry = await run();
+        assert.deepStrictEqual(
+            world.copySnapshotRequests.map((r) => [r.SourceSnapshotName, r.TargetSnapshotName]),
+            [
+                ["automatic.cache-2026-11-27-05-00", first],
+                ["automatic.cache-2026-11-27-05-00", "cache-2026-11-27-05-00-export-retry2"],
+            ],
+            "requested again, under a name no object has",
+        );
         assert.deepStrictEqual(
             retry.requests.map((r: any) => [r.status, r.target, r.attempt]),
             [["requested", "cache-2026-11-27-05-00-export-retry2", 2]],
