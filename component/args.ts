@@ -190,8 +190,9 @@ export interface HitrustRedisArgs {
     /** Turn on S3 Object Lock (governance mode) for the archive bucket. Defaults to false. */
     archiveObjectLock?: boolean;
     /**
-     * When the daily job copies the newest automatic snapshot to the archive bucket, as an
-     * EventBridge `cron(...)` or `rate(...)` expression. Defaults to two hours after the snapshot window ends.
+     * When the daily run of the archive job requests every automatic snapshot not yet archived, as an
+     * EventBridge `cron(...)` or `rate(...)` expression; the job also runs hourly. Defaults to two hours
+     * after the snapshot window ends.
      */
     archiveSchedule?: string;
     /** People and systems that receive the event topic's alerts. Defaults to none. */

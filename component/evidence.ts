@@ -109,7 +109,7 @@ export function buildEvidence(
         ["1616.09l1", "1620.09l1"],
         `${name}-snapshot-archive`,
         "schedule",
-        `${settings.archiveSchedule}: newest automatic snapshot to snapshots/`,
+        `${settings.archiveSchedule} and hourly: every automatic snapshot not yet archived to snapshots/ (long copies by Step Functions)`,
     );
     add(
         ["1616.09l1", "1620.09l1", "1204.09aa1"],
@@ -121,7 +121,7 @@ export function buildEvidence(
         ["12100.09ab2", "1270.09ad1"],
         `${name}-snapshot-archive-errors`,
         "CloudWatch alarm",
-        "archive job errors or missed days -> event topic",
+        "archive job errors, missed days, newest archived backup older than 30 h -> event topic",
     );
     if (opts.subscriptions > 0) {
         add(["1270.09ad1"], `${name}-events`, "subscriptions", `${opts.subscriptions} email/https subscribers`);

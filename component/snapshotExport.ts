@@ -1,8 +1,31 @@
-// Step 5's daily snapshot export. ElastiCache exports a snapshot (CopySnapshot with TargetBucket)
+// Step 5's snapshot export. ElastiCache exports a snapshot (CopySnapshot with TargetBucket)
 // as its own canonical user, an AWS-owned account that our KMS key policy cannot name, so it
 // cannot write into the SSE-KMS archive. It exports into a private staging bucket with SSE-S3
-// default encryption; a scheduled Lambda confirms each export, copies it into the archive under
-// the customer key, verifies the copy and deletes the staged one (component/lambda/exportSnapshot.js).
+// default encryption; a scheduled Lambda requests every automatic snapshot not yet archived,
+// confirms each export, copies it into the archive under the customer key (or hands a copy too long
+// for the invocation to a Step Functions state machine), verifies the copy and deletes the staged
+// one (component/lambda/exportSnapshot.js). It publishes the age of the newest archived backup,
+// and an alarm on that age reaches the event topic.
+//
+// Why Step Functions for long copies. A shard's export can be hundreds of GB. S3 copies at most
+// 5 GB with one CopyObject; larger objects take a multipart upload of UploadPartCopy parts (5 MiB to
+// 5 GiB each, at most 10,000, up to 5 TB: S3 API reference, CopyObject and UploadPartCopy; S3 user
+// guide, "Amazon S3 multipart upload limits"), which can outlast Lambda's 15-minute maximum (Lambda
+// developer guide, "Configure Lambda function timeout"). The candidates:
+//   - S3 Batch Operations' Copy operation copies objects of at most 5 GB ("Copy objects",
+//     restrictions) and needs a manifest object and a role of its own per job; beyond 5 GB it only
+//     offers "Invoke Lambda", which brings back the 15-minute limit.
+//   - S3 Replication copies every new object of a versioned source bucket, not a chosen one, and
+//     would need versioning on staging (keeping deleted exports as noncurrent versions).
+//   - A Standard Step Functions workflow runs for up to a year and calls S3 directly through its AWS
+//     SDK integrations (`arn:aws:states:::aws-sdk:s3:<action>`, "Integrating services with Step
+//     Functions"; Step Functions service quotas): CreateMultipartUpload, an Inline Map of
+//     UploadPartCopy calls (at most 40 concurrent iterations and 25,000 history events, "Using Map
+//     state in Inline mode"; 1,000 parts at most, see `maxHandoffParts` in the job), then
+//     CompleteMultipartUpload, or AbortMultipartUpload on failure. No code of ours runs for hours and
+//     its role can do nothing but this copy. It is what this component uses.
+// The job keeps the bookkeeping (verification, deleting the staged file, the marker), so there is one
+// place that decides an export is archived.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
@@ -49,6 +72,27 @@ export const elastiCacheExportPolicyActions = [
     "s3:ListBucketMultipartUploads",
 ];
 
+/**
+ * The metric the job publishes each run: seconds since the newest archived backup was taken
+ * (component/lambda/exportSnapshot.js `archiveAgeMetric`; test/exportSnapshot.test.ts holds the two
+ * equal through a real run).
+ */
+export const archiveAgeMetric = {
+    namespace: "HitrustElastiCache/SnapshotArchive",
+    metricName: "NewestArchivedBackupAge",
+    unit: "Seconds",
+};
+
+/**
+ * "A day and a bit": backups are daily, an export and its archiving take a few hours after the
+ * snapshot (the job waits up to 6 h for an export), and the job runs hourly, so a healthy archive's
+ * newest backup is at most about 27 h old. Above 30 h a day was missed.
+ */
+export const maxArchiveAgeHours = 30;
+
+/** The job also runs hourly, so an export is archived soon after it arrives and the age is fresh. */
+export const archiveCheckSchedule = "rate(1 hour)";
+
 /** Staged exports older than this are deleted: the job copies them out within a day. */
 export const stagingExpirationDays = 7;
 
@@ -91,6 +135,18 @@ export interface ExportRoleResources {
     archiveBucketArn: string;
     keyArn: string;
     logGroupArn: string;
+    /** The copy state machine's name; its ARN is built from it, so the policies need no cycle. */
+    copyStateMachineName: string;
+}
+
+/** The copy state machine's ARN (Step Functions: `arn:<partition>:states:<region>:<account>:stateMachine:<name>`). */
+export function stateMachineArn(r: Pick<ExportRoleResources, "partition" | "region" | "accountId">, name: string) {
+    return `arn:${r.partition}:states:${r.region}:${r.accountId}:stateMachine:${name}`;
+}
+
+/** The state machine's name: 1-80 characters (API reference, CreateStateMachine `name`). */
+export function copyStateMachineName(replicationGroupId: string): string {
+    return `${replicationGroupId}-snapshot-archive-copy`;
 }
 
 /** What the job's role may do, and nothing more. */
@@ -131,13 +187,38 @@ export function exportRolePolicy(r: ExportRoleResources): string {
                 Resource: r.archiveBucketArn,
                 Condition: { StringLike: { "s3:prefix": `${archivePrefixes.snapshots}/*` } },
             },
-            // Put and Get for the copies and the request markers; Abort to clean up a failed
-            // multipart copy of an export above 5 GB.
+            // Put and Get for the copies (CopyObject, up to 5 GB) and the request markers; larger
+            // copies are the state machine's.
             {
                 Sid: "ArchiveStoresSnapshots",
                 Effect: "Allow",
-                Action: ["s3:PutObject", "s3:GetObject", "s3:AbortMultipartUpload"],
+                Action: ["s3:PutObject", "s3:GetObject"],
                 Resource: snapshots,
+            },
+            // A copy that does not fit the invocation goes to the copy state machine; the next runs
+            // follow its execution (Step Functions API reference, StartExecution and
+            // DescribeExecution; resources as "Actions, resources, and condition keys for AWS Step
+            // Functions" lists them: stateMachine for StartExecution, execution for DescribeExecution).
+            {
+                Sid: "HandOffLongCopies",
+                Effect: "Allow",
+                Action: "states:StartExecution",
+                Resource: stateMachineArn(r, r.copyStateMachineName),
+            },
+            {
+                Sid: "FollowLongCopies",
+                Effect: "Allow",
+                Action: "states:DescribeExecution",
+                Resource: `arn:${r.partition}:states:${r.region}:${r.accountId}:execution:${r.copyStateMachineName}:*`,
+            },
+            // PutMetricData takes no resource; cloudwatch:namespace limits it to the job's namespace
+            // (CloudWatch user guide, "Using condition keys to limit access to CloudWatch namespaces").
+            {
+                Sid: "PublishArchiveAge",
+                Effect: "Allow",
+                Action: "cloudwatch:PutMetricData",
+                Resource: "*",
+                Condition: { StringEquals: { "cloudwatch:namespace": archiveAgeMetric.namespace } },
             },
             // SSE-KMS writes need GenerateDataKey; multipart uploads and reads need Decrypt
             // (S3 user guide, "Using server-side encryption with AWS KMS keys").
@@ -166,6 +247,176 @@ export function exportRolePolicy(r: ExportRoleResources): string {
             },
         ],
     });
+}
+
+/**
+ * What the copy state machine's role may do: read a staged export, write its copy (a multipart
+ * upload: CreateMultipartUpload, UploadPartCopy and CompleteMultipartUpload need s3:PutObject,
+ * UploadPartCopy also s3:GetObject on the source; AbortMultipartUpload its own action: S3 user
+ * guide, "Required permissions for Amazon S3 API operations") under the customer key (multipart
+ * uploads with SSE-KMS need kms:GenerateDataKey and kms:Decrypt: S3 user guide, "Using
+ * server-side encryption with AWS KMS keys"). Only `.rdb` objects: it cannot touch the markers.
+ */
+export function copyRolePolicy(r: ExportRoleResources): string {
+    return JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "ReadStagedExports",
+                Effect: "Allow",
+                Action: "s3:GetObject",
+                Resource: `${r.stagingBucketArn}/*.rdb`,
+            },
+            {
+                Sid: "WriteArchivedExports",
+                Effect: "Allow",
+                Action: ["s3:PutObject", "s3:AbortMultipartUpload"],
+                Resource: `${r.archiveBucketArn}/${archivePrefixes.snapshots}/*.rdb`,
+            },
+            {
+                Sid: "ArchiveEncrypts",
+                Effect: "Allow",
+                Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+                Resource: r.keyArn,
+                Condition: { StringEquals: { "kms:ViaService": `s3.${r.region}.amazonaws.com` } },
+            },
+        ],
+    });
+}
+
+/**
+ * Step Functions assumes the copy role for this state machine only: aws:SourceAccount and
+ * aws:SourceArn, as "Cross-service confused deputy prevention" in the Step Functions developer
+ * guide recommends for a state machine's role.
+ */
+export function copyTrustPolicy(r: Pick<ExportRoleResources, "partition" | "region" | "accountId">, name: string) {
+    return JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Effect: "Allow",
+                Principal: { Service: "states.amazonaws.com" },
+                Action: "sts:AssumeRole",
+                Condition: {
+                    StringEquals: { "aws:SourceAccount": r.accountId },
+                    ArnLike: { "aws:SourceArn": stateMachineArn(r, name) },
+                },
+            },
+        ],
+    });
+}
+
+/**
+ * The copy state machine (Amazon States Language, JSONPath). Its input comes from the job's
+ * `handOff`: `copySource` ("<bucket>/<url-encoded key>"), `sourceETag`, `target` {bucket, key},
+ * `kmsKeyArn` and `parts` [{PartNumber, CopySourceRange}]. Each task is an AWS SDK integration
+ * whose Parameters are the S3 API's request fields. CopySourceIfMatch makes every part fail if
+ * the staged object changed; a failure aborts the upload so no part lingers (the archive's
+ * lifecycle also aborts incomplete uploads after 7 days).
+ */
+export function copyStateMachineDefinition(): Record<string, unknown> {
+    const retry = [{ ErrorEquals: ["States.ALL"], IntervalSeconds: 5, MaxAttempts: 4, BackoffRate: 2 }];
+    const toAbort = [{ ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: "AbortUpload" }];
+    return {
+        Comment: "Copies one staged ElastiCache export into the archive under the customer key, in parts.",
+        StartAt: "CreateUpload",
+        // A day at most; the job starts a new try after a timeout.
+        TimeoutSeconds: 86400,
+        States: {
+            CreateUpload: {
+                Type: "Task",
+                Resource: "arn:aws:states:::aws-sdk:s3:createMultipartUpload",
+                Parameters: {
+                    "Bucket.$": "$.target.bucket",
+                    "Key.$": "$.target.key",
+                    ServerSideEncryption: "aws:kms",
+                    "SSEKMSKeyId.$": "$.kmsKeyArn",
+                    BucketKeyEnabled: true,
+                },
+                ResultSelector: { "UploadId.$": "$.UploadId" },
+                ResultPath: "$.upload",
+                Retry: retry,
+                Next: "CopyParts",
+            },
+            CopyParts: {
+                Type: "Map",
+                ItemsPath: "$.parts",
+                MaxConcurrency: 10,
+                ItemSelector: {
+                    "Bucket.$": "$.target.bucket",
+                    "Key.$": "$.target.key",
+                    "UploadId.$": "$.upload.UploadId",
+                    "CopySource.$": "$.copySource",
+                    "CopySourceIfMatch.$": "$.sourceETag",
+                    "PartNumber.$": "$$.Map.Item.Value.PartNumber",
+                    "CopySourceRange.$": "$$.Map.Item.Value.CopySourceRange",
+                },
+                ItemProcessor: {
+                    ProcessorConfig: { Mode: "INLINE" },
+                    StartAt: "CopyPart",
+                    States: {
+                        CopyPart: {
+                            Type: "Task",
+                            Resource: "arn:aws:states:::aws-sdk:s3:uploadPartCopy",
+                            Parameters: {
+                                "Bucket.$": "$.Bucket",
+                                "Key.$": "$.Key",
+                                "UploadId.$": "$.UploadId",
+                                "CopySource.$": "$.CopySource",
+                                "CopySourceIfMatch.$": "$.CopySourceIfMatch",
+                                "PartNumber.$": "$.PartNumber",
+                                "CopySourceRange.$": "$.CopySourceRange",
+                            },
+                            ResultSelector: { "ETag.$": "$.CopyPartResult.ETag" },
+                            ResultPath: "$.copied",
+                            Retry: retry,
+                            Next: "PartDone",
+                        },
+                        PartDone: {
+                            Type: "Pass",
+                            Parameters: { "PartNumber.$": "$.PartNumber", "ETag.$": "$.copied.ETag" },
+                            End: true,
+                        },
+                    },
+                },
+                ResultPath: "$.parts",
+                Catch: toAbort,
+                Next: "CompleteUpload",
+            },
+            CompleteUpload: {
+                Type: "Task",
+                Resource: "arn:aws:states:::aws-sdk:s3:completeMultipartUpload",
+                Parameters: {
+                    "Bucket.$": "$.target.bucket",
+                    "Key.$": "$.target.key",
+                    "UploadId.$": "$.upload.UploadId",
+                    MultipartUpload: { "Parts.$": "$.parts" },
+                },
+                ResultPath: null,
+                Retry: retry,
+                Catch: toAbort,
+                End: true,
+            },
+            AbortUpload: {
+                Type: "Task",
+                Resource: "arn:aws:states:::aws-sdk:s3:abortMultipartUpload",
+                Parameters: {
+                    "Bucket.$": "$.target.bucket",
+                    "Key.$": "$.target.key",
+                    "UploadId.$": "$.upload.UploadId",
+                },
+                ResultPath: null,
+                Retry: retry,
+                Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.abortError", Next: "CopyFailed" }],
+                Next: "CopyFailed",
+            },
+            CopyFailed: {
+                Type: "Fail",
+                Error: "ArchiveCopyFailed",
+                Cause: "A part or the completion of the archive copy failed; the upload was aborted.",
+            },
+        },
+    };
 }
 
 /** Lambda assumes the role; Lambda's execution-role guide documents no condition for it. */
@@ -250,61 +501,102 @@ function createStagingBucket(c: Common) {
     return { bucket, policy, parts: [encryption, publicAccess, ownership, acl, lifecycle, policy] };
 }
 
-/** The daily job that exports the newest automatic snapshot to the archive, and its alarms. */
+/**
+ * Every IAM role of the snapshot export, created here and only here: the Lambda job's and the copy
+ * state machine's. Each gets exactly one inline policy.
+ */
+function createJobRole(
+    c: Common,
+    resourceName: string,
+    assumeRolePolicy: pulumi.Input<string>,
+    policy: pulumi.Input<string>,
+): { role: aws.iam.Role; policy: aws.iam.RolePolicy } {
+    const role = new aws.iam.Role(resourceName, { assumeRolePolicy, tags: c.tags }, { parent: c.parent });
+    const rolePolicy = new aws.iam.RolePolicy(resourceName, { role: role.id, policy }, { parent: c.parent });
+    return { role, policy: rolePolicy };
+}
+
+/**
+ * The job that exports every automatic snapshot to the archive (daily on `archiveSchedule` and
+ * hourly), the state machine that copies large exports, and their alarms.
+ */
 export function createSnapshotExport(
     c: Common & { archive: ArchiveBucket; topicArn: pulumi.Output<string>; group: aws.elasticache.ReplicationGroup },
 ) {
     const { name, settings, keyArn, account, tags, parent } = c;
     const functionName = `${settings.replicationGroupId}-snapshot-archive`;
+    const copyMachineName = copyStateMachineName(settings.replicationGroupId);
     const staging = createStagingBucket(c);
     const logGroup = new aws.cloudwatch.LogGroup(
         `${name}-snapshot-archive-logs`,
         { name: `/aws/lambda/${functionName}`, retentionInDays: settings.logRetentionDays, kmsKeyId: keyArn, tags },
         { parent },
     );
-    const role = new aws.iam.Role(
+    const roleResources = pulumi
+        .all([
+            account.partition,
+            account.region,
+            account.accountId,
+            staging.bucket.arn,
+            c.archive.bucket.arn,
+            keyArn,
+            logGroup.arn,
+        ])
+        .apply(
+            ([
+                partition,
+                region,
+                accountId,
+                stagingBucketArn,
+                archiveBucketArn,
+                key,
+                logGroupArn,
+            ]): ExportRoleResources => ({
+                partition,
+                region,
+                accountId,
+                stagingBucketArn,
+                archiveBucketArn,
+                keyArn: key,
+                logGroupArn,
+                copyStateMachineName: copyMachineName,
+            }),
+        );
+    const jobRole = createJobRole(
+        c,
         `${name}-snapshot-archive`,
-        { assumeRolePolicy: lambdaTrustPolicy, tags },
-        { parent },
+        lambdaTrustPolicy,
+        roleResources.apply(exportRolePolicy),
     );
-    const rolePolicy = new aws.iam.RolePolicy(
-        `${name}-snapshot-archive`,
+    const copyRole = createJobRole(
+        c,
+        `${name}-snapshot-archive-copy`,
+        roleResources.apply((r) => copyTrustPolicy(r, copyMachineName)),
+        roleResources.apply(copyRolePolicy),
+    );
+    const copyMachine = new aws.sfn.StateMachine(
+        `${name}-snapshot-archive-copy`,
         {
-            role: role.id,
-            policy: pulumi
-                .all([
-                    account.partition,
-                    account.region,
-                    account.accountId,
-                    staging.bucket.arn,
-                    c.archive.bucket.arn,
-                    keyArn,
-                    logGroup.arn,
-                ])
-                .apply(([partition, region, accountId, stagingBucketArn, archiveBucketArn, key, logGroupArn]) =>
-                    exportRolePolicy({
-                        partition,
-                        region,
-                        accountId,
-                        stagingBucketArn,
-                        archiveBucketArn,
-                        keyArn: key,
-                        logGroupArn,
-                    }),
-                ),
+            name: copyMachineName,
+            type: "STANDARD",
+            roleArn: copyRole.role.arn,
+            definition: JSON.stringify(copyStateMachineDefinition()),
+            tags,
         },
-        { parent },
+        { parent, dependsOn: [copyRole.policy] },
     );
     const fn = new aws.lambda.Function(
         `${name}-snapshot-archive`,
         {
             name: functionName,
-            description: `Exports the newest automatic snapshot of ${settings.replicationGroupId} and archives it under the customer key.`,
+            description: `Exports every automatic snapshot of ${settings.replicationGroupId} and archives it under the customer key.`,
             runtime: lambdaNodeRuntime,
             handler: "index.handler",
             code: new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.FileAsset(exportFunctionCode) }),
-            role: role.arn,
-            // Copying a multi-GB export runs server-side but can take minutes; Lambda's maximum.
+            role: jobRole.role.arn,
+            // Lambda's maximum (Lambda developer guide, "Configure Lambda function timeout"). The job
+            // never needs it whole: requests and checks come first, and copies that do not fit the
+            // time left go to the state machine.
             timeout: 900,
             memorySize: 256,
             environment: {
@@ -314,33 +606,44 @@ export function createSnapshotExport(
                     ARCHIVE_BUCKET: c.archive.bucket.bucket,
                     ARCHIVE_PREFIX: archivePrefixes.snapshots,
                     ARCHIVE_KMS_KEY_ARN: keyArn,
+                    COPY_STATE_MACHINE_ARN: copyMachine.arn,
                 },
             },
             loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
             tags,
         },
-        { parent, dependsOn: [rolePolicy, c.group, ...staging.parts, c.archive.policy] },
+        { parent, dependsOn: [jobRole.policy, c.group, ...staging.parts, c.archive.policy] },
     );
-    const rule = new aws.cloudwatch.EventRule(
-        `${name}-snapshot-archive`,
+    const schedules = [
+        { suffix: "", schedule: settings.archiveSchedule, description: "Daily snapshot export and archive" },
         {
-            name: functionName,
-            description: "Daily snapshot export and archive",
-            scheduleExpression: settings.archiveSchedule,
-            tags,
+            suffix: "-hourly",
+            schedule: archiveCheckSchedule,
+            description: "Hourly: archives arrived exports, requests late backups, publishes the archive's age",
         },
-        { parent },
-    );
-    const target = new aws.cloudwatch.EventTarget(
-        `${name}-snapshot-archive`,
-        { rule: rule.name, arn: fn.arn },
-        { parent },
-    );
-    const permission = new aws.lambda.Permission(
-        `${name}-snapshot-archive`,
-        { action: "lambda:InvokeFunction", function: fn.name, principal: "events.amazonaws.com", sourceArn: rule.arn },
-        { parent },
-    );
+    ].map(({ suffix, schedule, description }) => {
+        const rule = new aws.cloudwatch.EventRule(
+            `${name}-snapshot-archive${suffix}`,
+            { name: `${functionName}${suffix}`, description, scheduleExpression: schedule, tags },
+            { parent },
+        );
+        const target = new aws.cloudwatch.EventTarget(
+            `${name}-snapshot-archive${suffix}`,
+            { rule: rule.name, arn: fn.arn },
+            { parent },
+        );
+        const permission = new aws.lambda.Permission(
+            `${name}-snapshot-archive${suffix}`,
+            {
+                action: "lambda:InvokeFunction",
+                function: fn.name,
+                principal: "events.amazonaws.com",
+                sourceArn: rule.arn,
+            },
+            { parent },
+        );
+        return { rule, target, permission };
+    });
     const alarmArgs = {
         namespace: "AWS/Lambda",
         dimensions: { FunctionName: functionName },
@@ -379,14 +682,44 @@ export function createSnapshotExport(
             },
             { parent, dependsOn: [fn] },
         ),
+        // The archive's own freshness, whatever the job reports about itself. The job publishes the
+        // age every hour; three hours without a data point count as breaching ("Configuring how
+        // CloudWatch alarms treat missing data": `breaching` treats missing data points as over the
+        // threshold), so a job that stopped running or publishing alarms too.
+        new aws.cloudwatch.MetricAlarm(
+            `${name}-snapshot-archive-age`,
+            {
+                name: `${functionName}-age`,
+                alarmDescription: `The newest archived backup of ${settings.replicationGroupId} is more than ${maxArchiveAgeHours} h old: a day's export is missing from the archive.`,
+                namespace: archiveAgeMetric.namespace,
+                metricName: archiveAgeMetric.metricName,
+                dimensions: { ReplicationGroupId: settings.replicationGroupId },
+                statistic: "Maximum",
+                unit: archiveAgeMetric.unit,
+                period: 3600,
+                evaluationPeriods: 3,
+                datapointsToAlarm: 3,
+                threshold: maxArchiveAgeHours * 3600,
+                comparisonOperator: "GreaterThanThreshold",
+                treatMissingData: "breaching",
+                alarmActions: [c.topicArn],
+                okActions: [c.topicArn],
+                tags,
+            },
+            { parent, dependsOn: [fn] },
+        ),
     ];
     return {
         fn,
-        role,
-        rolePolicy,
-        rule,
-        target,
-        permission,
+        role: jobRole.role,
+        rolePolicy: jobRole.policy,
+        copyRole: copyRole.role,
+        copyRolePolicy: copyRole.policy,
+        copyStateMachine: copyMachine,
+        rule: schedules[0].rule,
+        target: schedules[0].target,
+        permission: schedules[0].permission,
+        schedules,
         alarms,
         logGroup,
         stagingBucket: staging.bucket,

@@ -37,6 +37,13 @@ function archivePart(result: MockRunResult, type: string) {
     return found[0];
 }
 
+/** The export job's rule on `archiveSchedule` (the job also has an hourly rule, `<name>-hourly`). */
+function dailyRule(result: MockRunResult): any {
+    const rules = ofType(result, t.rule).filter((r) => !r.name.endsWith("-hourly"));
+    assert.strictEqual(rules.length, 1, `expected one daily rule, found ${rules.length}`);
+    return rules[0].inputs;
+}
+
 describe("HitrustRedis: logging, monitoring, audit trail and archive", () => {
     let result: MockRunResult;
     before(async () => {
@@ -168,8 +175,11 @@ describe("HitrustRedis: logging, monitoring, audit trail and archive", () => {
 
     it("schedules the daily snapshot export after the snapshot window, with alarms on errors and missed runs", () => {
         // The job's code, role and staging bucket are tested in snapshotExport.test.ts.
-        assert.strictEqual(inputs(t.rule).scheduleExpression, "cron(0 7 * * ? *)");
-        assert.strictEqual(inputs(t.permission).principal, "events.amazonaws.com");
+        // The daily rule; the hourly one (`-hourly`) is snapshotExport.test.ts's.
+        assert.strictEqual(dailyRule(result).scheduleExpression, "cron(0 7 * * ? *)");
+        for (const permission of ofType(result, t.permission)) {
+            assert.strictEqual((permission.inputs as any).principal, "events.amazonaws.com");
+        }
         const jobAlarms = ofType(result, types.alarm)
             .map((a) => a.inputs as any)
             .filter((a) => a.namespace === "AWS/Lambda");
@@ -245,12 +255,12 @@ describe("HitrustRedis: archive and monitoring options", () => {
         assert.ok(alarms.filter((a) => a.metricName === "EngineCPUUtilization").every((a) => a.threshold === 60));
         assert.ok(alarms.filter((a) => a.metricName === "ReplicationLag").every((a) => a.threshold === 30));
         assert.ok(ofType(result, types.logGroup).every((g) => (g.inputs as any).retentionInDays === 400));
-        assert.strictEqual((one(result, t.rule).inputs as any).scheduleExpression, "rate(1 day)");
+        assert.strictEqual(dailyRule(result).scheduleExpression, "rate(1 day)");
     });
 
     it("derives the export schedule from the snapshot window, across midnight", async () => {
         const result = await runComponent({ snapshotWindow: "22:30-23:30" });
-        assert.strictEqual((one(result, t.rule).inputs as any).scheduleExpression, "cron(30 1 * * ? *)");
+        assert.strictEqual(dailyRule(result).scheduleExpression, "cron(30 1 * * ? *)");
     });
 
     it("Redis 6.0 delivers only the slow log; Redis 5 none, and nothing to archive from logs", async () => {

@@ -1,586 +1,46 @@
-// The archive job's logic, driven through the real AWS SDK v3 clients with every command mocked
-// (aws-sdk-client-mock). The mocks behave like the services as their API references describe
-// them, and every request the job sends is checked against the values those references allow,
-// written out here by hand, never taken from the code under test:
-//   ElastiCache API reference: DescribeSnapshots, CopySnapshot, Snapshot, NodeSnapshot.
-//   ElastiCache guide, "Exporting a backup": the export's name (1 to 1,000 characters, stored in
-//     lower case) and its files `<name>-0001.rdb`, one per shard; the bucket name rules.
-//   S3 API reference: ListObjectsV2, GetObject, PutObject, CopyObject, HeadObject, DeleteObject,
-//     CreateMultipartUpload, UploadPartCopy, CompleteMultipartUpload, AbortMultipartUpload.
-//   S3 user guide: "Amazon S3 multipart upload limits" (parts 5 MiB to 5 GiB, 1 to 10,000),
-//     "Copying an object using multipart upload" (CopyObject up to 5 GB), "How to prevent object
-//     overwrites with conditional writes" (If-None-Match only `*`, 412 Precondition Failed).
+// The archive job's logic (component/lambda/exportSnapshot.js), run through the real AWS SDK v3
+// clients against the service model in test/exportWorld.ts, which checks every request against
+// the values the API references allow. Item by item:
+//   - every available automatic snapshot not archived or requested is requested, so a backup that
+//     finished after a run, or an export that went missing, is picked up by the next run
+//     (ElastiCache API reference, CopySnapshot: a retry needs a new TargetSnapshotName);
+//   - copies that do not fit the invocation go to the copy state machine, whose definition
+//     (component/snapshotExport.ts) is executed here by test/stateMachine.ts against the same model;
+//   - the age of the newest archived backup is published before any copy is tried.
 import * as assert from "assert";
 import { mockClient } from "aws-sdk-client-mock";
+import { DescribeSnapshotsCommand, ElastiCacheClient } from "@aws-sdk/client-elasticache";
+import { SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
+import { CloudWatchClient, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import {
-    CopySnapshotCommand,
-    DescribeSnapshotsCommand,
-    ElastiCacheClient,
-    ElastiCacheServiceException,
-} from "@aws-sdk/client-elasticache";
-import {
-    AbortMultipartUploadCommand,
-    CompleteMultipartUploadCommand,
     CopyObjectCommand,
-    CreateMultipartUploadCommand,
-    DeleteObjectCommand,
-    GetObjectCommand,
     HeadObjectCommand,
     ListObjectsV2Command,
-    PutObjectCommand,
     S3Client,
-    S3ServiceException,
     UploadPartCopyCommand,
 } from "@aws-sdk/client-s3";
 
 import { archivedExportDays } from "../tools/audit/live";
+import { archiveAgeMetric, copyStateMachineDefinition } from "../component/snapshotExport";
+import {
+    GiB,
+    MiB,
+    World,
+    allowed,
+    archive,
+    assertArchiveWritesUseTheKey,
+    copyMachineArn,
+    elastiCacheError,
+    install,
+    keyArn,
+    options,
+    runCopyExecutions,
+    s3Error,
+    snapshot,
+    staging,
+} from "./exportWorld";
 
 const job = require("../component/lambda/exportSnapshot.js");
-
-const GiB = 1024 ** 3;
-const MiB = 1024 ** 2;
-const account = "123456789012";
-const keyArn = `arn:aws:kms:us-east-1:${account}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
-const staging = "cache-staging-20261128000000000000000001";
-const archive = "cache-archive-20261128000000000000000001";
-
-// ---------------------------------------------------------------------------------------------
-// Allowed request values, from the API references named above.
-// ---------------------------------------------------------------------------------------------
-const allowed = {
-    /** DescribeSnapshots SnapshotSource: "system" | "user" ("automated"/"manual" are response values). */
-    snapshotSource: ["system", "user"],
-    /** DescribeSnapshots MaxRecords: minimum 20, maximum 50. */
-    maxRecords: [20, 50],
-    /** S3 ServerSideEncryption (x-amz-server-side-encryption). */
-    serverSideEncryption: ["AES256", "aws:fsx", "aws:kms", "aws:kms:dsse"],
-    /** S3 ChecksumAlgorithm (x-amz-checksum-algorithm). */
-    checksumAlgorithm: ["CRC32", "CRC32C", "SHA1", "SHA256", "CRC64NVME"],
-    /** CopyObject MetadataDirective. */
-    metadataDirective: ["COPY", "REPLACE"],
-    /** ListObjectsV2 MaxKeys: at most 1,000 keys a page. */
-    maxKeys: 1000,
-    /** Object key names: at most 1,024 bytes of UTF-8 (S3 user guide, "Naming Amazon S3 objects"). */
-    keyBytes: 1024,
-    /** Multipart limits. */
-    partNumber: [1, 10000],
-    partBytes: [5 * MiB, 5 * GiB],
-    copyObjectMaxBytes: 5 * GiB,
-};
-
-/** Bucket names ElastiCache accepts: DNS-compliant (ElastiCache guide, "Exporting a backup", step 1). */
-function bucketNameProblems(name: unknown): string[] {
-    if (typeof name !== "string") {
-        return ["bucket name missing"];
-    }
-    const problems: string[] = [];
-    if (name.length < 3 || name.length > 63) {
-        problems.push(`bucket name ${name} must be 3 to 63 characters`);
-    }
-    for (const label of name.split(".")) {
-        if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(label)) {
-            problems.push(`bucket name label ${label} must start and end with a lowercase letter or digit`);
-        }
-    }
-    if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) {
-        problems.push(`bucket name ${name} must not look like an IP address`);
-    }
-    return problems;
-}
-
-// ---------------------------------------------------------------------------------------------
-// A small model of ElastiCache and S3, answering as the API references describe.
-// ---------------------------------------------------------------------------------------------
-interface StoredObject {
-    body?: string;
-    size: number;
-    lastModified: Date;
-    etag: string;
-    sse: string;
-    kmsKeyId?: string;
-    versionId?: string;
-    checksumAlgorithm?: string;
-}
-
-interface Upload {
-    bucket: string;
-    key: string;
-    sse: string;
-    kmsKeyId?: string;
-    parts: Map<number, { first: number; last: number; etag: string }>;
-    source?: string;
-}
-
-function s3Error(name: string, status: number, message: string): S3ServiceException {
-    return new S3ServiceException({ name, $fault: "client", $metadata: { httpStatusCode: status }, message });
-}
-
-function elastiCacheError(name: string, status: number, message: string): ElastiCacheServiceException {
-    return new ElastiCacheServiceException({ name, $fault: "client", $metadata: { httpStatusCode: status }, message });
-}
-
-class World {
-    now = new Date("2026-11-28T08:00:00Z");
-    snapshots: any[] = [];
-    /** Snapshots per DescribeSnapshots page; the service uses MaxRecords, tests use fewer to page. */
-    describePageSize?: number;
-    buckets = new Map<string, Map<string, StoredObject>>([
-        [staging, new Map()],
-        [archive, new Map()],
-    ]);
-    /** Each bucket's default encryption, as the component configures them. */
-    defaults: Record<string, { sse: string; kmsKeyId?: string }> = {
-        [staging]: { sse: "AES256" },
-        [archive]: { sse: "aws:kms", kmsKeyId: keyArn },
-    };
-    uploads = new Map<string, Upload>();
-    violations: string[] = [];
-    copySnapshotRequests: any[] = [];
-    copySnapshotFailure?: Error;
-    /** Makes HeadObject report a different encryption than the object got (a tampered copy). */
-    headOverride?: Record<string, unknown>;
-    private counter = 0;
-
-    tick(ms = 1000): Date {
-        this.now = new Date(this.now.getTime() + ms);
-        return this.now;
-    }
-
-    nextEtag(): string {
-        this.counter++;
-        return `"etag${this.counter.toString().padStart(4, "0")}"`;
-    }
-
-    violation(command: string, problem: string) {
-        this.violations.push(`${command}: ${problem}`);
-    }
-
-    bucket(command: string, name: unknown): Map<string, StoredObject> {
-        const found = typeof name === "string" ? this.buckets.get(name) : undefined;
-        if (!found) {
-            this.violation(command, `unknown bucket ${String(name)}`);
-            throw s3Error("NoSuchBucket", 404, "The specified bucket does not exist");
-        }
-        return found;
-    }
-
-    checkKey(command: string, key: unknown) {
-        if (typeof key !== "string" || key.length === 0) {
-            this.violation(command, "Key is required");
-        } else if (Buffer.byteLength(key, "utf8") > allowed.keyBytes) {
-            this.violation(command, `Key longer than ${allowed.keyBytes} bytes`);
-        }
-    }
-
-    /** The SSE request headers: allowed values, and a key only with aws:kms. */
-    encryption(command: string, bucket: string, input: any): { sse: string; kmsKeyId?: string } {
-        if (input.ServerSideEncryption !== undefined) {
-            if (!allowed.serverSideEncryption.includes(input.ServerSideEncryption)) {
-                this.violation(command, `ServerSideEncryption ${input.ServerSideEncryption} not allowed`);
-            }
-            if (input.SSEKMSKeyId !== undefined && !String(input.ServerSideEncryption).startsWith("aws:kms")) {
-                this.violation(command, "SSEKMSKeyId is only valid with aws:kms or aws:kms:dsse");
-            }
-            return { sse: input.ServerSideEncryption, kmsKeyId: input.SSEKMSKeyId ?? this.defaults[bucket].kmsKeyId };
-        }
-        if (input.SSEKMSKeyId !== undefined) {
-            this.violation(command, "SSEKMSKeyId without ServerSideEncryption");
-        }
-        return this.defaults[bucket];
-    }
-
-    checksum(command: string, input: any) {
-        if (input.ChecksumAlgorithm !== undefined && !allowed.checksumAlgorithm.includes(input.ChecksumAlgorithm)) {
-            this.violation(command, `ChecksumAlgorithm ${input.ChecksumAlgorithm} not allowed`);
-        }
-    }
-
-    /** CopySource: "<bucket>/<key>", URL-encoded, optionally "?versionId=". */
-    copySource(command: string, value: unknown): { bucket: string; key: string; object: StoredObject } {
-        if (typeof value !== "string" || !/^[^/?]+\/.+$/.test(value)) {
-            this.violation(command, `CopySource ${String(value)} is not "<bucket>/<key>"`);
-            throw s3Error("InvalidArgument", 400, "Invalid copy source");
-        }
-        const slash = value.indexOf("/");
-        const bucket = value.slice(0, slash);
-        const key = decodeURIComponent(value.slice(slash + 1).split("?")[0]);
-        const object = this.bucket(command, bucket).get(key);
-        if (!object) {
-            throw s3Error("NoSuchKey", 404, "The specified key does not exist.");
-        }
-        return { bucket, key, object };
-    }
-
-    /** ElastiCache writing an export into the staging bucket, as its canonical user does. */
-    deliver(target: string, files: { size: number; at?: Date }[]) {
-        // ElastiCache stores the target name in lower case (API reference, CopySnapshot).
-        const name = target.toLowerCase();
-        files.forEach((file, i) =>
-            this.buckets.get(staging)!.set(`${name}-${String(i + 1).padStart(4, "0")}.rdb`, {
-                size: file.size,
-                lastModified: file.at ?? this.now,
-                etag: this.nextEtag(),
-                sse: "AES256",
-            }),
-        );
-    }
-
-    marker(key: string): any {
-        const obj = this.buckets.get(archive)!.get(key);
-        return obj?.body ? JSON.parse(obj.body) : undefined;
-    }
-}
-
-/** An automatic snapshot as DescribeSnapshots returns it (API reference, Snapshot and NodeSnapshot). */
-function snapshot(name: string, time: string, status = "available", shards = 1) {
-    return {
-        SnapshotName: name,
-        ReplicationGroupId: "cache",
-        ReplicationGroupDescription: "HIPAA cache",
-        SnapshotStatus: status,
-        SnapshotSource: "automated",
-        CacheNodeType: "cache.r7g.large",
-        Engine: "redis",
-        EngineVersion: "7.1",
-        NumNodeGroups: shards,
-        SnapshotRetentionLimit: 35,
-        SnapshotWindow: "05:00-06:00",
-        NodeSnapshots: Array.from({ length: shards }, (_, i) => ({
-            CacheClusterId: `cache-000${i + 1}-002`,
-            NodeGroupId: `000${i + 1}`,
-            CacheNodeId: "0001",
-            CacheSize: "5 MB",
-            CacheNodeCreateTime: new Date("2026-01-01T00:00:00Z"),
-            SnapshotCreateTime: new Date(time),
-        })),
-    };
-}
-
-function install(world: World) {
-    const elasticache = new ElastiCacheClient({
-        region: "us-east-1",
-        credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" },
-    });
-    const s3 = new S3Client({
-        region: "us-east-1",
-        credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" },
-    });
-    const ec = mockClient(elasticache);
-    const s = mockClient(s3);
-
-    ec.on(DescribeSnapshotsCommand).callsFake((input: any) => {
-        const c = "DescribeSnapshots";
-        if (input.SnapshotSource !== undefined && !allowed.snapshotSource.includes(input.SnapshotSource)) {
-            world.violation(c, `SnapshotSource "${input.SnapshotSource}" is not one of ${allowed.snapshotSource}`);
-            throw elastiCacheError("InvalidParameterValue", 400, "Invalid SnapshotSource");
-        }
-        if (
-            input.MaxRecords !== undefined &&
-            (input.MaxRecords < allowed.maxRecords[0] || input.MaxRecords > allowed.maxRecords[1])
-        ) {
-            world.violation(c, `MaxRecords ${input.MaxRecords} outside ${allowed.maxRecords}`);
-        }
-        if (input.ReplicationGroupId !== "cache") {
-            world.violation(c, `ReplicationGroupId ${input.ReplicationGroupId} is not the group's`);
-        }
-        const matching = world.snapshots.filter(
-            (s) =>
-                input.SnapshotSource === undefined ||
-                (input.SnapshotSource === "system" ? s.SnapshotSource === "automated" : s.SnapshotSource === "manual"),
-        );
-        const size = world.describePageSize ?? input.MaxRecords ?? 50;
-        const start = input.Marker ? Number(input.Marker.slice(1)) : 0;
-        const end = start + size;
-        return { Snapshots: matching.slice(start, end), Marker: end < matching.length ? `m${end}` : undefined };
-    });
-
-    ec.on(CopySnapshotCommand).callsFake((input: any) => {
-        const c = "CopySnapshot";
-        world.copySnapshotRequests.push(input);
-        if (typeof input.SourceSnapshotName !== "string" || input.SourceSnapshotName === "") {
-            world.violation(c, "SourceSnapshotName is required");
-        }
-        const target = input.TargetSnapshotName;
-        if (typeof target !== "string" || target.length < 1 || target.length > 1000) {
-            world.violation(c, "TargetSnapshotName must be 1 to 1,000 characters");
-        } else if (target !== target.toLowerCase()) {
-            world.violation(c, `TargetSnapshotName ${target} is stored in lower case, so the files would not match it`);
-        }
-        if (input.TargetBucket !== staging) {
-            world.violation(c, `TargetBucket ${input.TargetBucket} is not the staging bucket`);
-        }
-        bucketNameProblems(input.TargetBucket).forEach((p) => world.violation(c, p));
-        if (input.KmsKeyId !== undefined) {
-            world.violation(c, "KmsKeyId encrypts a snapshot copy inside ElastiCache; an export to S3 must not set it");
-        }
-        if (world.copySnapshotFailure) {
-            throw world.copySnapshotFailure;
-        }
-        const source = world.snapshots.find((s) => s.SnapshotName === input.SourceSnapshotName);
-        if (!source) {
-            throw elastiCacheError("SnapshotNotFoundFault", 404, `Snapshot ${input.SourceSnapshotName} not found`);
-        }
-        return { Snapshot: { ...source, SnapshotName: target, SnapshotStatus: "exporting", SnapshotSource: "manual" } };
-    });
-
-    s.on(ListObjectsV2Command).callsFake((input: any) => {
-        const c = "ListObjectsV2";
-        const objects = world.bucket(c, input.Bucket);
-        if (input.MaxKeys !== undefined && (input.MaxKeys < 1 || input.MaxKeys > allowed.maxKeys)) {
-            world.violation(c, `MaxKeys ${input.MaxKeys} above ${allowed.maxKeys}`);
-        }
-        const keys = [...objects.keys()].filter((k) => k.startsWith(input.Prefix ?? "")).sort();
-        const start = input.ContinuationToken ? Number(input.ContinuationToken.slice(1)) : 0;
-        const size = Math.min(input.MaxKeys ?? 1000, 2); // small pages, so paging is exercised
-        const page = keys.slice(start, start + size);
-        const truncated = start + size < keys.length;
-        return {
-            IsTruncated: truncated,
-            NextContinuationToken: truncated ? `t${start + size}` : undefined,
-            KeyCount: page.length,
-            Contents: page.map((Key) => {
-                const o = objects.get(Key)!;
-                return { Key, Size: o.size, LastModified: o.lastModified, ETag: o.etag, StorageClass: "STANDARD" };
-            }),
-        };
-    });
-
-    s.on(GetObjectCommand).callsFake((input: any) => {
-        const c = "GetObject";
-        world.checkKey(c, input.Key);
-        const o = world.bucket(c, input.Bucket).get(input.Key);
-        if (!o) {
-            throw s3Error("NoSuchKey", 404, "The specified key does not exist.");
-        }
-        return {
-            Body: { transformToString: async () => o.body ?? "" },
-            ETag: o.etag,
-            ContentLength: o.size,
-            LastModified: o.lastModified,
-            ServerSideEncryption: o.sse,
-            SSEKMSKeyId: o.kmsKeyId,
-        };
-    });
-
-    s.on(PutObjectCommand).callsFake((input: any) => {
-        const c = "PutObject";
-        world.checkKey(c, input.Key);
-        const objects = world.bucket(c, input.Bucket);
-        world.checksum(c, input);
-        if (input.IfNoneMatch !== undefined && input.IfNoneMatch !== "*") {
-            world.violation(c, `IfNoneMatch accepts only "*", got ${input.IfNoneMatch}`);
-        }
-        if (input.IfNoneMatch !== undefined && input.IfMatch !== undefined) {
-            world.violation(c, "IfMatch and IfNoneMatch together");
-        }
-        const existing = objects.get(input.Key);
-        if (input.IfNoneMatch === "*" && existing) {
-            throw s3Error("PreconditionFailed", 412, "At least one of the pre-conditions you specified did not hold");
-        }
-        if (input.IfMatch !== undefined) {
-            if (!existing) {
-                throw s3Error("NoSuchKey", 404, "The specified key does not exist.");
-            }
-            if (existing.etag !== input.IfMatch) {
-                throw s3Error(
-                    "PreconditionFailed",
-                    412,
-                    "At least one of the pre-conditions you specified did not hold",
-                );
-            }
-        }
-        const body = String(input.Body);
-        const etag = world.nextEtag();
-        objects.set(input.Key, {
-            body,
-            size: Buffer.byteLength(body),
-            lastModified: world.tick(),
-            etag,
-            ...world.encryption(c, input.Bucket, input),
-            checksumAlgorithm: input.ChecksumAlgorithm,
-        });
-        return { ETag: etag };
-    });
-
-    s.on(CopyObjectCommand).callsFake((input: any) => {
-        const c = "CopyObject";
-        world.checkKey(c, input.Key);
-        const objects = world.bucket(c, input.Bucket);
-        world.checksum(c, input);
-        if (input.MetadataDirective !== undefined && !allowed.metadataDirective.includes(input.MetadataDirective)) {
-            world.violation(c, `MetadataDirective ${input.MetadataDirective} not allowed`);
-        }
-        const source = world.copySource(c, input.CopySource);
-        if (source.object.size > allowed.copyObjectMaxBytes) {
-            throw s3Error(
-                "InvalidRequest",
-                400,
-                "The specified copy source is larger than the maximum allowable size for a copy source: 5368709120",
-            );
-        }
-        if (input.CopySourceIfMatch !== undefined && input.CopySourceIfMatch !== source.object.etag) {
-            throw s3Error("PreconditionFailed", 412, "At least one of the pre-conditions you specified did not hold");
-        }
-        const etag = world.nextEtag();
-        objects.set(input.Key, {
-            size: source.object.size,
-            lastModified: world.tick(),
-            etag,
-            versionId: `v${etag}`,
-            ...world.encryption(c, input.Bucket, input),
-        });
-        return { CopyObjectResult: { ETag: etag, LastModified: world.now } };
-    });
-
-    s.on(HeadObjectCommand).callsFake((input: any) => {
-        const o = world.bucket("HeadObject", input.Bucket).get(input.Key);
-        if (!o) {
-            throw s3Error("NotFound", 404, "Not Found");
-        }
-        return {
-            ContentLength: o.size,
-            ETag: o.etag,
-            LastModified: o.lastModified,
-            VersionId: o.versionId,
-            ServerSideEncryption: o.sse,
-            SSEKMSKeyId: o.kmsKeyId,
-            ...(world.headOverride ?? {}),
-        };
-    });
-
-    s.on(DeleteObjectCommand).callsFake((input: any) => {
-        world.checkKey("DeleteObject", input.Key);
-        world.bucket("DeleteObject", input.Bucket).delete(input.Key);
-        return {};
-    });
-
-    s.on(CreateMultipartUploadCommand).callsFake((input: any) => {
-        const c = "CreateMultipartUpload";
-        world.checkKey(c, input.Key);
-        world.bucket(c, input.Bucket);
-        world.checksum(c, input);
-        const id = `upload-${world.uploads.size + 1}`;
-        world.uploads.set(id, {
-            bucket: input.Bucket,
-            key: input.Key,
-            ...world.encryption(c, input.Bucket, input),
-            parts: new Map(),
-        });
-        return { Bucket: input.Bucket, Key: input.Key, UploadId: id };
-    });
-
-    s.on(UploadPartCopyCommand).callsFake((input: any) => {
-        const c = "UploadPartCopy";
-        const upload = world.uploads.get(input.UploadId);
-        if (!upload || upload.bucket !== input.Bucket || upload.key !== input.Key) {
-            throw s3Error("NoSuchUpload", 404, "The specified upload does not exist.");
-        }
-        if (
-            !Number.isInteger(input.PartNumber) ||
-            input.PartNumber < allowed.partNumber[0] ||
-            input.PartNumber > allowed.partNumber[1]
-        ) {
-            world.violation(c, `PartNumber ${input.PartNumber} outside ${allowed.partNumber}`);
-        }
-        const source = world.copySource(c, input.CopySource);
-        const range = /^bytes=(\d+)-(\d+)$/.exec(input.CopySourceRange ?? "");
-        if (!range) {
-            world.violation(c, `CopySourceRange ${input.CopySourceRange} is not "bytes=first-last"`);
-            throw s3Error("InvalidArgument", 400, "Invalid range");
-        }
-        const [first, last] = [Number(range[1]), Number(range[2])];
-        if (first > last || last >= source.object.size) {
-            world.violation(
-                c,
-                `CopySourceRange ${input.CopySourceRange} outside the ${source.object.size}-byte source`,
-            );
-        }
-        if (last - first + 1 > allowed.partBytes[1]) {
-            world.violation(c, `part ${input.PartNumber} larger than 5 GiB`);
-        }
-        if (input.CopySourceIfMatch !== undefined && input.CopySourceIfMatch !== source.object.etag) {
-            throw s3Error("PreconditionFailed", 412, "At least one of the pre-conditions you specified did not hold");
-        }
-        const etag = world.nextEtag();
-        upload.parts.set(input.PartNumber, { first, last, etag });
-        upload.source = `${source.bucket}/${source.key}`;
-        return { CopyPartResult: { ETag: etag, LastModified: world.now } };
-    });
-
-    s.on(CompleteMultipartUploadCommand).callsFake((input: any) => {
-        const c = "CompleteMultipartUpload";
-        const upload = world.uploads.get(input.UploadId);
-        if (!upload) {
-            throw s3Error("NoSuchUpload", 404, "The specified upload does not exist.");
-        }
-        const parts: any[] = input.MultipartUpload?.Parts ?? [];
-        parts.forEach((p, i) => {
-            const stored = upload.parts.get(p.PartNumber);
-            if (i > 0 && p.PartNumber <= parts[i - 1].PartNumber) {
-                world.violation(c, "parts must be listed in ascending PartNumber order");
-            }
-            if (!stored || stored.etag !== p.ETag) {
-                world.violation(c, `part ${p.PartNumber} ETag does not match the uploaded part`);
-                return;
-            }
-            const size = stored.last - stored.first + 1;
-            if (i < parts.length - 1 && size < allowed.partBytes[0]) {
-                world.violation(c, `part ${p.PartNumber} smaller than 5 MiB and not the last`);
-            }
-            if (i > 0 && stored.first !== upload.parts.get(parts[i - 1].PartNumber)!.last + 1) {
-                world.violation(c, `part ${p.PartNumber} does not continue the previous part`);
-            }
-        });
-        const size = parts.reduce((sum, p) => {
-            const stored = upload.parts.get(p.PartNumber);
-            return sum + (stored ? stored.last - stored.first + 1 : 0);
-        }, 0);
-        const etag = world.nextEtag();
-        world.buckets.get(upload.bucket)!.set(upload.key, {
-            size,
-            lastModified: world.tick(),
-            etag,
-            versionId: `v${etag}`,
-            sse: upload.sse,
-            kmsKeyId: upload.kmsKeyId,
-        });
-        world.uploads.delete(input.UploadId);
-        return { Bucket: upload.bucket, Key: upload.key, ETag: etag };
-    });
-
-    s.on(AbortMultipartUploadCommand).callsFake((input: any) => {
-        world.uploads.delete(input.UploadId);
-        return {};
-    });
-
-    return { clients: { elasticache, s3 }, ec, s };
-}
-
-const options = (world: World, extra: Record<string, unknown> = {}) => ({
-    replicationGroupId: "cache",
-    stagingBucket: staging,
-    archiveBucket: archive,
-    prefix: "snapshots",
-    kmsKeyArn: keyArn,
-    now: world.now,
-    ...extra,
-});
-
-/** Every request to the archive that writes data must ask for SSE-KMS under the customer key. */
-function assertArchiveWritesUseTheKey(s: ReturnType<typeof mockClient>) {
-    const writes = [
-        ...s.commandCalls(PutObjectCommand as any),
-        ...s.commandCalls(CopyObjectCommand as any),
-        ...s.commandCalls(CreateMultipartUploadCommand as any),
-    ]
-        .map((call) => call.args[0].input as any)
-        .filter((input) => input.Bucket === archive);
-    assert.ok(writes.length > 0);
-    for (const input of writes) {
-        assert.strictEqual(input.ServerSideEncryption, "aws:kms", `${input.Key} must be written with SSE-KMS`);
-        assert.strictEqual(input.SSEKMSKeyId, keyArn, `${input.Key} must be encrypted with the customer key`);
-    }
-}
 
 describe("Snapshot archive job", () => {
     let world: World;
@@ -596,6 +56,8 @@ describe("Snapshot archive job", () => {
         console.log = log;
         env.ec.restore();
         env.s.restore();
+        env.sf.restore();
+        env.cw.restore();
     });
     /** A test whose every request must also be one the API references allow. */
     const it = (title: string, body: () => Promise<void>) =>
@@ -606,7 +68,7 @@ describe("Snapshot archive job", () => {
 
     const run = (extra: Record<string, unknown> = {}) => job.runExport(env.clients, options(world, extra));
 
-    it("requests the export of the newest available automatic snapshot, across pages, into staging", async () => {
+    it("requests the export of every available automatic snapshot, newest first, across pages, into staging", async () => {
         world.describePageSize = 1;
         world.snapshots = [
             snapshot("automatic.cache-2026-11-26-05-00", "2026-11-26T05:10:00Z"),
@@ -614,8 +76,14 @@ describe("Snapshot archive job", () => {
             snapshot("automatic.cache-2026-11-27-05-00", "2026-11-27T05:10:00Z"),
         ];
         const result = await run();
-        assert.strictEqual(result.snapshot, "automatic.cache-2026-11-27-05-00");
-        assert.strictEqual(result.request.status, "requested");
+        assert.strictEqual(result.newestSnapshot, "automatic.cache-2026-11-27-05-00");
+        assert.deepStrictEqual(
+            result.requests.map((r: any) => [r.snapshot, r.status]),
+            [
+                ["automatic.cache-2026-11-27-05-00", "requested"],
+                ["automatic.cache-2026-11-26-05-00", "requested"],
+            ],
+        );
         const describes = env.ec.commandCalls(DescribeSnapshotsCommand).map((c) => c.args[0].input);
         assert.strictEqual(describes.length, 3, "every page is read");
         assert.ok(describes.every((d) => d.SnapshotSource === "system" && d.ReplicationGroupId === "cache"));
@@ -623,7 +91,7 @@ describe("Snapshot archive job", () => {
             describes.map((d) => d.Marker),
             [undefined, "m1", "m2"],
         );
-        assert.strictEqual(world.copySnapshotRequests.length, 1);
+        assert.strictEqual(world.copySnapshotRequests.length, 2, "the snapshot still being taken waits for its turn");
         const request = world.copySnapshotRequests[0];
         assert.strictEqual(request.SourceSnapshotName, "automatic.cache-2026-11-27-05-00");
         assert.strictEqual(request.TargetBucket, staging);
@@ -640,10 +108,10 @@ describe("Snapshot archive job", () => {
     it("two overlapping runs request one export; a later run does not request it again", async () => {
         world.snapshots = [snapshot("automatic.cache-2026-11-28-05-00", "2026-11-28T05:10:00Z")];
         const [a, b] = await Promise.all([run(), run()]);
-        assert.deepStrictEqual([a.request.status, b.request.status].sort(), ["already requested", "requested"]);
+        assert.deepStrictEqual([a.requests[0].status, b.requests[0].status].sort(), ["already requested", "requested"]);
         assert.strictEqual(world.copySnapshotRequests.length, 1, "CopySnapshot once");
         const again = await run();
-        assert.strictEqual(again.request.status, "already requested");
+        assert.deepStrictEqual(again.requests, [], "already requested: nothing to do");
         assert.strictEqual(world.copySnapshotRequests.length, 1);
     });
 
@@ -659,8 +127,11 @@ describe("Snapshot archive job", () => {
         world.snapshots.push(snapshot("automatic.cache-2026-11-28-05-00", "2026-11-28T05:10:00Z", "available", 2));
         const result = await run();
         assert.deepStrictEqual(result.confirmed, [target]);
-        assert.strictEqual(result.snapshot, "automatic.cache-2026-11-28-05-00");
-        assert.strictEqual(result.request.status, "requested");
+        assert.strictEqual(result.newestSnapshot, "automatic.cache-2026-11-28-05-00");
+        assert.deepStrictEqual(
+            result.requests.map((r: any) => [r.snapshot, r.status]),
+            [["automatic.cache-2026-11-28-05-00", "requested"]],
+        );
         const archived = world.buckets.get(archive)!;
         for (const [file, size] of [
             [`${target}-0001.rdb`, 7 * MiB],
@@ -711,7 +182,7 @@ describe("Snapshot archive job", () => {
         assert.deepStrictEqual(archivedExportDays(listing()), ["2026-11-27"]);
     });
 
-    it("copies an export above 5 GB with UploadPartCopy, in parts S3 accepts", async () => {
+    it("hands an export above 5 GB to the copy state machine, in parts S3 accepts; the next run archives it", async () => {
         const size = 11 * GiB + 123;
         world.snapshots = [snapshot("automatic.cache-2026-11-27-05-00", "2026-11-27T05:10:00Z")];
         world.now = new Date("2026-11-27T08:00:00Z");
@@ -720,17 +191,278 @@ describe("Snapshot archive job", () => {
         world.tick(60 * 60 * 1000);
         world.deliver(target, [{ size }]);
         world.tick(60 * 60 * 1000);
-        const result = await run();
-        assert.deepStrictEqual(result.confirmed, [target]);
+        const handed = await run();
+        assert.deepStrictEqual(handed.copying, [target]);
         assert.strictEqual(env.s.commandCalls(CopyObjectCommand).length, 0, "CopyObject stops at 5 GB");
+        const [execution] = [...world.executions.values()];
+        const input = JSON.parse(execution.input);
+        assert.deepStrictEqual(input.target, { bucket: archive, key: `snapshots/${target}-0001.rdb` });
+        assert.strictEqual(input.copySource, `${staging}/${target}-0001.rdb`);
+        assert.strictEqual(world.marker(`snapshots/${target}.export.json`).status, "copying");
+        // A run while the execution is still running changes nothing and starts nothing new.
+        world.tick(60 * 60 * 1000);
+        assert.deepStrictEqual((await run()).copying, [target]);
+        assert.strictEqual(world.executions.size, 1);
+
+        // Step Functions runs the component's definition: parts go through the S3 model's checks.
+        const [ran] = await runCopyExecutions(world, copyStateMachineDefinition(), env.clients.s3);
+        assert.strictEqual(ran.status, "SUCCEEDED", `${ran.error}: ${ran.cause}`);
         const parts = env.s.commandCalls(UploadPartCopyCommand).map((c) => c.args[0].input);
-        assert.ok(parts.length >= 3);
+        assert.strictEqual(parts.length, 12, "1 GiB parts");
+        assert.ok(
+            parts.every((p) => p.CopySourceIfMatch === world.buckets.get(staging)!.get(`${target}-0001.rdb`)!.etag),
+        );
         const copy = world.buckets.get(archive)!.get(`snapshots/${target}-0001.rdb`)!;
         assert.strictEqual(copy.size, size);
         assert.strictEqual(copy.sse, "aws:kms");
         assert.strictEqual(copy.kmsKeyId, keyArn);
         assert.strictEqual(world.uploads.size, 0, "no upload left open");
+
+        world.tick(60 * 60 * 1000);
+        const done = await run();
+        assert.deepStrictEqual(done.confirmed, [target]);
+        assert.strictEqual(world.marker(`snapshots/${target}.export.json`).status, "archived");
+        assert.ok(!world.buckets.get(staging)!.has(`${target}-0001.rdb`), "staged copy deleted once verified");
         assertArchiveWritesUseTheKey(env.s);
+    });
+
+    it("splits any export into 5 MiB to 5 GiB contiguous parts, at most 1,000, and refuses what S3 cannot take", async () => {
+        for (const size of [1, 5 * MiB, 11 * GiB + 123, 400 * GiB, 1000 * GiB + 1, 4900 * GiB]) {
+            const parts = job.copyParts(size);
+            assert.ok(parts.length >= 1 && parts.length <= 1000, `${size}: ${parts.length} parts`);
+            let next = 0;
+            parts.forEach((p: any, i: number) => {
+                const [first, last] = /^bytes=(\d+)-(\d+)$/.exec(p.CopySourceRange)!.slice(1).map(Number);
+                assert.strictEqual(p.PartNumber, i + 1);
+                assert.strictEqual(first, next, "contiguous");
+                const bytes = last - first + 1;
+                assert.ok(bytes <= allowed.partBytes[1], "at most 5 GiB a part");
+                assert.ok(i === parts.length - 1 || bytes >= allowed.partBytes[0], "at least 5 MiB but the last");
+                next = last + 1;
+            });
+            assert.strictEqual(next, size, "the whole object");
+        }
+        assert.throws(() => job.copyParts(5001 * GiB), /needs more than 1000 parts of 5 GiB/);
+    });
+
+    it("a shard too large for the time left goes to the copy state machine; the later day is still requested and the age published first", async () => {
+        // Yesterday's export of a two-shard group arrived: one shard of 400 GiB, one of 3 GiB.
+        world.snapshots = [snapshot("automatic.cache-2026-11-27-05-00", "2026-11-27T05:10:00Z", "available", 2)];
+        world.now = new Date("2026-11-27T08:00:00Z");
+        await run();
+        const yesterday = world.copySnapshotRequests[0].TargetSnapshotName;
+        world.tick(3600e3);
+        world.deliver(yesterday, [{ size: 400 * GiB }, { size: 3 * GiB }]);
+        // Today: a new backup, and an invocation with 100 s left (3 GiB needs 192 s at 16 MiB/s).
+        world.now = new Date("2026-11-28T08:00:00Z");
+        world.snapshots.push(snapshot("automatic.cache-2026-11-28-05-00", "2026-11-28T05:10:00Z", "available", 2));
+        world.calls = [];
+        world.metrics = [];
+        const runAt = world.now.getTime();
+        const result = await run({ remainingMs: () => 100e3 });
+        assert.strictEqual(env.s.commandCalls(CopyObjectCommand).length, 0, "no copy is tried in the Lambda");
+        assert.strictEqual(world.executions.size, 2, "both shards handed off");
+        assert.deepStrictEqual(result.copying, [yesterday]);
+        assert.deepStrictEqual(
+            result.requests.map((r: any) => r.snapshot),
+            ["automatic.cache-2026-11-28-05-00"],
+        );
+        // The request and the age come before any copy work.
+        const order = world.calls.map((c) => c.split(" ")[0]);
+        assert.deepStrictEqual(order.slice(0, 2), ["CopySnapshot", "PutMetricData"]);
+        assert.ok(order.indexOf("StartExecution") > order.indexOf("PutMetricData"));
+        const [metric] = world.metrics.map((m) => m.datum);
+        // Nothing archived yet: the archive owes every day since yesterday's backup.
+        assert.strictEqual(metric.Value, Math.round((runAt - Date.parse("2026-11-27T05:10:00Z")) / 1000));
+        const inputs = [...world.executions.values()].map((e) => JSON.parse(e.input));
+        assert.deepStrictEqual(
+            inputs.map((i) => [i.size, i.parts.length]),
+            [
+                [400 * GiB, 400],
+                [3 * GiB, 3],
+            ],
+        );
+
+        await runCopyExecutions(world, copyStateMachineDefinition(), env.clients.s3);
+        world.tick(3600e3);
+        const next = await run();
+        assert.deepStrictEqual(next.confirmed, [yesterday]);
+        assert.ok(next.archiveAge.hours < 30, "the archive is fresh again");
+    });
+
+    it("starts a failed copy again and fails the run so the Errors alarm fires", async () => {
+        world.snapshots = [snapshot("automatic.cache-2026-11-27-05-00", "2026-11-27T05:10:00Z")];
+        world.now = new Date("2026-11-27T08:00:00Z");
+        await run();
+        const target = world.copySnapshotRequests[0].TargetSnapshotName;
+        world.tick(3600e3);
+        world.deliver(target, [{ size: 6 * GiB }]);
+        world.tick(3600e3);
+        await run();
+        const [first] = [...world.executions.values()];
+        // The staged object changes under the copy: every part's CopySourceIfMatch fails.
+        world.buckets.get(staging)!.get(`${target}-0001.rdb`)!.etag = '"changed"';
+        const [failed] = await runCopyExecutions(world, copyStateMachineDefinition(), env.clients.s3);
+        assert.strictEqual(failed.status, "FAILED");
+        assert.strictEqual(failed.error, "ArchiveCopyFailed");
+        assert.strictEqual(world.uploads.size, 0, "the failed upload was aborted");
+        world.tick(3600e3);
+        await assert.rejects(
+            run(),
+            new RegExp(
+                `the copy of ${target}-0001\\.rdb into the archive \\(${first.arn}\\) ended FAILED: ArchiveCopyFailed`,
+            ),
+        );
+        assert.strictEqual(world.executions.size, 2, "a new try under a new name");
+        assert.strictEqual(JSON.parse([...world.executions.values()][1].input).sourceETag, '"changed"');
+    });
+
+    it("a backup still running at the daily run is requested by the next run, so its day is archived", async () => {
+        // 2026-11-27 07:00: yesterday's export is archived; today's backup is still being taken.
+        world.snapshots = [snapshot("automatic.cache-2026-11-26-05-00", "2026-11-26T05:10:00Z")];
+        world.now = new Date("2026-11-26T07:00:00Z");
+        await run();
+        world.deliver(world.copySnapshotRequests[0].TargetSnapshotName, [{ size: MiB }]);
+        world.snapshots.push(snapshot("automatic.cache-2026-11-27-05-00", "2026-11-27T06:50:00Z", "creating"));
+        world.now = new Date("2026-11-27T07:00:00Z");
+        await run();
+        assert.strictEqual(world.copySnapshotRequests.length, 1, "nothing new available to request");
+        // The backup finishes; the next day's run finds two unarchived days' snapshots.
+        world.snapshots[1].SnapshotStatus = "available";
+        world.snapshots.push(snapshot("automatic.cache-2026-11-28-05-00", "2026-11-28T05:10:00Z"));
+        world.now = new Date("2026-11-28T07:00:00Z");
+        await run();
+        assert.deepStrictEqual(
+            world.copySnapshotRequests.slice(1).map((r) => r.SourceSnapshotName),
+            ["automatic.cache-2026-11-28-05-00", "automatic.cache-2026-11-27-05-00"],
+            "the late day is requested too",
+        );
+        for (const request of world.copySnapshotRequests.slice(1)) {
+            world.deliver(request.TargetSnapshotName, [{ size: 2 * MiB }]);
+        }
+        world.tick(3600e3);
+        assert.deepStrictEqual((await run()).confirmed.sort(), [
+            "cache-2026-11-27-05-00-export",
+            "cache-2026-11-28-05-00-export",
+        ]);
+        const archivedKeys = [...world.buckets.get(archive)!.keys()].filter((k) => k.endsWith(".rdb"));
+        assert.deepStrictEqual(archivedKeys.sort(), [
+            "snapshots/cache-2026-11-26-05-00-export-0001.rdb",
+            "snapshots/cache-2026-11-27-05-00-export-0001.rdb",
+            "snapshots/cache-2026-11-28-05-00-export-0001.rdb",
+        ]);
+    });
+
+    it("an export that went missing is requested again under a new name, and the retry is archived", async () => {
+        world.snapshots = [snapshot("automatic.cache-2026-11-27-05-00", "2026-11-27T05:10:00Z")];
+        world.now = new Date("2026-11-27T08:00:00Z");
+        await run();
+        const first = world.copySnapshotRequests[0].TargetSnapshotName;
+        // A partial object is left behind: CopySnapshot refuses that name again.
+        world.deliver(first, [{ size: 0 }]);
+        world.now = new Date("2026-11-27T15:00:00Z");
+        await assert.rejects(run(), /has not arrived/);
+        world.tick(3600e3);
+        const retry = await run();
+        assert.deepStrictEqual(
+            world.copySnapshotRequests.map((r) => [r.SourceSnapshotName, r.TargetSnapshotName]),
+            [
+                ["automatic.cache-2026-11-27-05-00", first],
+                ["automatic.cache-2026-11-27-05-00", "cache-2026-11-27-05-00-export-retry2"],
+            ],
+            "requested again, under a name no object has",
+        );
+        assert.deepStrictEqual(
+            retry.requests.map((r: any) => [r.status, r.target, r.attempt]),
+            [["requested", "cache-2026-11-27-05-00-export-retry2", 2]],
+        );
+        const marker = world.marker(`snapshots/${first}.export.json`);
+        assert.strictEqual(marker.status, "requested");
+        assert.deepStrictEqual(
+            marker.earlierAttempts.map((a: any) => [a.target, a.status]),
+            [[first, "missing"]],
+        );
+        world.deliver("cache-2026-11-27-05-00-export-retry2", [{ size: 5 * MiB }]);
+        world.tick(3600e3);
+        assert.deepStrictEqual((await run()).confirmed, ["cache-2026-11-27-05-00-export-retry2"]);
+        assert.ok(world.buckets.get(archive)!.has("snapshots/cache-2026-11-27-05-00-export-retry2-0001.rdb"));
+    });
+
+    it("keeps at most maxRequestsPerRun exports outstanding and requests the rest on later runs", async () => {
+        world.snapshots = [1, 2, 3, 4, 5].map((d) =>
+            snapshot(`automatic.cache-2026-11-2${d}-05-00`, `2026-11-2${d}T05:10:00Z`),
+        );
+        world.now = new Date("2026-11-25T08:00:00Z");
+        const first = await run({ maxRequestsPerRun: 2 });
+        assert.deepStrictEqual(
+            first.requests.map((r: any) => r.snapshot),
+            ["automatic.cache-2026-11-25-05-00", "automatic.cache-2026-11-24-05-00"],
+        );
+        assert.deepStrictEqual(first.deferred, [
+            "automatic.cache-2026-11-23-05-00",
+            "automatic.cache-2026-11-22-05-00",
+            "automatic.cache-2026-11-21-05-00",
+        ]);
+        world.tick(3600e3);
+        assert.deepStrictEqual((await run({ maxRequestsPerRun: 2 })).requests, [], "two still outstanding");
+        for (const request of world.copySnapshotRequests) {
+            world.deliver(request.TargetSnapshotName, [{ size: MiB }]);
+        }
+        world.tick(3600e3);
+        await run({ maxRequestsPerRun: 2 }); // archives both
+        world.tick(3600e3);
+        const later = await run({ maxRequestsPerRun: 2 });
+        assert.deepStrictEqual(
+            later.requests.map((r: any) => r.snapshot),
+            ["automatic.cache-2026-11-23-05-00", "automatic.cache-2026-11-22-05-00"],
+        );
+    });
+
+    it("a snapshot ElastiCache reports busy (InvalidSnapshotState) waits for the next run without failing", async () => {
+        world.snapshots = [snapshot("automatic.cache-2026-11-28-05-00", "2026-11-28T05:10:00Z")];
+        world.copySnapshotFailure = elastiCacheError("InvalidSnapshotStateFault", 400, "The snapshot is busy");
+        const busy = await run();
+        assert.deepStrictEqual(busy.deferred, ["automatic.cache-2026-11-28-05-00"]);
+        world.copySnapshotFailure = undefined;
+        world.tick(3600e3);
+        const next = await run();
+        assert.deepStrictEqual(
+            next.requests.map((r: any) => [r.status, r.target]),
+            [["requested", "cache-2026-11-28-05-00-export"]],
+        );
+    });
+
+    it("publishes the newest archived backup's age each run, in the namespace and name the alarm watches", async () => {
+        world.snapshots = [snapshot("automatic.cache-2026-11-27-05-00", "2026-11-27T05:10:00Z")];
+        world.now = new Date("2026-11-27T08:00:00Z");
+        await run();
+        const target = world.copySnapshotRequests[0].TargetSnapshotName;
+        world.deliver(target, [{ size: MiB }]);
+        world.tick(3600e3);
+        await run();
+        world.now = new Date("2026-11-29T05:10:00Z");
+        world.snapshots.push(snapshot("automatic.cache-2026-11-28-05-00", "2026-11-28T05:10:00Z"));
+        await run();
+        // In whole minutes: the model's clock moves a second with every write.
+        const data = world.metrics.map((m) => [
+            m.namespace,
+            m.datum.MetricName,
+            m.datum.Unit,
+            Math.floor(m.datum.Value / 60) * 60,
+            m.datum.Dimensions,
+        ]);
+        const dims = [{ Name: "ReplicationGroupId", Value: "cache" }];
+        const ns = archiveAgeMetric.namespace;
+        const name = archiveAgeMetric.metricName;
+        assert.deepStrictEqual(data, [
+            // Nothing archived yet: owed since the oldest available snapshot (taken 05:10).
+            [ns, name, "Seconds", 10200, dims],
+            [ns, name, "Seconds", 13800, dims],
+            // Archived in that run, published again: the same backup, so the same age.
+            [ns, name, "Seconds", 13800, dims],
+            // Two days on, the 28th's export not archived: the newest archived backup is 48 h old.
+            [ns, name, "Seconds", 48 * 3600, dims],
+        ]);
     });
 
     it("waits for a late export, then marks it missing and fails so the Errors alarm fires", async () => {
@@ -843,7 +575,8 @@ describe("Snapshot archive job", () => {
         world.copySnapshotFailure = undefined;
         world.tick(600e3);
         const retry = await run();
-        assert.strictEqual(retry.request.status, "requested");
+        assert.strictEqual(retry.requests[0].status, "requested");
+        assert.strictEqual(world.copySnapshotRequests[1].TargetSnapshotName, target, "no object was made: same name");
         assert.strictEqual(world.copySnapshotRequests.length, 2);
         assert.strictEqual(world.marker(`snapshots/${target}.export.json`).status, "requested");
     });
@@ -858,6 +591,7 @@ describe("Snapshot archive job", () => {
                         "snapshot export job misconfigured:",
                         "  - STAGING_BUCKET is not set: set it to the bucket ElastiCache exports into (the HitrustRedis component sets it)",
                         "  - ARCHIVE_BUCKET is not set: set it to the SSE-KMS archive bucket (the HitrustRedis component sets it)",
+                        "  - COPY_STATE_MACHINE_ARN is not set: set it to the ARN of the state machine that copies large exports (the HitrustRedis component sets it)",
                         '  - ARCHIVE_KMS_KEY_ARN "alias/archive" is not a KMS key ARN: use arn:<partition>:kms:<region>:<account>:key/<id>',
                     ].join("\n"),
                 );
@@ -877,6 +611,8 @@ describe("Snapshot archive job: the Lambda handler", () => {
     it("reads its settings from the environment and builds the runtime's SDK clients", async () => {
         const ec = mockClient(ElastiCacheClient);
         const s = mockClient(S3Client);
+        const sf = mockClient(SFNClient);
+        const cw = mockClient(CloudWatchClient);
         const saved = { ...process.env };
         const log = console.log;
         const logged: string[] = [];
@@ -888,11 +624,19 @@ describe("Snapshot archive job: the Lambda handler", () => {
                 ARCHIVE_BUCKET: archive,
                 ARCHIVE_PREFIX: "snapshots",
                 ARCHIVE_KMS_KEY_ARN: keyArn,
+                COPY_STATE_MACHINE_ARN: copyMachineArn,
                 AWS_REGION: "us-east-1",
             });
+            cw.on(PutMetricDataCommand).resolves({});
             s.on(ListObjectsV2Command).resolves({ KeyCount: 0, IsTruncated: false });
             ec.on(DescribeSnapshotsCommand).resolves({ Snapshots: [] });
-            await assert.rejects(job.handler(), /no available automatic snapshot of cache/);
+            await assert.rejects(
+                job.handler({}, { getRemainingTimeInMillis: () => 890e3 }),
+                /no available automatic snapshot of cache/,
+            );
+            // Even then the archive's age is published (0: nothing is owed yet), so the alarm has data.
+            assert.strictEqual(cw.commandCalls(PutMetricDataCommand).length, 1);
+            assert.strictEqual(sf.commandCalls(StartExecutionCommand).length, 0);
             assert.deepStrictEqual(
                 s.commandCalls(ListObjectsV2Command).map((c) => [c.args[0].input.Bucket, c.args[0].input.Prefix]),
                 [[archive, "snapshots/"]],
@@ -904,6 +648,8 @@ describe("Snapshot archive job: the Lambda handler", () => {
             process.env = saved;
             ec.restore();
             s.restore();
+            sf.restore();
+            cw.restore();
         }
     });
 
@@ -914,7 +660,9 @@ describe("Snapshot archive job: the Lambda handler", () => {
                 STAGING_BUCKET: staging,
                 ARCHIVE_BUCKET: archive,
                 ARCHIVE_KMS_KEY_ARN: keyArn,
+                COPY_STATE_MACHINE_ARN: copyMachineArn,
                 EXPORT_TIMEOUT_HOURS: "8",
+                MAX_REQUESTS_PER_RUN: "2",
             }),
             {
                 replicationGroupId: "cache",
@@ -922,7 +670,9 @@ describe("Snapshot archive job: the Lambda handler", () => {
                 archiveBucket: archive,
                 prefix: "snapshots",
                 kmsKeyArn: keyArn,
+                copyStateMachineArn: copyMachineArn,
                 exportTimeoutHours: 8,
+                maxRequestsPerRun: 2,
             },
         );
     });

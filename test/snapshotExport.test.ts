@@ -16,6 +16,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { mockClient } from "aws-sdk-client-mock";
 import { CopySnapshotCommand, DescribeSnapshotsCommand, ElastiCacheClient } from "@aws-sdk/client-elasticache";
+import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
+import { CloudWatchClient, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import {
     AbortMultipartUploadCommand,
     CompleteMultipartUploadCommand,
@@ -30,7 +32,12 @@ import {
     UploadPartCopyCommand,
 } from "@aws-sdk/client-s3";
 import { resolveSettings } from "../component/validate";
-import { createSnapshotExport, exportRolePolicy, lambdaNodeRuntime } from "../component/snapshotExport";
+import {
+    copyStateMachineDefinition,
+    createSnapshotExport,
+    exportRolePolicy,
+    lambdaNodeRuntime,
+} from "../component/snapshotExport";
 import { MockRunResult, RecordedResource, mockAccountId, runUnderMocks } from "../tools/mockrun";
 import { baseArgs } from "./helpers";
 
@@ -136,6 +143,8 @@ async function runExportUnderMocks(partition = "aws"): Promise<MockRunResult & {
 
 const keyArnOf = (result: MockRunResult) =>
     (result.resources.find((r) => r.type === "aws:kms/key:Key")!.state as any).arn as string;
+const copyMachineArnOf = (result: MockRunResult) =>
+    (result.resources.find((r) => r.type === "aws:sfn/stateMachine:StateMachine")!.state as any).arn as string;
 const byName = (result: MockRunResult, name: string): RecordedResource => {
     const found = result.resources.find((r) => r.name === name);
     assert.ok(found, `no resource named ${name}`);
@@ -264,6 +273,59 @@ describe("Snapshot export: resources", () => {
         );
     });
 
+    it("runs the job hourly besides the daily schedule, each rule allowed to invoke it", () => {
+        const rules = result.resources.filter((r) => r.type === t.rule).map((r) => r.inputs as any);
+        assert.deepStrictEqual(
+            rules.map((r) => [r.name, r.scheduleExpression]),
+            [
+                ["cache-snapshot-archive", "cron(0 7 * * ? *)"],
+                ["cache-snapshot-archive-hourly", "rate(1 hour)"],
+            ],
+        );
+        const permissions = result.resources.filter((r) => r.type === t.permission);
+        assert.strictEqual(permissions.length, 2);
+        const ruleArns = result.resources.filter((r) => r.type === t.rule).map((r) => (r.state as any).arn);
+        assert.deepStrictEqual(
+            permissions.map((p) => (p.inputs as any).sourceArn),
+            ruleArns,
+            "each permission names its own rule",
+        );
+    });
+
+    it("creates the copy state machine as a Standard workflow with its own role, running the tested definition", () => {
+        const machine = ofTypeNamed(result, "aws:sfn/stateMachine:StateMachine", "cache-snapshot-archive-copy");
+        const inputs = machine.inputs as any;
+        // Standard: executions up to a year; Express stops at five minutes (Step Functions developer
+        // guide, "Choosing workflow type").
+        assert.strictEqual(inputs.type, "STANDARD");
+        assert.strictEqual(inputs.name, "cache-snapshot-archive-copy");
+        assert.ok(inputs.name.length <= 80, "state machine names are 1-80 characters");
+        assert.deepStrictEqual(JSON.parse(inputs.definition), copyStateMachineDefinition());
+        const copyRole = ofTypeNamed(result, t.role, "cache-snapshot-archive-copy");
+        assert.strictEqual(inputs.roleArn, (copyRole.state as any).arn);
+        assert.ok(
+            machine.dependencies.includes(ofTypeNamed(result, t.rolePolicy, "cache-snapshot-archive-copy").urn),
+            "the state machine waits for its role's policy",
+        );
+        const trust = JSON.parse((copyRole.inputs as any).assumeRolePolicy);
+        assert.deepStrictEqual(trust.Statement, [
+            {
+                Effect: "Allow",
+                Principal: { Service: "states.amazonaws.com" },
+                Action: "sts:AssumeRole",
+                Condition: {
+                    StringEquals: { "aws:SourceAccount": mockAccountId },
+                    ArnLike: {
+                        "aws:SourceArn": `arn:aws:states:us-east-1:${mockAccountId}:stateMachine:cache-snapshot-archive-copy`,
+                    },
+                },
+            },
+        ]);
+        for (const field of ["copyStateMachine", "copyRole", "copyRolePolicy"]) {
+            assert.ok(result.exported[field], `createSnapshotExport returns ${field}`);
+        }
+    });
+
     it("lets Lambda assume the role with no condition", () => {
         const role = ofTypeNamed(result, t.role, "cache-snapshot-archive");
         assert.deepStrictEqual(JSON.parse((role.inputs as any).assumeRolePolicy), {
@@ -282,6 +344,7 @@ describe("Snapshot export: resources", () => {
             ARCHIVE_BUCKET: archiveName,
             ARCHIVE_PREFIX: "snapshots",
             ARCHIVE_KMS_KEY_ARN: keyArnOf(result),
+            COPY_STATE_MACHINE_ARN: copyMachineArnOf(result),
         });
         assert.deepStrictEqual(job.optionsFromEnvironment((fn.inputs as any).environment.variables), {
             replicationGroupId: "cache",
@@ -289,6 +352,7 @@ describe("Snapshot export: resources", () => {
             archiveBucket: archiveName,
             prefix: "snapshots",
             kmsKeyArn: keyArnOf(result),
+            copyStateMachineArn: copyMachineArnOf(result),
         });
         for (const name of ["cache-export-staging-acl", "cache-export-staging-policy", "cache-archive-policy"]) {
             assert.ok(fn.dependencies.includes(byName(result, name).urn), `the function waits for ${name}`);
@@ -296,7 +360,7 @@ describe("Snapshot export: resources", () => {
         assert.ok((fn.inputs as any).timeout <= 900, "Lambda's maximum timeout is 900 s");
     });
 
-    it("keeps the schedule, the Errors and missed-run alarms, and returns what callers need", () => {
+    it("keeps the schedule, the Errors and missed-run alarms, alarms on the archive's age, and returns what callers need", () => {
         assert.strictEqual(
             (ofTypeNamed(result, t.lambda, "cache-snapshot-archive").inputs as any).name,
             "cache-snapshot-archive",
@@ -314,12 +378,34 @@ describe("Snapshot export: resources", () => {
             [
                 ["Errors", "GreaterThanThreshold", "notBreaching", [topicArn]],
                 ["Invocations", "LessThanThreshold", "breaching", [topicArn]],
+                ["NewestArchivedBackupAge", "GreaterThanThreshold", "breaching", [topicArn]],
             ],
         );
+        // The age alarm watches what the job publishes (test/exportSnapshot.test.ts holds the job's
+        // namespace, name, unit and dimension to these through a run), over "a day and a bit".
+        const age = alarms[2];
+        assert.deepStrictEqual(
+            [age.namespace, age.metricName, age.unit, age.dimensions, age.statistic],
+            [
+                job.archiveAgeMetric.namespace,
+                job.archiveAgeMetric.metricName,
+                "Seconds",
+                { ReplicationGroupId: "cache" },
+                "Maximum",
+            ],
+        );
+        assert.ok(
+            age.threshold > 24 * 3600 && age.threshold <= 36 * 3600,
+            "more than a day, less than a day and a half",
+        );
+        // Missing data breaches only once the job has missed several hourly runs.
+        assert.strictEqual(age.period, 3600);
+        assert.ok(age.evaluationPeriods >= 2 && age.evaluationPeriods <= 6);
+        assert.deepStrictEqual(age.okActions, [topicArn]);
         for (const field of ["fn", "rule", "alarms", "logGroup", "stagingBucket", "role"]) {
             assert.ok(result.exported[field], `createSnapshotExport returns ${field}`);
         }
-        assert.strictEqual(result.exported.alarms.length, 2);
+        assert.strictEqual(result.exported.alarms.length, 3);
     });
 });
 
@@ -449,6 +535,23 @@ function iamRequestsOf(command: string, input: any, keyArn: string, archive: str
             return [{ why: command, action: "s3:AbortMultipartUpload", resource: object(input.Bucket, input.Key) }];
         case "DeleteObjectCommand":
             return [{ why: command, action: "s3:DeleteObject", resource: object(input.Bucket, input.Key) }];
+        // Step Functions service authorization reference: StartExecution on the stateMachine
+        // resource, DescribeExecution on the execution resource.
+        case "StartExecutionCommand":
+            return [{ why: command, action: "states:StartExecution", resource: input.stateMachineArn }];
+        case "DescribeExecutionCommand":
+            return [{ why: command, action: "states:DescribeExecution", resource: input.executionArn }];
+        // PutMetricData has no resource; the request carries cloudwatch:namespace (CloudWatch user
+        // guide, "Using condition keys to limit access to CloudWatch namespaces").
+        case "PutMetricDataCommand":
+            return [
+                {
+                    why: command,
+                    action: "cloudwatch:PutMetricData",
+                    resource: "*",
+                    context: { "cloudwatch:namespace": input.Namespace },
+                },
+            ];
         default:
             throw new Error(`no IAM mapping for ${command}: add it with its source`);
     }
@@ -498,13 +601,20 @@ describe("Snapshot export: the role allows every request the job makes, and no m
             archiveBucketArn: `arn:aws:s3:::${archive}`,
             keyArn,
             logGroupArn,
+            copyStateMachineName: "cache-snapshot-archive-copy",
         }),
     );
+    const copyMachineArn = `arn:aws:states:${region}:${mockAccountId}:stateMachine:cache-snapshot-archive-copy`;
 
-    /** Runs the job through a day with a 1-shard and a 6 GiB shard export, recording every command. */
+    /**
+     * Runs the job through a day with a 1-shard and a 6 GiB shard export (handed to the copy state
+     * machine), then the next run that archives both, recording every command.
+     */
     async function recordJobCommands(): Promise<{ command: string; input: any }[]> {
         const ec = mockClient(ElastiCacheClient);
         const s3 = mockClient(S3Client);
+        const sfn = mockClient(SFNClient);
+        const cw = mockClient(CloudWatchClient);
         const objects = new Map<string, { size: number; etag: string; sse?: string; body?: string; at: Date }>();
         const now = new Date("2026-11-28T08:00:00Z");
         const put = (bucket: string, key: string, v: any) => objects.set(`${bucket}/${key}`, { at: now, ...v });
@@ -575,20 +685,38 @@ describe("Snapshot export: the role allows every request the job makes, and no m
             ],
         });
         ec.on(CopySnapshotCommand).resolves({});
+        sfn.on(StartExecutionCommand).callsFake((i: any) => ({
+            executionArn: `arn:aws:states:${region}:${mockAccountId}:execution:cache-snapshot-archive-copy:${i.name}`,
+        }));
+        sfn.on(DescribeExecutionCommand).resolves({ status: "RUNNING" });
+        cw.on(PutMetricDataCommand).resolves({});
         const log = console.log;
         console.log = () => undefined;
         try {
-            const clients = { elasticache: new ElastiCacheClient({ region }), s3: new S3Client({ region }) };
-            const outcome = await job.runExport(clients, {
+            const clients = {
+                elasticache: new ElastiCacheClient({ region }),
+                s3: new S3Client({ region }),
+                sfn: new SFNClient({ region }),
+                cloudwatch: new CloudWatchClient({ region }),
+            };
+            const settings = {
                 replicationGroupId: "cache",
                 stagingBucket: staging,
                 archiveBucket: archive,
                 kmsKeyArn: keyArn,
+                copyStateMachineArn: copyMachineArn,
                 now,
-            });
+            };
+            const handed = await job.runExport(clients, settings);
+            assert.deepStrictEqual(handed.copying, ["cache-2026-11-27-05-00-export"]);
+            assert.strictEqual(handed.requests[0].status, "requested");
+            const running = await job.runExport(clients, { ...settings, now: new Date(now.getTime() + 3600e3) });
+            assert.deepStrictEqual(running.copying, ["cache-2026-11-27-05-00-export"]);
+            // The state machine's copy lands (its own role's requests are test/exportCopyAccess.test.ts's).
+            put(archive, "snapshots/cache-2026-11-27-05-00-export-0002.rdb", { size: 6 * 1024 ** 3, etag: '"m"' });
+            const outcome = await job.runExport(clients, { ...settings, now: new Date(now.getTime() + 7200e3) });
             assert.deepStrictEqual(outcome.confirmed, ["cache-2026-11-27-05-00-export"]);
-            assert.strictEqual(outcome.request.status, "requested");
-            return [...ec.calls(), ...s3.calls()].map((call) => {
+            return [...ec.calls(), ...s3.calls(), ...sfn.calls(), ...cw.calls()].map((call) => {
                 const command = call.args[0] as any;
                 return { command: command.constructor.name, input: command.input };
             });
@@ -596,6 +724,8 @@ describe("Snapshot export: the role allows every request the job makes, and no m
             console.log = log;
             ec.restore();
             s3.restore();
+            sfn.restore();
+            cw.restore();
         }
     }
 
@@ -605,7 +735,9 @@ describe("Snapshot export: the role allows every request the job makes, and no m
         const names = new Set(commands.map((c) => c.command));
         for (const expected of [
             "CopyObjectCommand",
-            "UploadPartCopyCommand",
+            "StartExecutionCommand",
+            "DescribeExecutionCommand",
+            "PutMetricDataCommand",
             "CopySnapshotCommand",
             "DeleteObjectCommand",
         ]) {
@@ -615,11 +747,6 @@ describe("Snapshot export: the role allows every request the job makes, and no m
         requests.push(
             { why: "Lambda logs", action: "logs:CreateLogStream", resource: `${logGroupArn}:log-stream:2026/11/28/x` },
             { why: "Lambda logs", action: "logs:PutLogEvents", resource: `${logGroupArn}:log-stream:2026/11/28/x` },
-            {
-                why: "failed multipart copy",
-                action: "s3:AbortMultipartUpload",
-                resource: `arn:aws:s3:::${archive}/snapshots/x-0001.rdb`,
-            },
         );
         const seen = new Set<string>();
         const denied: string[] = [];
