@@ -928,7 +928,7 @@ describe("npm run audit (mocked AWS)", () => {
                     SubnetId: "subnet-0bbb2222",
                     RouteTableId: "rtb-0public0000000000",
                 }),
-            "aws-elasticache-subnetgroup-disallow-public-subnets",
+            "aws-elasticache-subnetgroup-disallow-internet-routes",
         ],
         [
             "subnets in one zone",
