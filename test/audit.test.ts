@@ -754,6 +754,8 @@ describe("npm run audit (mocked AWS)", () => {
         s.subnets.push({
             ...s.subnets[0],
             SubnetId: "subnet-0pub33333",
+            // Its own ARN (the URN the audit gives it), not the first subnet's.
+            SubnetArn: s.subnets[0].SubnetArn.replace("subnet-0aaa1111", "subnet-0pub33333"),
             AvailabilityZone: "us-east-1c",
             MapPublicIpOnLaunch: true,
         });
@@ -801,6 +803,7 @@ describe("npm run audit (mocked AWS)", () => {
             "aws-elasticache-replicationgroup-enable-log-delivery",
             "aws-elasticache-securitygroup-disallow-internet-ingress",
             "aws-elasticache-subnetgroup-disallow-public-subnets",
+            "aws-elasticache-subnetgroup-disallow-internet-routes",
             "aws-elasticache-subnetgroup-disallow-default-name",
             "aws-elasticache-kmskey-enable-rotation",
             "aws-elasticache-loggroup-configure-retention",

@@ -139,7 +139,7 @@ describe("Issue 18: aws-elasticache-subnetgroup-disallow-internet-routes", () =>
             [
                 {
                     name: "default",
-                    message: `subnets 'private-a', 'private-b' of subnet group 'cache-subnets' use route table 'rt' through association 'a', whose route 'default' sends 0.0.0.0/0 (every IPv4 address) to internet gateway igw-0123456789abcdef0 (a public subnet): ${fix}`,
+                    message: `subnets 'private-a', 'private-b' of subnet group 'cache-subnets' use route table 'rt' through associations 'a', 'b', whose route 'default' sends 0.0.0.0/0 (every IPv4 address) to internet gateway igw-0123456789abcdef0 (a public subnet): ${fix}`,
                 },
             ],
         );

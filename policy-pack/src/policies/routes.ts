@@ -240,10 +240,35 @@ class RouteIndex {
     }
 }
 
-/** How subnets reach a table: an explicit association, or the main table for want of one. */
+/** How a subnet reaches a table: an explicit association (its name), or the main table (undefined). */
 interface Use {
     readonly table: string;
-    readonly how: string;
+    readonly association?: string;
+}
+
+/** One internet route of a table and every subnet of a group that uses it. */
+interface Finding {
+    readonly route: InternetRoute;
+    readonly table: Table;
+    readonly subnets: string[];
+    readonly associations: string[];
+    viaMain: boolean;
+}
+
+function howReached(f: Finding): string {
+    const parts: string[] = [];
+    if (f.associations.length > 0) {
+        const list = f.associations.map((a) => `'${a}'`).join(", ");
+        parts.push(`through association${f.associations.length === 1 ? "" : "s"} ${list}`);
+    }
+    if (f.viaMain) {
+        parts.push(
+            f.subnets.length === 1 || f.associations.length > 0
+                ? "for want of a route table association of its own"
+                : "for want of route table associations of their own",
+        );
+    }
+    return parts.join(" and ");
 }
 
 export const subnetGroupDisallowInternetRoutes: StackRuleSpec = {
@@ -290,37 +315,40 @@ export const subnetGroupDisallowInternetRoutes: StackRuleSpec = {
         }
         for (const group of stack.ofType(types.subnetGroup)) {
             // route (urn + route label + destination) -> its finding, with the subnets that use it
-            const findings = new Map<string, { route: InternetRoute; table: Table; how: string; subnets: string[] }>();
+            const findings = new Map<string, Finding>();
             const uses = (subnetName: string, used: Use[]) => {
-                for (const { table: key, how } of used) {
+                for (const { table: key, association } of used) {
                     const table = index.lookup(key);
                     for (const route of table?.routes ?? []) {
                         const id = `${route.urn}|${route.route}|${route.destination}|${key}`;
-                        const finding = findings.get(id) ?? { route, table: table!, how, subnets: [] };
+                        let finding = findings.get(id);
+                        if (!finding) {
+                            finding = { route, table: table!, subnets: [], associations: [], viaMain: false };
+                            findings.set(id, finding);
+                        }
                         if (!finding.subnets.includes(subnetName)) {
                             finding.subnets.push(subnetName);
                         }
-                        findings.set(id, finding);
+                        if (association === undefined) {
+                            finding.viaMain = true;
+                        } else if (!finding.associations.includes(association)) {
+                            finding.associations.push(association);
+                        }
                     }
                 }
             };
+            const explicitUses = (entries: { tables: string[]; association: PolicyResource }[]): Use[] =>
+                entries.flatMap((e) => e.tables.map((table) => ({ table, association: e.association.name })));
             const subnets = stack.dependencies(group, "subnetIds", types.subnet);
             for (const subnet of subnets) {
                 const explicit = bySubnet.get(subnet);
                 if (explicit) {
-                    uses(
-                        `'${subnet.name}'`,
-                        explicit.flatMap((e) =>
-                            e.tables.map((table) => ({ table, how: `through association '${e.association.name}'` })),
-                        ),
-                    );
+                    uses(`'${subnet.name}'`, explicitUses(explicit));
                     continue;
                 }
                 const vpc = index.vpcKey(subnet, "vpcId");
                 if (vpc !== undefined && !unresolvedAssociation) {
-                    uses(`'${subnet.name}'`, [
-                        { table: index.mainTable(vpc), how: "for want of a route table association of its own" },
-                    ]);
+                    uses(`'${subnet.name}'`, [{ table: index.mainTable(vpc) }]);
                 }
             }
             const ids = stack.props(group).subnetIds;
@@ -328,22 +356,18 @@ export const subnetGroupDisallowInternetRoutes: StackRuleSpec = {
                 // Literal IDs reach only associations that name the subnet by the same literal ID.
                 const explicit = typeof id === "string" ? bySubnet.get(id) : undefined;
                 if (explicit) {
-                    uses(
-                        id as string,
-                        explicit.flatMap((e) =>
-                            e.tables.map((table) => ({ table, how: `through association '${e.association.name}'` })),
-                        ),
-                    );
+                    uses(id as string, explicitUses(explicit));
                 }
             }
-            for (const { route, table, how, subnets: names } of findings.values()) {
+            for (const finding of findings.values()) {
+                const { route, table, subnets: names } = finding;
                 const subject = names.length === 1 ? `subnet ${names[0]}` : `subnets ${names.join(", ")}`;
                 const exposure =
                     route.family === 6
                         ? "the nodes of an IPv6 or dual-stack cache there are reachable from the internet"
                         : "a public subnet";
                 report(
-                    `${subject} of subnet group '${group.name}' use${names.length === 1 ? "s" : ""} ${table.label} ${how}, whose ${route.route} sends ${route.destination} to ${route.gateway} (${exposure}): route the cache's subnets through a table without an internet gateway route (NAT gateway for IPv4, egress-only internet gateway for IPv6).`,
+                    `${subject} of subnet group '${group.name}' use${names.length === 1 ? "s" : ""} ${table.label} ${howReached(finding)}, whose ${route.route} sends ${route.destination} to ${route.gateway} (${exposure}): route the cache's subnets through a table without an internet gateway route (NAT gateway for IPv4, egress-only internet gateway for IPv6).`,
                     route.urn,
                 );
             }
