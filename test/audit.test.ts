@@ -901,6 +901,17 @@ describe("npm run audit (mocked AWS)", () => {
             "aws-elasticache-replicationgroup-disallow-default-parameter-group",
         ],
         [
+            "slow log switched off by a parameter",
+            (s) =>
+                s.userParameters.push({
+                    ParameterName: "slowlog-log-slower-than",
+                    ParameterValue: "-1",
+                    Source: "user",
+                    DataType: "integer",
+                }),
+            "aws-elasticache-parametergroup-disallow-disabled-logging",
+        ],
+        [
             "default port",
             (s) => (s.replicationGroups[0].NodeGroups[0].PrimaryEndpoint.Port = 6379),
             "aws-elasticache-replicationgroup-configure-non-default-port",
