@@ -203,7 +203,10 @@ describe("Issue 18: the component refuses parameters that switch off a required 
         assert.strictEqual(problems.length, 3, problems.join("\n"));
         assert.match(problems[0], /^parameters\.slowlog-log-slower-than: '86400000000': a threshold of/);
         assert.match(problems[1], /^parameters\.commandlog-slow-execution-max-len: '0'/);
-        assert.match(problems[2], /^parameters\.slowlog-max-len: 'many': not an integer \(the slow log settings are integers\)/);
+        assert.match(
+            problems[2],
+            /^parameters\.slowlog-max-len: 'many': not an integer \(the slow log settings are integers\)/,
+        );
     });
 
     it("accepts parameters that keep the logs on, and deploys them in its own parameter group", async () => {
