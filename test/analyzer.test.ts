@@ -27,7 +27,7 @@ describe("The policy pack over the Analyzer protocol", function () {
         assert.strictEqual(info.name, "hitrust-elasticache");
         assert.strictEqual(info.version, packageJson.version);
         assert.strictEqual(info.supportsConfig, true);
-        assert.strictEqual(info.policies.length, 49);
+        assert.strictEqual(info.policies.length, 51);
         const backups = info.policies.find(
             (p) => p.name === "aws-elasticache-replicationgroup-enable-automatic-backups",
         )!;
@@ -35,7 +35,7 @@ describe("The policy pack over the Analyzer protocol", function () {
         assert.strictEqual(backups.severity, "high");
         assert.strictEqual(backups.framework?.reference, "1616.09l1, 1618.09l1");
         assert.strictEqual(backups.kind, "resource");
-        assert.strictEqual(info.policies.filter((p) => p.kind === "stack").length, 10);
+        assert.strictEqual(info.policies.filter((p) => p.kind === "stack").length, 11);
         assert.strictEqual(backups.configSchema?.properties.minimumRetentionDays.default, 15);
         assert.match(info.name, /^[a-zA-Z0-9-_.]{1,100}$/);
     });

@@ -816,6 +816,8 @@ describe("npm run audit (mocked AWS)", () => {
         s.subnets.push({
             ...s.subnets[0],
             SubnetId: "subnet-0pub33333",
+            // Its own ARN (the URN the audit gives it), not the first subnet's.
+            SubnetArn: s.subnets[0].SubnetArn.replace("subnet-0aaa1111", "subnet-0pub33333"),
             AvailabilityZone: "us-east-1c",
             MapPublicIpOnLaunch: true,
         });
@@ -863,6 +865,7 @@ describe("npm run audit (mocked AWS)", () => {
             "aws-elasticache-replicationgroup-enable-log-delivery",
             "aws-elasticache-securitygroup-disallow-internet-ingress",
             "aws-elasticache-subnetgroup-disallow-public-subnets",
+            "aws-elasticache-subnetgroup-disallow-internet-routes",
             "aws-elasticache-subnetgroup-disallow-default-name",
             "aws-elasticache-kmskey-enable-rotation",
             "aws-elasticache-loggroup-configure-retention",
@@ -960,6 +963,17 @@ describe("npm run audit (mocked AWS)", () => {
             "aws-elasticache-replicationgroup-disallow-default-parameter-group",
         ],
         [
+            "slow log switched off by a parameter",
+            (s) =>
+                s.userParameters.push({
+                    ParameterName: "slowlog-log-slower-than",
+                    ParameterValue: "-1",
+                    Source: "user",
+                    DataType: "integer",
+                }),
+            "aws-elasticache-parametergroup-disallow-disabled-logging",
+        ],
+        [
             "default port",
             (s) => (s.replicationGroups[0].NodeGroups[0].PrimaryEndpoint.Port = 6379),
             "aws-elasticache-replicationgroup-configure-non-default-port",
@@ -990,7 +1004,7 @@ describe("npm run audit (mocked AWS)", () => {
                     SubnetId: "subnet-0bbb2222",
                     RouteTableId: "rtb-0public0000000000",
                 }),
-            "aws-elasticache-subnetgroup-disallow-public-subnets",
+            "aws-elasticache-subnetgroup-disallow-internet-routes",
         ],
         [
             "subnets in one zone",

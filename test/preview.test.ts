@@ -260,7 +260,7 @@ describe("Offline preview and evidence report", () => {
         try {
             const info = await pack.info();
             assert.strictEqual(info.name, "hitrust-elasticache");
-            assert.strictEqual(info.policies.length, 49);
+            assert.strictEqual(info.policies.length, 51);
         } finally {
             await pack.stop();
         }

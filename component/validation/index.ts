@@ -22,6 +22,7 @@ import {
 } from "./engine";
 import { checkLogging } from "./logging";
 import { checkNetwork, idProblem } from "./network";
+import { checkLoggingParameters } from "./parameters";
 import { formatProblem, ProblemCollector, ValidationError } from "./problems";
 import { argumentFields, nameHints } from "./schema";
 import { checkObject, isEventual } from "./shape";
@@ -228,6 +229,7 @@ export function resolveSettings(
     checkPort(args.port, c);
     const layout = checkLayout(args, engine, engineVersion, defaults.replicas, c);
     const parameters = checkParameters(args.parameters ?? {}, c);
+    checkLoggingParameters(parameters, c);
     if (layout.clusterMode) {
         parameters["cluster-enabled"] = "yes";
     }

@@ -178,6 +178,7 @@ export function displayName(name: string): string {
         cluster: "Cache cluster",
         serverlesscache: "Serverless cache",
         subnetgroup: "Subnet group",
+        parametergroup: "Parameter group",
         securitygroup: "Security group",
         loggroup: "Log group",
         usergroup: "User group",

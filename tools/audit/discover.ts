@@ -596,6 +596,24 @@ class RegionReader {
                     };
                 },
             );
+            if (facts.parameters) {
+                // The group as the pack reads an aws.elasticache.ParameterGroup, so that
+                // aws-elasticache-parametergroup-disallow-disabled-logging judges what it sets.
+                this.add({
+                    type: types.parameterGroup,
+                    name: parameterGroup,
+                    urn: this.urn("elasticache", `parametergroup:${parameterGroup}`),
+                    source: facts.parameters.source,
+                    propertyDependencies: {},
+                    inputs: {
+                        name: parameterGroup,
+                        parameters: Object.entries(facts.parameters.value.parameters).map(([name, value]) => ({
+                            name,
+                            value,
+                        })),
+                    },
+                });
+            }
         }
         facts.newestAutomaticSnapshot = await this.read(
             "elasticache",

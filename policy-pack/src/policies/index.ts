@@ -5,6 +5,7 @@ import { clusterRules } from "./cluster";
 import { kmsKeyEnableDiscoveredRotation, kmsKeyEnableRotation } from "./kmsKey";
 import { logGroupConfigureDiscoveredRetention, logGroupConfigureRetention } from "./logGroup";
 import { notificationTopicDisallowEncryption } from "./notificationTopic";
+import { parameterGroupRules } from "./parameterGroup";
 import {
     disallowDefaultSecurityGroup,
     disallowUncheckedGlobalSecondary,
@@ -12,6 +13,7 @@ import {
     replicationGroupRules,
 } from "./replicationGroup";
 import { securityGroupDisallowDiscoveredInternetIngress, securityGroupDisallowInternetIngress } from "./securityGroup";
+import { subnetGroupDisallowInternetRoutes } from "./routes";
 import { serverlessCacheRules } from "./serverlessCache";
 import {
     subnetGroupConfigureDiscoveredMultipleAzs,
@@ -29,6 +31,7 @@ export const registry = new Registry().add(
     ...serverlessCacheRules,
     ...subnetGroupRules,
     ...userRules,
+    ...parameterGroupRules,
     // The single-resource judgements of stack-only controls, for audit groups (no stack policy).
     securityGroupDisallowDiscoveredInternetIngress,
     subnetGroupConfigureDiscoveredMultipleAzs,
@@ -39,6 +42,7 @@ export const registry = new Registry().add(
     disallowDefaultSecurityGroup,
     subnetGroupConfigureMultipleAzs,
     subnetGroupDisallowPublicSubnets,
+    subnetGroupDisallowInternetRoutes,
     logGroupConfigureRetention,
     userGroupDisallowEnabledDefaultUser,
     kmsKeyEnableRotation,

@@ -1,6 +1,5 @@
 // Policies on aws.elasticache.SubnetGroup: its name (a resource policy), its zones and the
-// privacy of its subnets (stack policies: subnets and route tables are other resources).
-import { PolicyResource } from "@pulumi/policy";
+// privacy of its subnets (stack policies: subnets are other resources; their routes: routes.ts).
 import { isUnknown, knownBoolean, knownString } from "../props";
 import { ResourceRuleSpec, StackRuleSpec } from "../registry";
 import { types } from "../types";
@@ -83,45 +82,19 @@ export const subnetGroupConfigureMultipleAzs: StackRuleSpec = {
 export const subnetGroupDisallowPublicSubnets: StackRuleSpec = {
     name: "aws-elasticache-subnetgroup-disallow-public-subnets",
     description:
-        "Checks that ElastiCache subnet groups contain only private subnets: no public IPs on launch and no route to an internet gateway.",
+        "Checks that ElastiCache subnet groups contain no subnet that gives public IPs on launch (routes to an internet gateway are judged by aws-elasticache-subnetgroup-disallow-internet-routes).",
     enforcementLevel: "mandatory",
     severity: "high",
     controls: ["0805.01m1"],
     tags: ["network"],
-    remediationSteps:
-        "Use private subnets for the cache: `mapPublicIpOnLaunch: false` and route tables without a route to an internet gateway.",
+    remediationSteps: "Use private subnets for the cache: set `mapPublicIpOnLaunch: false` on each of them.",
     requires: types.subnetGroup,
     check(stack, _config, report) {
-        // Route tables that reach an internet gateway, inline or through aws.ec2.Route.
-        const publicTables = new Set<PolicyResource>();
-        for (const table of stack.ofType(types.routeTable)) {
-            if (stack.dependencies(table, "routes", types.internetGateway).length > 0) {
-                publicTables.add(table);
-            }
-        }
-        for (const route of stack.ofType(types.route)) {
-            if (stack.dependencies(route, "gatewayId", types.internetGateway).length > 0) {
-                stack.dependencies(route, "routeTableId", types.routeTable).forEach((t) => publicTables.add(t));
-            }
-        }
-        const publicSubnets = new Set<PolicyResource>();
-        for (const association of stack.ofType(types.routeTableAssociation)) {
-            if (stack.dependencies(association, "routeTableId", types.routeTable).some((t) => publicTables.has(t))) {
-                stack.dependencies(association, "subnetId", types.subnet).forEach((s) => publicSubnets.add(s));
-            }
-        }
         for (const group of stack.ofType(types.subnetGroup)) {
             for (const subnet of stack.dependencies(group, "subnetIds", types.subnet)) {
-                const reasons: string[] = [];
                 if (knownBoolean(stack.props(subnet).mapPublicIpOnLaunch) === true) {
-                    reasons.push("gives instances public IPs (mapPublicIpOnLaunch)");
-                }
-                if (publicSubnets.has(subnet)) {
-                    reasons.push("routes to an internet gateway");
-                }
-                if (reasons.length > 0) {
                     report(
-                        `subnet '${subnet.name}' of subnet group '${group.name}' ${reasons.join(" and ")}: put the cache in private subnets.`,
+                        `subnet '${subnet.name}' of subnet group '${group.name}' gives instances public IPs (mapPublicIpOnLaunch): put the cache in private subnets.`,
                         subnet.urn,
                     );
                 }
