@@ -133,8 +133,8 @@ describe("HitrustRedis: logging, monitoring, audit trail and archive", () => {
             { days: 30, storageClass: "GLACIER" },
             { days: 180, storageClass: "DEEP_ARCHIVE" },
         ]);
-        assert.strictEqual(rule.expiration.days, 2190);
-        assert.strictEqual(rule.noncurrentVersionExpiration.noncurrentDays, 2190);
+        assert.strictEqual(rule.expiration.days, 2192);
+        assert.strictEqual(rule.noncurrentVersionExpiration.noncurrentDays, 2192);
         assert.strictEqual(ofType(result, t.lock).length, 0);
     });
 
@@ -278,7 +278,7 @@ describe("HitrustRedis: archive and monitoring options", () => {
         [
             "archive retention below six years",
             { archiveRetentionDays: 365 },
-            "archiveRetentionDays: 365 is out of range; use a whole number from 2190 to 36500.",
+            "archiveRetentionDays: 365 is out of range; use a whole number from 2192 to 36500.",
         ],
         [
             "CPU threshold above 100",

@@ -3,6 +3,7 @@
 // They sit in the same HITRUST control catalog as the pack's policies (core/controls.ts) and land
 // in the same report; a fact that a refused call left unread makes the check "not evidenced".
 import { managedRules } from "../../component/configRules";
+import { sixYearsInDays } from "../../core/checks";
 import { ControlId } from "../../core/controls";
 import { CacheFacts, Inventory, Observed, RegionFacts, Source } from "./model";
 
@@ -57,7 +58,7 @@ export const defaultLiveOptions: Omit<LiveOptions, "now"> = {
     exportDays: 7,
     logMaxAgeHours: 7 * 24,
     trailMaxAgeHours: 24,
-    archiveRetentionDays: 6 * 365,
+    archiveRetentionDays: sixYearsInDays,
 };
 
 export const liveChecks = {
