@@ -283,7 +283,10 @@ export class HitrustRedis extends pulumi.ComponentResource {
         // One lookup per subnet: its zone (spread) and its VPC (must be vpcId). Subnets created in
         // the same program are looked up once their IDs are known; in preview they stay unknown.
         const zones = pulumi
-            .all([inputs.vpcId, pulumi.all(inputs.subnetIds.map((subnetId) => aws.ec2.getSubnetOutput({ id: subnetId }, parent)))])
+            .all([
+                inputs.vpcId,
+                pulumi.all(inputs.subnetIds.map((subnetId) => aws.ec2.getSubnetOutput({ id: subnetId }, parent))),
+            ])
             .apply(([vpcId, found]) => {
                 const problems = [
                     ...subnetVpcProblems(found, vpcId),

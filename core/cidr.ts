@@ -73,7 +73,7 @@ export function formatCidr(range: CidrRange): string {
     const hextets = Array.from({ length: 8 }, (_, i) => Number((range.first >> BigInt(112 - 16 * i)) & 0xffffn));
     // RFC 5952: the longest run of two or more zero hextets (the first, on a tie) becomes "::".
     let best = { at: -1, length: 1 };
-    for (let i = 0; i < 8; ) {
+    for (let i = 0; i < 8;) {
         let j = i;
         while (j < 8 && hextets[j] === 0) {
             j++;
@@ -209,11 +209,21 @@ export const nonPublicIpv4 = [
 export const publicIpv6Space = "2000::/3";
 export const nonPublicIpv6Within = ["2001:db8::/32"];
 
-const publicSpace: Record<Family, [bigint, bigint][]> = {
-    4: subtract(union(ranges(["0.0.0.0/0"], 4)), union(ranges(nonPublicIpv4, 4))),
-    6: subtract(union(ranges([publicIpv6Space], 6)), union(ranges(nonPublicIpv6Within, 6))),
-};
-const publicSize: Record<Family, bigint> = { 4: size(publicSpace[4]), 6: size(publicSpace[6]) };
+/**
+ * The public address space of each family and its size, computed on first use: every policy pack
+ * process loads this module at start-up, and most never judge a CIDR block.
+ */
+let publicSpaceCache: { space: Record<Family, [bigint, bigint][]>; size: Record<Family, bigint> } | undefined;
+function publicAddressSpace(): { space: Record<Family, [bigint, bigint][]>; size: Record<Family, bigint> } {
+    if (publicSpaceCache === undefined) {
+        const space: Record<Family, [bigint, bigint][]> = {
+            4: subtract(union(ranges(["0.0.0.0/0"], 4)), union(ranges(nonPublicIpv4, 4))),
+            6: subtract(union(ranges([publicIpv6Space], 6)), union(ranges(nonPublicIpv6Within, 6))),
+        };
+        publicSpaceCache = { space, size: { 4: size(space[4]), 6: size(space[6]) } };
+    }
+    return publicSpaceCache;
+}
 
 export interface PublicCoverage {
     /** Share (0..1) of public IPv4 space the blocks admit together. */
@@ -235,6 +245,7 @@ function share(part: bigint, whole: bigint): number {
 
 /** How much of the public address space a set of CIDR blocks admits, in total. */
 export function publicAddressCoverage(cidrs: readonly unknown[]): PublicCoverage {
+    const { space: publicSpace, size: publicSize } = publicAddressSpace();
     const valid = cidrs.filter((c): c is string => isValidCidr(c));
     const invalid = cidrs.filter((c) => !isValidCidr(c)).map((c) => String(c));
     const admitted = {

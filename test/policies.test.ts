@@ -798,7 +798,7 @@ describe("Cluster, serverless, subnet group and user policies", () => {
             types.cluster,
             { engine: "redis" },
             [
-                "a standalone redis cluster has no replica, failover or at-rest encryption setting: create an aws.elasticache.ReplicationGroup instead.",
+                "a standalone redis cluster cannot use TLS (transitEncryptionEnabled is for Memcached only), an AUTH token or at-rest encryption, and has no replica to fail over to: create an aws.elasticache.ReplicationGroup instead.",
             ],
         ],
         [
@@ -806,7 +806,7 @@ describe("Cluster, serverless, subnet group and user policies", () => {
             types.cluster,
             {},
             [
-                "a standalone redis cluster has no replica, failover or at-rest encryption setting: create an aws.elasticache.ReplicationGroup instead.",
+                "a standalone redis cluster cannot use TLS (transitEncryptionEnabled is for Memcached only), an AUTH token or at-rest encryption, and has no replica to fail over to: create an aws.elasticache.ReplicationGroup instead.",
             ],
         ],
         [cluster.clusterDisallowStandaloneRedis, types.cluster, { engine: "valkey", replicationGroupId: "g" }, []],
