@@ -160,6 +160,25 @@ export const versionForms: readonly { readonly engine: EngineName; readonly patt
  * floor; undefined when the text is accepted. The message says which form to use.
  */
 export function engineVersionProblem(engine: string, version: string): string | undefined {
+    // A pure function of two short texts, asked for every replication group the pack analyzes:
+    // answered once per pair (a few pairs per program; bounded, should a caller vary them).
+    if (typeof engine !== "string" || typeof version !== "string") {
+        return versionProblem(engine, version);
+    }
+    const key = `${engine}\n${version}`;
+    if (versionProblems.has(key)) {
+        return versionProblems.get(key);
+    }
+    const problem = versionProblem(engine, version);
+    if (versionProblems.size < 1000) {
+        versionProblems.set(key, problem);
+    }
+    return problem;
+}
+
+const versionProblems = new Map<string, string | undefined>();
+
+function versionProblem(engine: string, version: string): string | undefined {
     const name = engineName(engine);
     if (name === undefined) {
         return `engine '${String(engine)}' is not supported; use 'redis' or 'valkey'`;
