@@ -251,8 +251,11 @@ export function checkDescription(description: string | undefined, c: ProblemColl
 const claimedIds = new WeakMap<object, Map<string, string>>();
 const processIds = new Map<string, string>();
 
-function idRegistry(): Map<string, string> {
-    const monitor: unknown = pulumi.runtime.hasMonitor() ? pulumi.runtime.getMonitor() : undefined;
+function idRegistry(): Map<string, string> | undefined {
+    if (!pulumi.runtime.hasMonitor()) {
+        return undefined; // no deployment (a plain script or test): nothing is created to collide
+    }
+    const monitor: unknown = pulumi.runtime.getMonitor();
     if (typeof monitor !== "object" || monitor === null || monitor.constructor?.name !== "MockMonitor") {
         return processIds;
     }
@@ -270,6 +273,9 @@ function idRegistry(): Map<string, string> {
  */
 export function claimReplicationGroupId(id: string, name: string, given: boolean, c: ProblemCollector): void {
     const ids = idRegistry();
+    if (ids === undefined) {
+        return;
+    }
     // ElastiCache stores the ID in lower case (the provider's StateFunc lower-cases it).
     const key = id.toLowerCase();
     const holder = ids.get(key);

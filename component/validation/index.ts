@@ -266,7 +266,8 @@ export function resolveSettings(
     checkReplicationGroupId(replicationGroupId, c);
     checkDescription(args.description, c);
     checkTags(args.tags ?? {}, c);
-    if (options.claimReplicationGroupId) {
+    // Claimed only by a cache that is otherwise valid: one refused for other reasons creates nothing.
+    if (options.claimReplicationGroupId && c.problems.length === 0) {
         claimReplicationGroupId(replicationGroupId, name, args.replicationGroupId !== undefined, c);
     }
 
