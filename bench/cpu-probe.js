@@ -12,3 +12,7 @@ if (typeof process.send === "function") {
     // The channel must not keep the pack alive once the benchmark is done with it.
     process.channel.unref();
 }
+if (process.execArgv.includes("--cpu-prof")) {
+    // The profile is written on a normal exit only; the benchmark stops packs with SIGTERM.
+    process.on("SIGTERM", () => process.exit(0));
+}

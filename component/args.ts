@@ -184,7 +184,7 @@ export interface HitrustRedisArgs {
     auditTrail?: AuditTrail;
     /**
      * Days snapshots, logs and trail records are kept in the archive bucket before they may
-     * expire: at least 2190 (six years, the guide's archive period). Defaults to 2190.
+     * expire: at least 2192 (six calendar years, leap days included: the guide's archive period). Defaults to 2192.
      */
     archiveRetentionDays?: number;
     /** Turn on S3 Object Lock (governance mode) for the archive bucket. Defaults to false. */

@@ -8,7 +8,16 @@ import { keyPolicy, requiredKeyStatements } from "./keyPolicy";
 import { createSnapshotExport } from "./snapshotExport";
 import { EvidenceRecord, HitrustRedisArgs, HitrustRedisSettings } from "./args";
 import { buildEvidence } from "./evidence";
-import { resolveSettings, Settings, spreadNodes, subnetZoneProblems, ValidationError } from "./validate";
+import {
+    resolveSettings,
+    Settings,
+    spreadNodes,
+    subnetVpcProblems,
+    subnetZoneProblems,
+    ValidationError,
+} from "./validate";
+import { kmsKeyRegionProblem } from "./validation/encryption";
+import { formatProblem } from "./validation/problems";
 
 /** The type token: what the multi-language host registers (`<package>:index:<class>`). */
 export const componentType = "hitrust-elasticache:index:HitrustRedis";
@@ -67,7 +76,10 @@ export class HitrustRedis extends pulumi.ComponentResource {
 
     constructor(name: string, args: HitrustRedisArgs, opts: pulumi.ComponentResourceOptions = {}) {
         // Validate before the component itself is registered: a bad argument creates nothing.
-        const { settings, warnings, inputs } = resolveSettings(name, args);
+        const { settings, warnings, inputs } = resolveSettings(name, args, {
+            region: knownDeployRegion(opts),
+            claimReplicationGroupId: true,
+        });
         super(componentType, name, {}, { ...opts, aliases: [{ type: legacyComponentType }, ...(opts.aliases ?? [])] });
         this.settings = settings;
         for (const warning of warnings) {
@@ -113,7 +125,14 @@ export class HitrustRedis extends pulumi.ComponentResource {
             );
             this.kmsKeyArn = this.kmsKey.arn;
         } else {
-            this.kmsKeyArn = pulumi.output(inputs.kmsKeyArn!);
+            // With an explicit provider the Region is known only from it, when the key resolves.
+            this.kmsKeyArn = pulumi.all([inputs.kmsKeyArn!, region.region]).apply(([arn, deployedIn]) => {
+                const problem = kmsKeyRegionProblem(arn, deployedIn);
+                if (problem) {
+                    throw new ValidationError(name, [formatProblem({ argument: "kmsKeyArn", ...problem })]);
+                }
+                return arn;
+            });
             // A caller's key carries the caller's policy: without the statements of
             // requiredKeyStatements() CloudWatch Logs cannot create the encrypted log groups and
             // CloudTrail cannot create the trail (InsufficientEncryptionPolicyException).
@@ -261,14 +280,22 @@ export class HitrustRedis extends pulumi.ComponentResource {
         );
 
         let preferredCacheClusterAzs: pulumi.Output<string[]> | undefined;
+        // One lookup per subnet: its zone (spread) and its VPC (must be vpcId). Subnets created in
+        // the same program are looked up once their IDs are known; in preview they stay unknown.
         const zones = pulumi
-            .all(inputs.subnetIds.map((subnetId) => aws.ec2.getSubnetOutput({ id: subnetId }, parent).availabilityZone))
-            .apply((found) => {
-                const problems = subnetZoneProblems(found);
+            .all([
+                inputs.vpcId,
+                pulumi.all(inputs.subnetIds.map((subnetId) => aws.ec2.getSubnetOutput({ id: subnetId }, parent))),
+            ])
+            .apply(([vpcId, found]) => {
+                const problems = [
+                    ...subnetVpcProblems(found, vpcId),
+                    ...subnetZoneProblems(found.map((subnet) => subnet.availabilityZone)),
+                ];
                 if (problems.length > 0) {
                     throw new ValidationError(name, problems);
                 }
-                return found;
+                return found.map((subnet) => subnet.availabilityZone);
             });
         if (settings.numCacheClusters !== undefined) {
             const nodes = settings.numCacheClusters;

@@ -1,6 +1,14 @@
 // The component's argument validation, split by concern under ./validation. This module stays the
 // one other files import, so redis.ts, archive.ts, evidence.ts and index.ts are unaffected.
-export { checkOnResolve, defaults, nodeIds, resolveSettings, spreadNodes, subnetZoneProblems } from "./validation";
+export {
+    checkOnResolve,
+    defaults,
+    nodeIds,
+    resolveSettings,
+    spreadNodes,
+    subnetVpcProblems,
+    subnetZoneProblems,
+} from "./validation";
 export { secretOnResolve } from "./validation";
 export type { CheckedInputs, ResolveOptions, Settings } from "./validation";
 export { formatProblem, ProblemCollector, ValidationError } from "./validation/problems";

@@ -40,6 +40,11 @@ export const redisStandardSupportEnds: readonly { readonly below: string; readon
 
 export const defaultRedisPort = 6379;
 export const maxBackupRetentionDays = 35;
+/**
+ * Six calendar years in days, the guide's archive period: 6 x 365 plus the leap days six years
+ * can hold (one or two), so 2,192; 2,190 falls one or two days short of six years.
+ */
+export const sixYearsInDays = 6 * 365 + 2;
 /** ElastiCache accepts these non-alphanumeric characters in an AUTH token, and no others. */
 export const authTokenSpecials = "!&#$^<>-";
 export const authTokenMinLength = 16;

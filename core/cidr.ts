@@ -64,6 +64,50 @@ export function parseCidr(cidr: unknown): CidrRange | undefined {
     return { family, first, last: first + (1n << hostBits) - 1n, prefix };
 }
 
+/** The block's network address in the shortest form (`10.0.0.0/16`, `2001:db8::/32`). */
+export function formatCidr(range: CidrRange): string {
+    if (range.family === 4) {
+        const octets = [24n, 16n, 8n, 0n].map((shift) => String((range.first >> shift) & 0xffn));
+        return `${octets.join(".")}/${range.prefix}`;
+    }
+    const hextets = Array.from({ length: 8 }, (_, i) => Number((range.first >> BigInt(112 - 16 * i)) & 0xffffn));
+    // RFC 5952: the longest run of two or more zero hextets (the first, on a tie) becomes "::".
+    let best = { at: -1, length: 1 };
+    for (let i = 0; i < 8;) {
+        let j = i;
+        while (j < 8 && hextets[j] === 0) {
+            j++;
+        }
+        if (j - i > best.length) {
+            best = { at: i, length: j - i };
+        }
+        i = j === i ? i + 1 : j;
+    }
+    const hex = hextets.map((h) => h.toString(16));
+    const text =
+        best.at < 0
+            ? hex.join(":")
+            : `${hex.slice(0, best.at).join(":")}::${hex.slice(best.at + best.length).join(":")}`;
+    return `${text}/${range.prefix}`;
+}
+
+/**
+ * The network block meant when `cidr` has bits set after its prefix ("10.0.0.1/16" means
+ * "10.0.0.0/16"), or undefined when it has none or does not parse. The provider refuses such a
+ * block before AWS sees it: terraform-provider-aws `ValidateCIDRBlock` (internal/types/cidr.go),
+ * the type of `cidr_ipv4`/`cidr_ipv6` on aws.vpc.SecurityGroupIngressRule, fails with "%q is not a
+ * valid CIDR block; did you mean %q?" unless the text equals its network's own CIDR.
+ */
+export function cidrWithHostBits(cidr: unknown): string | undefined {
+    const range = parseCidr(cidr);
+    if (range === undefined) {
+        return undefined;
+    }
+    const address = (cidr as string).slice(0, (cidr as string).indexOf("/"));
+    const value = range.family === 4 ? ipv4ToBigInt(address) : ipv6ToBigInt(address);
+    return value === range.first ? undefined : formatCidr(range);
+}
+
 /** A valid IPv4 or IPv6 CIDR block. */
 export function isValidCidr(cidr: unknown): boolean {
     return parseCidr(cidr) !== undefined;
@@ -165,11 +209,21 @@ export const nonPublicIpv4 = [
 export const publicIpv6Space = "2000::/3";
 export const nonPublicIpv6Within = ["2001:db8::/32"];
 
-const publicSpace: Record<Family, [bigint, bigint][]> = {
-    4: subtract(union(ranges(["0.0.0.0/0"], 4)), union(ranges(nonPublicIpv4, 4))),
-    6: subtract(union(ranges([publicIpv6Space], 6)), union(ranges(nonPublicIpv6Within, 6))),
-};
-const publicSize: Record<Family, bigint> = { 4: size(publicSpace[4]), 6: size(publicSpace[6]) };
+/**
+ * The public address space of each family and its size, computed on first use: every policy pack
+ * process loads this module at start-up, and most never judge a CIDR block.
+ */
+let publicSpaceCache: { space: Record<Family, [bigint, bigint][]>; size: Record<Family, bigint> } | undefined;
+function publicAddressSpace(): { space: Record<Family, [bigint, bigint][]>; size: Record<Family, bigint> } {
+    if (publicSpaceCache === undefined) {
+        const space: Record<Family, [bigint, bigint][]> = {
+            4: subtract(union(ranges(["0.0.0.0/0"], 4)), union(ranges(nonPublicIpv4, 4))),
+            6: subtract(union(ranges([publicIpv6Space], 6)), union(ranges(nonPublicIpv6Within, 6))),
+        };
+        publicSpaceCache = { space, size: { 4: size(space[4]), 6: size(space[6]) } };
+    }
+    return publicSpaceCache;
+}
 
 export interface PublicCoverage {
     /** Share (0..1) of public IPv4 space the blocks admit together. */
@@ -191,6 +245,7 @@ function share(part: bigint, whole: bigint): number {
 
 /** How much of the public address space a set of CIDR blocks admits, in total. */
 export function publicAddressCoverage(cidrs: readonly unknown[]): PublicCoverage {
+    const { space: publicSpace, size: publicSize } = publicAddressSpace();
     const valid = cidrs.filter((c): c is string => isValidCidr(c));
     const invalid = cidrs.filter((c) => !isValidCidr(c)).map((c) => String(c));
     const admitted = {

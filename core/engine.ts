@@ -160,6 +160,25 @@ export const versionForms: readonly { readonly engine: EngineName; readonly patt
  * floor; undefined when the text is accepted. The message says which form to use.
  */
 export function engineVersionProblem(engine: string, version: string): string | undefined {
+    // A pure function of two short texts, asked for every replication group the pack analyzes:
+    // answered once per pair (a few pairs per program; bounded, should a caller vary them).
+    if (typeof engine !== "string" || typeof version !== "string") {
+        return versionProblem(engine, version);
+    }
+    const key = `${engine}\n${version}`;
+    if (versionProblems.has(key)) {
+        return versionProblems.get(key);
+    }
+    const problem = versionProblem(engine, version);
+    if (versionProblems.size < 1000) {
+        versionProblems.set(key, problem);
+    }
+    return problem;
+}
+
+const versionProblems = new Map<string, string | undefined>();
+
+function versionProblem(engine: string, version: string): string | undefined {
     const name = engineName(engine);
     if (name === undefined) {
         return `engine '${String(engine)}' is not supported; use 'redis' or 'valkey'`;
@@ -177,7 +196,48 @@ export function engineVersionProblem(engine: string, version: string): string | 
             ? `Valkey '${text}' does not exist on ElastiCache; Valkey starts at ${firstValkeyVersion}`
             : `Redis '${text}' is below ${hipaaRedisFloor}, the oldest HIPAA-eligible Redis OSS; use 7.1 or Valkey`;
     }
+    if (!isShippedVersion(name, text) && !isNewerThanKnown(name, text)) {
+        return name === "redis"
+            ? `ElastiCache never shipped Redis OSS '${text}'; use one of ${shippedVersions.redis.join(", ")}, or engine 'valkey' (Valkey 7.2 followed Redis OSS 7.1)`
+            : `ElastiCache never shipped Valkey '${text}'; use one of ${shippedVersions.valkey.join(", ")}`;
+    }
     return undefined;
+}
+
+/**
+ * The engine versions ElastiCache offers for node-based clusters, as CreateReplicationGroup's
+ * `EngineVersion` takes them. "Supported engines and versions"
+ * (https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/supported-engine-versions.html) and
+ * "Engine versions and upgrading in ElastiCache"
+ * (https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/engine-versions.html):
+ * - Redis OSS: 7.1, 7.0, 6.2, 6.0, 5.0.6, 5.0.5, 5.0.4, 5.0.3, 5.0.0, 4.0.10 (and the end-of-life
+ *   3.x and 2.x, below the HIPAA floor). "ElastiCache ... support[s] all Redis OSS 7.1 and earlier
+ *   versions": there is no Redis OSS 7.2 or 8 on ElastiCache; what followed 7.1 is Valkey 7.2, "compatible
+ *   with Redis OSS 7.2". From 6.0 on, "ElastiCache will offer a single version for each minor release"
+ *   (Upgrade considerations), so a Redis 6 or 7 version is major.minor; "6.x" is the provider's name for
+ *   the newest 6 (@pulumi/aws `ReplicationGroup.engineVersion`).
+ * - Valkey: 7.2, 8.0, 8.1, 8.2, 9.0, 9.1.
+ * The Redis OSS line is closed, so a version not listed is refused. A Valkey version newer than the
+ * newest listed may have been released since this table was written: it is not refused here
+ * (`isNewerThanKnown`), and the component warns about it.
+ */
+export const shippedVersions: Readonly<Record<EngineName, readonly string[]>> = {
+    redis: ["4.0.10", "5.0.0", "5.0.3", "5.0.4", "5.0.5", "5.0.6", "6.0", "6.2", "6.x", "7.0", "7.1"],
+    valkey: ["7.2", "8.0", "8.1", "8.2", "9.0", "9.1"],
+};
+
+function isShippedVersion(engine: EngineName, version: string): boolean {
+    // As written: ElastiCache takes "7.1", not "7.01".
+    return shippedVersions[engine].includes(version);
+}
+
+/** True for a Valkey version above every version in `shippedVersions` (one released since); never for Redis OSS. */
+export function isNewerThanKnown(engine: EngineName, version: string): boolean {
+    const v = parseEngineVersion(version);
+    if (engine !== "valkey" || v === undefined) {
+        return false;
+    }
+    return shippedVersions.valkey.every((known) => compareEngineVersions(parseEngineVersion(known)!, v) < 0);
 }
 
 function formsOf(engine: EngineName): string {

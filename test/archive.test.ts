@@ -140,8 +140,8 @@ describe("HitrustRedis: logging, monitoring, audit trail and archive", () => {
             { days: 30, storageClass: "GLACIER" },
             { days: 180, storageClass: "DEEP_ARCHIVE" },
         ]);
-        assert.strictEqual(rule.expiration.days, 2190);
-        assert.strictEqual(rule.noncurrentVersionExpiration.noncurrentDays, 2190);
+        assert.strictEqual(rule.expiration.days, 2192);
+        assert.strictEqual(rule.noncurrentVersionExpiration.noncurrentDays, 2192);
         assert.strictEqual(ofType(result, t.lock).length, 0);
     });
 
@@ -278,32 +278,32 @@ describe("HitrustRedis: archive and monitoring options", () => {
         [
             "log retention below 90 days",
             { logRetentionDays: 30 },
-            "logRetentionDays: 30 is not allowed; use a CloudWatch retention of at least 90 days (90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653).",
+            "logRetentionDays: 30 is not allowed; use a CloudWatch retention of at least 90 days (90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653), or 0 to never expire.",
         ],
         [
             "log retention not a CloudWatch value",
             { logRetentionDays: 100 },
-            "logRetentionDays: 100 is not allowed; use a CloudWatch retention of at least 90 days (90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653).",
+            "logRetentionDays: 100 is not allowed; use a CloudWatch retention of at least 90 days (90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653), or 0 to never expire.",
         ],
         [
             "archive retention below six years",
             { archiveRetentionDays: 365 },
-            "archiveRetentionDays: 365 is out of range; use a whole number from 2190 to 36500.",
+            "archiveRetentionDays: 365 is out of range; use a whole number from 2192 to 36500.",
         ],
         [
             "CPU threshold above 100",
             { alarms: { engineCpuPercent: 120 } },
-            "alarms.engineCpuPercent: 120 is out of range; use a whole number from 1 to 100.",
+            "alarms.engineCpuPercent: 120 is out of range; use a number from 1 to 100.",
         ],
         [
             "negative evictions",
             { alarms: { evictions: -1 } },
-            "alarms.evictions: -1 is out of range; use a whole number from 0 to 1000000000.",
+            "alarms.evictions: -1 is out of range; use a number from 0 to 1000000000.",
         ],
         [
             "replication lag of 0",
             { alarms: { replicationLagSeconds: 0 } },
-            "alarms.replicationLagSeconds: 0 is out of range; use a whole number from 1 to 3600.",
+            "alarms.replicationLagSeconds: 0 is out of range; use a number from 1 to 3600.",
         ],
         [
             "an empty trail name",

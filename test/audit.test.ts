@@ -373,7 +373,7 @@ function compliantRegion(region: string, id = "orders-cache") {
                     { Days: 30, StorageClass: "GLACIER" },
                     { Days: 180, StorageClass: "DEEP_ARCHIVE" },
                 ],
-                Expiration: { Days: 2190 },
+                Expiration: { Days: 2192 },
             },
         ] as any[],
         // What the export job leaves under snapshots/ each day: its request marker

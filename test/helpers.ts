@@ -37,14 +37,26 @@ export function resource(
 /** Builds the component under mocks and returns what it registered. */
 export async function runComponent(
     args: Partial<HitrustRedisArgs> = {},
-    options: { preview?: boolean; zones?: Record<string, string>; name?: string } = {},
+    options: {
+        preview?: boolean;
+        zones?: Record<string, string>;
+        /** VPCs of the subnets, as `aws.ec2.getSubnet` answers (tools/mockrun.ts subnetVpcs). */
+        vpcs?: Record<string, string>;
+        name?: string;
+        config?: Record<string, string>;
+    } = {},
 ): Promise<MockRunResult & { component?: HitrustRedis }> {
     let component: HitrustRedis | undefined;
     const result = await runUnderMocks(
         () => {
             component = new HitrustRedis(options.name ?? "cache", { ...baseArgs, ...args } as HitrustRedisArgs);
         },
-        { preview: options.preview ?? false, subnetZones: options.zones ?? subnetZones },
+        {
+            preview: options.preview ?? false,
+            subnetZones: options.zones ?? subnetZones,
+            subnetVpcs: options.vpcs,
+            config: options.config,
+        },
     );
     return { ...result, component };
 }

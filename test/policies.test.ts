@@ -402,7 +402,14 @@ const rgCases: [ResourceRuleSpec, Case[]][] = [
             ],
             ["4.0.10", { ...baseline, engineVersion: "4.0.10" }, []],
             ["6.x", { ...baseline, engineVersion: "6.x" }, []],
-            ["10.0 (string order would fail it)", { ...baseline, engineVersion: "10.0" }, []],
+            ["Valkey 10.0 (string order would fail it)", { ...baseline, engine: "valkey", engineVersion: "10.0" }, []],
+            [
+                "Redis 10.0, which ElastiCache never shipped",
+                { ...baseline, engineVersion: "10.0" },
+                [
+                    "engineVersion ElastiCache never shipped Redis OSS '10.0'; use one of 4.0.10, 5.0.0, 5.0.3, 5.0.4, 5.0.5, 5.0.6, 6.0, 6.2, 6.x, 7.0, 7.1, or engine 'valkey' (Valkey 7.2 followed Redis OSS 7.1).",
+                ],
+            ],
             [
                 "an org floor of 6.2",
                 { ...baseline, engineVersion: "6.0" },
@@ -553,9 +560,14 @@ const rgCases: [ResourceRuleSpec, Case[]][] = [
         rg.configureBackupRetention,
         [
             [
-                "7 days",
+                "20 days",
+                { ...baseline, snapshotRetentionLimit: 20 },
+                ["snapshotRetentionLimit is 20 days: the guide recommends 35; set it to 35."],
+            ],
+            [
+                "7 days (below the minimum: the mandatory policy's finding)",
                 { ...baseline, snapshotRetentionLimit: 7 },
-                ["snapshotRetentionLimit is 7 days: the guide recommends 35; set it to 35."],
+                [],
             ],
             ["0 (the mandatory policy's finding)", { ...baseline, snapshotRetentionLimit: 0 }, []],
             ["unknown", { ...baseline, snapshotRetentionLimit: U }, []],
@@ -798,7 +810,7 @@ describe("Cluster, serverless, subnet group and user policies", () => {
             types.cluster,
             { engine: "redis" },
             [
-                "a standalone redis cluster has no replica, failover or at-rest encryption setting: create an aws.elasticache.ReplicationGroup instead.",
+                "a standalone redis cluster cannot use TLS (transitEncryptionEnabled is for Memcached only), an AUTH token or at-rest encryption, and has no replica to fail over to: create an aws.elasticache.ReplicationGroup instead.",
             ],
         ],
         [
@@ -806,7 +818,7 @@ describe("Cluster, serverless, subnet group and user policies", () => {
             types.cluster,
             {},
             [
-                "a standalone redis cluster has no replica, failover or at-rest encryption setting: create an aws.elasticache.ReplicationGroup instead.",
+                "a standalone redis cluster cannot use TLS (transitEncryptionEnabled is for Memcached only), an AUTH token or at-rest encryption, and has no replica to fail over to: create an aws.elasticache.ReplicationGroup instead.",
             ],
         ],
         [cluster.clusterDisallowStandaloneRedis, types.cluster, { engine: "valkey", replicationGroupId: "g" }, []],

@@ -42,6 +42,11 @@ export interface MockRunOptions {
     /** Availability zones of existing subnets, for `aws.ec2.getSubnet`. */
     subnetZones?: Record<string, string>;
     /**
+     * VPCs of existing subnets, for `aws.ec2.getSubnet`. A subnet the program creates has the
+     * `vpcId` it was given; any other subnet's VPC is left out of the answer (not known to the mock).
+     */
+    subnetVpcs?: Record<string, string>;
+    /**
      * Fill in what the provider's Check would before a resource is analyzed or created: auto-names
      * and the documented defaults of properties the pack reads (see `withProviderDefaults`).
      */
@@ -275,6 +280,7 @@ interface MockSession {
 function installMocks(options: MockRunOptions, sdkDir?: string, onStackOutputs?: () => void): MockSession {
     const resources: RecordedResource[] = [];
     const subnetZones: Record<string, string> = { ...(options.subnetZones ?? {}) };
+    const subnetVpcs: Record<string, string> = { ...(options.subnetVpcs ?? {}) };
     const mocksModule = sdkModule(sdkDir, "runtime/mocks");
     const settingsModule = sdkModule(sdkDir, "runtime/settings");
     const monitorProto = mocksModule.MockMonitor.prototype;
@@ -375,6 +381,9 @@ function installMocks(options: MockRunOptions, sdkDir?: string, onStackOutputs?:
             if (args.type === "aws:ec2/subnet:Subnet" && typeof inputs.availabilityZone === "string") {
                 subnetZones[mockId(args.type, args.name)] = inputs.availabilityZone;
             }
+            if (args.type === "aws:ec2/subnet:Subnet" && typeof inputs.vpcId === "string") {
+                subnetVpcs[mockId(args.type, args.name)] = inputs.vpcId;
+            }
             if (options.preview || !args.custom) {
                 return { id: options.preview ? undefined : `${args.name}-id`, state: inputs };
             }
@@ -407,7 +416,7 @@ function installMocks(options: MockRunOptions, sdkDir?: string, onStackOutputs?:
                         subnetZones[id] = mockZones[Object.keys(subnetZones).length % mockZones.length];
                     }
                     const zone = subnetZones[id];
-                    return { id, availabilityZone: zone, vpcId: "vpc-mock" };
+                    return { id, availabilityZone: zone, ...(subnetVpcs[id] ? { vpcId: subnetVpcs[id] } : {}) };
                 }
                 default:
                     return args.inputs;

@@ -1,12 +1,12 @@
 // Archive arguments: how long the archive keeps records, when the snapshot copy runs, the audit
 // trail to rely on, and who receives alerts.
-import { Window } from "../../core/checks";
+import { sixYearsInDays, Window } from "../../core/checks";
 import { checkRange } from "./engine";
 import { ProblemCollector } from "./problems";
 import { scheduleExpressionProblem } from "./schedule";
 
-/** Six years, the guide's archive period for backups (and well over a year for logs). */
-export const minimumArchiveRetentionDays = 2190;
+/** Six calendar years (core/checks.ts), the guide's archive period for backups (and well over a year for logs). */
+export const minimumArchiveRetentionDays = sixYearsInDays;
 export const maximumArchiveRetentionDays = 36500;
 
 export interface ArchiveArgs {

@@ -43,3 +43,23 @@ export function kmsKeyArnProblem(value: unknown): { problem: string; fix: string
     }
     return undefined;
 }
+
+/**
+ * Why a key ARN from another Region is refused, or undefined when it names `region` (or is not a
+ * key ARN, which kmsKeyArnProblem reports). KMS keys are Regional: a key "never leaves the AWS
+ * Region where it was created", and a multi-Region key's replica in another Region has its own ARN
+ * with that Region in it ("Multi-Region keys in AWS KMS",
+ * https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-overview.html), so
+ * ElastiCache, CloudWatch Logs and Secrets Manager in the stack's Region cannot use it; the
+ * deployment would fail at the first of them.
+ */
+export function kmsKeyRegionProblem(value: unknown, region: string): { problem: string; fix: string } | undefined {
+    const arn = typeof value === "string" ? /^arn:aws[a-z-]*:kms:([a-z0-9-]+):\d{12}:key\//.exec(value) : null;
+    if (!arn || arn[1] === region) {
+        return undefined;
+    }
+    return {
+        problem: `the key is in ${arn[1]}, but the cache is deployed in ${region}; a KMS key serves only its own Region`,
+        fix: `pass a key in ${region} (for a multi-Region key, the ARN of its replica in ${region}), or omit kmsKeyArn to have one created`,
+    };
+}

@@ -1,11 +1,13 @@
 // Engine arguments: engine and version (one set of engine facts in core/engine.ts), node type,
 // port, the node layout (replicas or cluster mode) with the per-cluster node quotas, parameters and
 // the replication group ID.
+import * as pulumi from "@pulumi/pulumi";
 import { defaultEngineVersions, defaultRedisPort, Engine } from "../../core/checks";
 import {
     engineName,
     engineVersionProblem,
     isDataTieringNodeType,
+    isNewerThanKnown,
     maxNodesPerCluster,
     nodeFamily,
     nodeTypeGeneration,
@@ -73,6 +75,11 @@ export function checkEngineVersion(engine: Engine, version: string, c: ProblemCo
         const [what, ...fix] = problem.split("; ");
         c.add("engineVersion", what, fix.length > 0 ? fix.join("; ") : `use ${defaultEngineVersions[engine]}`);
         return false;
+    }
+    if (isNewerThanKnown(engine, version)) {
+        c.warn(
+            `engineVersion: Valkey ${version} is newer than the versions this component knows (core/engine.ts shippedVersions); check that ElastiCache offers it ("Supported engines and versions").`,
+        );
     }
     if (engine === "redis" && !supports(engine, version, "slowLog")) {
         c.warn(
@@ -212,4 +219,75 @@ export function checkReplicationGroupId(id: string, c: ProblemCollector): void {
             "use 1 to 40 lowercase letters, digits and single hyphens, starting with a letter and not ending with a hyphen",
         );
     }
+}
+
+/**
+ * The group's description. CreateReplicationGroup requires `ReplicationGroupDescription`
+ * (https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateReplicationGroup.html,
+ * "Required: Yes"), and the provider refuses an empty one before AWS sees it (terraform-provider-aws
+ * internal/service/elasticache/replication_group.go: `description` is `Required` with
+ * `validation.StringIsNotEmpty`). A description of only spaces passes that check but describes
+ * nothing, so it is refused too.
+ */
+export function checkDescription(description: string | undefined, c: ProblemCollector): void {
+    if (description !== undefined && description.trim() === "") {
+        c.add(
+            "description",
+            description === "" ? "empty" : "only whitespace",
+            "describe the cache in a few words, or omit description for 'HITRUST CSF-ready <engine> for <name>'",
+        );
+    }
+}
+
+/**
+ * Replication group IDs claimed by the caches of this program, so that two of them cannot ask
+ * ElastiCache for the same ID (the second CreateReplicationGroup would fail with
+ * ReplicationGroupAlreadyExists, after the first had been created). IDs are unique per account
+ * and Region ("Creating a replication group": "must be unique"); this registry sees only one
+ * program, and the program's caches share a provider unless they are given others, so it compares
+ * IDs only. A Pulumi program runs in its own process, and so does the component host (one process
+ * per deployment); under mocks (tests) each run installs a new monitor, which starts a new registry.
+ */
+const claimedIds = new WeakMap<object, Map<string, string>>();
+const processIds = new Map<string, string>();
+
+function idRegistry(): Map<string, string> | undefined {
+    if (!pulumi.runtime.hasMonitor()) {
+        return undefined; // no deployment (a plain script or test): nothing is created to collide
+    }
+    const monitor: unknown = pulumi.runtime.getMonitor();
+    if (typeof monitor !== "object" || monitor === null || monitor.constructor?.name !== "MockMonitor") {
+        return processIds;
+    }
+    let ids = claimedIds.get(monitor);
+    if (ids === undefined) {
+        ids = new Map();
+        claimedIds.set(monitor, ids);
+    }
+    return ids;
+}
+
+/**
+ * Claims `id` for the component `name`; records a problem when another cache of the program has
+ * it (given, or derived from a long name that shortens to the same 40 characters).
+ */
+export function claimReplicationGroupId(id: string, name: string, given: boolean, c: ProblemCollector): void {
+    const ids = idRegistry();
+    if (ids === undefined) {
+        return;
+    }
+    // ElastiCache stores the ID in lower case (the provider's StateFunc lower-cases it).
+    const key = id.toLowerCase();
+    const holder = ids.get(key);
+    if (holder !== undefined && holder !== name) {
+        c.add(
+            "replicationGroupId",
+            given
+                ? `'${id}' is already the replication group ID of HitrustRedis '${holder}' in this program`
+                : `'${id}', derived from the name '${name}', is already the replication group ID of HitrustRedis '${holder}' in this program (IDs are cut to 40 characters)`,
+            "give each cache its own replicationGroupId",
+        );
+        return;
+    }
+    ids.set(key, name);
 }

@@ -9,7 +9,7 @@ import { minimumArchiveRetentionDays, checkArchive } from "./archive";
 import { servedToOtherLanguages } from "../host";
 import { authTokenArgumentProblems, authTokenSecretIdProblem, checkAuth, plainAuthTokenProblem } from "./auth";
 import { checkBackups } from "./backups";
-import { kmsKeyArnProblem } from "./encryption";
+import { kmsKeyArnProblem, kmsKeyRegionProblem } from "./encryption";
 import {
     checkEngine,
     checkEngineVersion,
@@ -17,7 +17,9 @@ import {
     checkNodeType,
     checkParameters,
     checkPort,
+    checkDescription,
     checkReplicationGroupId,
+    claimReplicationGroupId,
     deriveReplicationGroupId,
 } from "./engine";
 import { checkLogging } from "./logging";
@@ -179,6 +181,18 @@ export interface ResolveOptions {
      * credential must arrive marked secret. Defaults to whether this process is that host (../host.ts).
      */
     readonly fromOtherLanguage?: boolean;
+    /**
+     * The Region the stack deploys to when it is known before deploying (component/configRules.ts
+     * `knownDeployRegion`); a key ARN of another Region is then refused up front. Otherwise the
+     * component checks the key against the provider's Region when it resolves.
+     */
+    readonly region?: string;
+    /**
+     * Claim the replication group ID in the program's registry (component/validation/engine.ts),
+     * refusing one another cache of the program holds. The component does; plain calls (tests of
+     * the settings) do not.
+     */
+    readonly claimReplicationGroupId?: boolean;
 }
 
 /**
@@ -235,7 +249,9 @@ export function resolveSettings(
     }
 
     if (args.kmsKeyArn !== undefined && !isEventual(args.kmsKeyArn)) {
-        const p = kmsKeyArnProblem(args.kmsKeyArn);
+        const p =
+            kmsKeyArnProblem(args.kmsKeyArn) ??
+            (options.region === undefined ? undefined : kmsKeyRegionProblem(args.kmsKeyArn, options.region));
         if (p) {
             c.add("kmsKeyArn", p.problem, p.fix);
         }
@@ -250,7 +266,12 @@ export function resolveSettings(
 
     const replicationGroupId = args.replicationGroupId ?? deriveReplicationGroupId(name);
     checkReplicationGroupId(replicationGroupId, c);
+    checkDescription(args.description, c);
     checkTags(args.tags ?? {}, c);
+    // Claimed only by a cache that is otherwise valid: one refused for other reasons creates nothing.
+    if (options.claimReplicationGroupId && c.problems.length === 0) {
+        claimReplicationGroupId(replicationGroupId, name, args.replicationGroupId !== undefined, c);
+    }
 
     c.throwIfAny(name);
     const family = versionOk ? parameterGroupFamily(engine, engineVersion) : "";
@@ -312,6 +333,28 @@ export function subnetZoneProblems(zones: string[]): string[] {
         ];
     }
     return [];
+}
+
+/**
+ * Checks that every subnet is in `vpcId` once both are known. The cache's security group is
+ * created in `vpcId`, and "you can assign a security group only to resources created in the same
+ * VPC as the security group" ("Security group basics", Amazon VPC User Guide,
+ * https://docs.aws.amazon.com/vpc/latest/userguide/vpc-security-groups.html#security-group-basics),
+ * so a subnet of another VPC fails the replication group only after the subnet group and the
+ * security group exist. A subnet whose VPC the lookup did not return is not judged.
+ */
+export function subnetVpcProblems(subnets: readonly { id: string; vpcId?: string }[], vpcId: string): string[] {
+    return subnets.flatMap((subnet, i) =>
+        typeof subnet.vpcId === "string" && subnet.vpcId !== "" && subnet.vpcId !== vpcId
+            ? [
+                  formatProblem({
+                      argument: `subnetIds[${i}]`,
+                      problem: `'${subnet.id}' is in ${subnet.vpcId}, not in vpcId ${vpcId}`,
+                      fix: `pass subnets of ${vpcId}, or the vpcId of the subnets`,
+                  }),
+              ]
+            : [],
+    );
 }
 
 /**

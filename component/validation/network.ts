@@ -1,6 +1,13 @@
 // Network arguments: the VPC, the subnets, and who may connect (security groups and CIDR blocks),
 // with the AWS quotas that bound how many of each a subnet group or security group can hold.
-import { admitsWholeInternet, CidrRange, describeCoverage, parseCidr, publicAddressCoverage } from "../../core/cidr";
+import {
+    admitsWholeInternet,
+    cidrWithHostBits,
+    CidrRange,
+    describeCoverage,
+    parseCidr,
+    publicAddressCoverage,
+} from "../../core/cidr";
 import { ProblemCollector } from "./problems";
 import { isEventual } from "./shape";
 
@@ -92,6 +99,15 @@ export function checkNetwork(args: NetworkArgs, c: ProblemCollector): void {
             return;
         }
         ranges.push(range);
+        // The provider refuses a block with host bits (core/cidr.ts cidrWithHostBits).
+        const network = cidrWithHostBits(cidr);
+        if (network !== undefined) {
+            c.add(
+                arg,
+                `'${cidr}' has bits set after its /${range.prefix} prefix, which the AWS provider refuses`,
+                `write the network address, '${network}' (or /${range.family === 4 ? 32 : 128} for the one address)`,
+            );
+        }
         const key = `${range.family}:${range.first}:${range.last}`;
         if (seen.has(key)) {
             c.add(arg, `'${cidr}' repeats allowedCidrBlocks[${seen.get(key)}]`, "list each block once");

@@ -186,7 +186,7 @@ export const argumentFields: Fields = {
         shape: { kind: "object", fields: auditTrailFields, example: "{ existingTrailName: 'org-trail' }" },
         plainBecause: "it decides whether the component creates a trail",
     },
-    archiveRetentionDays: { ...num("2190"), plainBecause: "it is checked against the six-year archive period" },
+    archiveRetentionDays: { ...num("2192"), plainBecause: "it is checked against the six-year archive period" },
     archiveObjectLock: { ...bool, plainBecause: "Object Lock can only be chosen when the bucket is created" },
     archiveSchedule: { ...str("'cron(0 7 * * ? *)'"), plainBecause: "its EventBridge syntax is checked up front" },
     alertSubscriptions: {

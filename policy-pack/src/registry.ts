@@ -225,14 +225,35 @@ function asArray(found: string | string[] | undefined): string[] {
     return found === undefined ? [] : Array.isArray(found) ? found : [found];
 }
 
+/**
+ * `configWithDefaults` for one policy, computed once per configured object: the pack's server
+ * hands a policy the same object until the next Configure (server.ts), so a call pays for it once.
+ */
+function cachedConfig<C>(spec: CommonSpec<C>): (configured: Record<string, any> | undefined) => C {
+    const cache = new WeakMap<object, C>();
+    let unconfigured: C | undefined;
+    return (configured) => {
+        if (configured === undefined || configured === null) {
+            return (unconfigured ??= configWithDefaults(spec, undefined));
+        }
+        let found = cache.get(configured);
+        if (found === undefined) {
+            found = configWithDefaults(spec, configured);
+            cache.set(configured, found);
+        }
+        return found;
+    };
+}
+
 export function toResourcePolicy(spec: ResourceRuleSpec): ResourceValidationPolicy {
     const types = new Set(spec.resourceTypes);
+    const configOf = cachedConfig(spec);
     const context = (args: ResourceValidationArgs): ResourceContext => ({
         type: args.type,
         name: args.name,
         urn: args.urn,
         discovered: isDiscovered(args.urn),
-        config: configWithDefaults(spec, args.getConfig<Record<string, any>>()),
+        config: configOf(args.getConfig<Record<string, any>>()),
     });
     const validateResource = (args: ResourceValidationArgs, report: ReportViolation) => {
         if (!types.has(args.type)) {

@@ -26,11 +26,11 @@ export const clusterDisallowMemcached: ResourceRuleSpec = {
 export const clusterDisallowStandaloneRedis: ResourceRuleSpec = {
     name: "aws-elasticache-cluster-disallow-standalone-redis",
     description:
-        "Checks that Redis and Valkey ElastiCache clusters belong to a replication group, which alone offers failover, Multi-AZ and encryption settings.",
+        "Checks that Redis and Valkey ElastiCache clusters belong to a replication group, which alone offers replicas, TLS, an AUTH token and at-rest encryption.",
     enforcementLevel: "mandatory",
     severity: "high",
-    controls: ["1410.09e2", "1601.12c1", "0808.10b2", "1903.06d1"],
-    tags: ["availability", "encryption"],
+    controls: ["1410.09e2", "1601.12c1", "0808.10b2", "1903.06d1", "19141.06c1"],
+    tags: ["availability", "encryption", "authentication"],
     remediationSteps: "Use an `aws.elasticache.ReplicationGroup` (or set `replicationGroupId` to add the node to one).",
     resourceTypes: [types.cluster],
     properties: ["engine", "replicationGroupId"],
@@ -43,7 +43,12 @@ export const clusterDisallowStandaloneRedis: ResourceRuleSpec = {
         if (engine === "memcached") {
             return undefined;
         }
-        return `a standalone ${engine} cluster has no replica, failover or at-rest encryption setting: create an aws.elasticache.ReplicationGroup instead.`;
+        // aws.elasticache.Cluster has no authToken, atRestEncryptionEnabled or kmsKeyId, and its
+        // transitEncryptionEnabled is "Supported only with Memcached versions 1.6.12 and later ...
+        // For Redis or Valkey transit encryption, use aws.elasticache.ReplicationGroup instead"
+        // (@pulumi/aws elasticache.Cluster, https://www.pulumi.com/registry/packages/aws/api-docs/elasticache/cluster/).
+        // One cause, so one finding that names everything it costs.
+        return `a standalone ${engine} cluster cannot use TLS (transitEncryptionEnabled is for Memcached only), an AUTH token or at-rest encryption, and has no replica to fail over to: create an aws.elasticache.ReplicationGroup instead.`;
     },
 };
 

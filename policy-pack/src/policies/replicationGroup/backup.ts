@@ -7,6 +7,9 @@ import { ResourceRuleSpec } from "../../registry";
 import { types } from "../../types";
 import { rg } from "./common";
 
+/** The fewest days of automatic backups the mandatory policy allows by default (cdk-nag's HIPAA pack asks for 15). */
+export const defaultMinimumBackupRetentionDays = 15;
+
 export const enableAutomaticBackups: ResourceRuleSpec<{ minimumRetentionDays: number }> = {
     name: "aws-elasticache-replicationgroup-enable-automatic-backups",
     description:
@@ -20,7 +23,7 @@ export const enableAutomaticBackups: ResourceRuleSpec<{ minimumRetentionDays: nu
     config: {
         minimumRetentionDays: {
             type: "integer",
-            default: 15,
+            default: defaultMinimumBackupRetentionDays,
             minimum: 1,
             maximum: maxBackupRetentionDays,
             description:
@@ -51,7 +54,10 @@ export const enableAutomaticBackups: ResourceRuleSpec<{ minimumRetentionDays: nu
     },
 };
 
-export const configureBackupRetention: ResourceRuleSpec<{ recommendedRetentionDays: number }> = {
+export const configureBackupRetention: ResourceRuleSpec<{
+    recommendedRetentionDays: number;
+    minimumRetentionDays: number;
+}> = {
     name: "aws-elasticache-replicationgroup-configure-backup-retention",
     description:
         "Checks that ElastiCache replication groups keep automatic backups for the 35 days the guide recommends.",
@@ -68,14 +74,22 @@ export const configureBackupRetention: ResourceRuleSpec<{ recommendedRetentionDa
             maximum: maxBackupRetentionDays,
             description: "The retention the organization recommends.",
         },
+        minimumRetentionDays: {
+            type: "integer",
+            default: defaultMinimumBackupRetentionDays,
+            minimum: 1,
+            maximum: maxBackupRetentionDays,
+            description:
+                "Set it to aws-elasticache-replicationgroup-enable-automatic-backups' minimumRetentionDays: below it that policy reports the retention, and this one stays silent (one finding per cause).",
+        },
     },
     resourceTypes: rg,
     properties: ["snapshotRetentionLimit"],
     check(props, { config }) {
         const days = knownNumber(props.snapshotRetentionLimit);
         const recommended = config.recommendedRetentionDays;
-        // Zero or missing retention is the mandatory backup policy's finding, not this one's.
-        return days !== undefined && days > 0 && days < recommended
+        // Zero, missing or below-minimum retention is the mandatory backup policy's finding, not this one's.
+        return days !== undefined && days > 0 && days >= config.minimumRetentionDays && days < recommended
             ? `snapshotRetentionLimit is ${days} days: the guide recommends ${recommended}; set it to ${recommended}.`
             : undefined;
     },

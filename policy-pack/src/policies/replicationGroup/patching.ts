@@ -10,7 +10,7 @@ import { engineOf, inherits, rg } from "./common";
 export const configureEngineVersion: ResourceRuleSpec<{ minimumEngineVersion: string }> = {
     name: "aws-elasticache-replicationgroup-configure-engine-version",
     description:
-        "Checks that ElastiCache replication groups run a HIPAA-eligible engine version (Redis 4.0.10 or later, or Valkey).",
+        "Checks that ElastiCache replication groups and standalone clusters run an engine version ElastiCache offers and AWS names HIPAA-eligible (Redis 4.0.10 or later, or Valkey).",
     enforcementLevel: "mandatory",
     severity: "high",
     controls: ["0706.10b1"],
@@ -24,9 +24,12 @@ export const configureEngineVersion: ResourceRuleSpec<{ minimumEngineVersion: st
             description: "The oldest Redis engine version allowed, compared as a version (4.0.10 < 6.2 < 7.1).",
         },
     },
-    resourceTypes: rg,
+    resourceTypes: [types.replicationGroup, types.cluster],
     properties: ["engine", "engineVersion"],
-    check(props, { config, discovered }) {
+    check(props, { config, discovered, type }) {
+        if (type === types.cluster && !isMissing(props.replicationGroupId)) {
+            return undefined; // a member runs its group's engine
+        }
         const engine = engineOf(props);
         const version = props.engineVersion;
         if (
@@ -151,15 +154,19 @@ export const enableAutoMinorVersionUpgrade: ResourceRuleSpec = {
 
 export const disallowEngineOutOfStandardSupport: ResourceRuleSpec = {
     name: "aws-elasticache-replicationgroup-disallow-engine-out-of-standard-support",
-    description: "Checks that ElastiCache replication groups run an engine version still in AWS standard support.",
+    description:
+        "Checks that ElastiCache replication groups and standalone clusters run an engine version still in AWS standard support.",
     enforcementLevel: "advisory",
     severity: "medium",
     controls: ["0706.10b1"],
     tags: ["vulnerability-management"],
     remediationSteps: "Upgrade `engineVersion` to Redis 7.1 or Valkey 8.0 before standard support ends.",
-    resourceTypes: rg,
+    resourceTypes: [types.replicationGroup, types.cluster],
     properties: ["engine", "engineVersion"],
-    check(props) {
+    check(props, { type }) {
+        if (type === types.cluster && !isMissing(props.replicationGroupId)) {
+            return undefined; // a member runs its group's engine
+        }
         const engine = engineOf(props);
         const version = knownString(props.engineVersion);
         if (engine !== "redis" || version === undefined) {
