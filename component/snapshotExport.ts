@@ -6,7 +6,14 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
-import { ArchiveBucket, Common, archivePrefixes, blockPublicAccess, elastiCacheCanonicalUserId } from "./archive";
+import {
+    ArchiveBucket,
+    Common,
+    archivePrefixes,
+    blockPublicAccess,
+    componentRolePlacement,
+    elastiCacheCanonicalUserId,
+} from "./archive";
 
 export const exportFunctionCode = path.join(__dirname, "lambda", "exportSnapshot.js");
 
@@ -264,7 +271,7 @@ export function createSnapshotExport(
     );
     const role = new aws.iam.Role(
         `${name}-snapshot-archive`,
-        { assumeRolePolicy: lambdaTrustPolicy, tags },
+        { assumeRolePolicy: lambdaTrustPolicy, ...componentRolePlacement(account), tags },
         { parent },
     );
     const rolePolicy = new aws.iam.RolePolicy(

@@ -7,6 +7,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { HitrustRedisArgs } from "../component";
+import { rolePath } from "../component/archive";
 import { requiredKeyStatements } from "../component/keyPolicy";
 import { RecordedResource } from "../tools/mockrun";
 import { runComponent } from "./helpers";
@@ -73,6 +74,13 @@ function accountRootOnlyKeyPolicy(account: string): PolicyDocument {
 function deployerPolicy(): PolicyDocument {
     return JSON.parse(fs.readFileSync(path.join(__dirname, "..", "docs", "deployer-iam-policy.json"), "utf8"));
 }
+
+/** The boundary every role carries, as the administrator creates it (docs/role-boundary-policy.json). */
+function roleBoundaryPolicy(): PolicyDocument {
+    return JSON.parse(fs.readFileSync(path.join(__dirname, "..", "docs", "role-boundary-policy.json"), "utf8"));
+}
+const boundaryArn = (account: string) =>
+    `arn:aws:iam::${account}:policy/hitrust-elasticache/hitrust-elasticache-role-boundary`;
 
 const callerKeyArn = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 
@@ -162,12 +170,25 @@ class Stack {
         return this.m.arn(this.staging);
     }
 
+    /**
+     * A role of the stack: its trust policy, and what it may do as AWS evaluates it, its own
+     * policies within the permissions boundary the component sets on it (the boundary an
+     * administrator creates from docs/role-boundary-policy.json).
+     */
     role(arn: string) {
         const role = this.m.roleByArn(arn);
+        assert.strictEqual(role.inputs.path, rolePath, `${role.name} lives under ${rolePath}`);
+        assert.strictEqual(
+            this.m.normalize(String(role.inputs.permissionsBoundary)),
+            boundaryArn(this.m.account),
+            `${role.name} carries the role boundary`,
+        );
+        const policies = this.m.rolePolicies(role);
         return {
             arn: this.m.arn(role),
             trust: this.m.trustPolicy(role),
-            policies: this.m.rolePolicies(role),
+            policies,
+            identity: { identityPolicies: policies, permissionsBoundary: roleBoundaryPolicy() },
         };
     }
 
@@ -357,29 +378,43 @@ for (const scenario of scenarios) {
                 await assertDenied(logsUsesKey(m, s.keyArn, foreignGroup, "kms:GenerateDataKey"), keyPolicies(s));
             });
 
-            it("ElastiCache log delivery (delivery.logs.amazonaws.com) writes to each delivered log group", async () => {
+            it("ElastiCache log delivery (delivery.logs.amazonaws.com) writes to each delivered log group, through that group's own policy", async () => {
                 const configs = (m.one(T.replicationGroup).inputs.logDeliveryConfigurations as any[]) ?? [];
                 assert.ok(configs.length > 0);
-                const policies = m.logResourcePolicies();
-                assert.ok(policies.length > 0, "a CloudWatch Logs resource policy for delivery.logs.amazonaws.com");
                 for (const config of configs) {
                     assert.strictEqual(config.destinationType, "cloudwatch-logs");
+                    const group = m.one(T.logGroup, (g) => g.inputs.name === config.destination);
                     for (const action of ["logs:CreateLogStream", "logs:PutLogEvents"] as const) {
                         await assertAllowed(deliveryWrites(m, config.destination, action), {
-                            resourcePolicy: combine(policies),
+                            resourcePolicy: m.logGroupPolicy(group),
                         });
                     }
                 }
             });
 
-            it("log delivery on behalf of another account is refused", async () => {
-                const policies = m.logResourcePolicies();
-                assert.ok(policies.length > 0, "a CloudWatch Logs resource policy for delivery.logs.amazonaws.com");
+            it("no account-level CloudWatch Logs resource policy: each delivery policy is attached to its log group (resourceArn)", () => {
+                // PutResourcePolicy: at most 10 account-level policies per Region, not adjustable, shared by
+                // every service that delivers logs; a policy with resourceArn is attached to one log group
+                // instead (CloudWatch Logs API reference, PutResourcePolicy,
+                // https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutResourcePolicy.html).
+                const policies = m.all(T.logResourcePolicy);
+                assert.ok(policies.length > 0);
+                for (const policy of policies) {
+                    assert.strictEqual(policy.inputs.policyName, undefined, `${policy.name} is account-level`);
+                    assert.ok(
+                        m.all(T.logGroup).some((g) => m.refersTo(policy.inputs.resourceArn, g)),
+                        `${policy.name} is attached to one of the stack's log groups`,
+                    );
+                }
+            });
+
+            it("log delivery on behalf of another account, or into another log group, is refused", async () => {
                 const destination = (m.one(T.replicationGroup).inputs.logDeliveryConfigurations as any[])[0]
                     .destination;
-                await assertDenied(deliveryWrites(m, destination, "logs:PutLogEvents", otherAccount), {
-                    resourcePolicy: combine(policies),
-                });
+                const group = m.one(T.logGroup, (g) => g.inputs.name === destination);
+                const policy = { resourcePolicy: m.logGroupPolicy(group) };
+                await assertDenied(deliveryWrites(m, destination, "logs:PutLogEvents", otherAccount), policy);
+                await assertDenied(deliveryWrites(m, "/aws/elasticache/other/slow-log", "logs:PutLogEvents"), policy);
             });
 
             it("each subscription filter's role: CloudWatch Logs may assume it, and it may put records to Firehose", async () => {
@@ -404,7 +439,7 @@ for (const scenario of scenarios) {
                             roleCalls(m, role.arn, action, m.arn(stream), {}, `subscription role ${action}`, [
                                 docs.subscriptionFirehose,
                             ]),
-                            { identityPolicies: role.policies },
+                            { ...role.identity },
                         );
                     }
                 }
@@ -428,7 +463,7 @@ for (const scenario of scenarios) {
             });
 
             it("the role writes objects under the prefix and the error prefix, and the bucket actions Firehose documents", async () => {
-                const bucket = { resourcePolicy: m.bucketPolicy(s.archive), identityPolicies: role.policies };
+                const bucket = { resourcePolicy: m.bucketPolicy(s.archive), ...role.identity };
                 // Firehose object names: <prefix>YYYY/MM/dd/HH/<stream>-<version>-<timestamp>-<uuid> (Firehose guide).
                 const objects = [
                     `${prefix}2026/11/29/10/log-archive-1-2026-11-29-10-05-00-0a1b2c3d.gz`,
@@ -457,7 +492,7 @@ for (const scenario of scenarios) {
                 for (const action of ["kms:GenerateDataKey", "kms:Decrypt"] as const) {
                     await assertAllowed(s3UsesKeyFor(m, role.arn, s.keyArn, s.archiveArn, action), {
                         resourcePolicy: s.keyPolicy,
-                        identityPolicies: role.policies,
+                        ...role.identity,
                     });
                 }
             });
@@ -541,7 +576,7 @@ for (const scenario of scenarios) {
                 const role = s.exportRole;
                 const call = (action: string, resource: string, sources: string[]) =>
                     roleCalls(m, role.arn, action, resource, {}, `export job ${action}`, sources);
-                const identity = { identityPolicies: role.policies };
+                const identity = { ...role.identity };
                 await assertAllowed(
                     call("elasticache:DescribeSnapshots", s.snapshotArn, [docs.elastiCacheApiPermissions]),
                     identity,
@@ -564,8 +599,8 @@ for (const scenario of scenarios) {
                 const staged = `${s.stagingArn}/cache-2026-11-29-03-00-export-0001.rdb`;
                 const archived = `${s.archiveArn}/${prefix}/cache-2026-11-29-03-00-export-0001.rdb`;
                 const marker = `${s.archiveArn}/${prefix}/cache-2026-11-29-03-00-export.export.json`;
-                const onStaging = { identityPolicies: role.policies, resourcePolicy: m.bucketPolicy(s.staging) };
-                const onArchive = { identityPolicies: role.policies, resourcePolicy: m.bucketPolicy(s.archive) };
+                const onStaging = { ...role.identity, resourcePolicy: m.bucketPolicy(s.staging) };
+                const onArchive = { ...role.identity, resourcePolicy: m.bucketPolicy(s.archive) };
                 const call = (
                     action: string,
                     resource: string,
@@ -602,7 +637,7 @@ for (const scenario of scenarios) {
                 for (const action of ["kms:GenerateDataKey", "kms:Decrypt"] as const) {
                     await assertAllowed(s3UsesKeyFor(m, role.arn, s.keyArn, s.archiveArn, action), {
                         resourcePolicy: s.keyPolicy,
-                        identityPolicies: role.policies,
+                        ...role.identity,
                     });
                 }
             });
@@ -622,7 +657,7 @@ for (const scenario of scenarios) {
                             `export job ${action}`,
                             [docs.lambdaLogs],
                         ),
-                        { identityPolicies: role.policies },
+                        { ...role.identity },
                     );
                 }
             });
@@ -823,7 +858,7 @@ describe("access paths: a caller key whose policy has only the account-root stat
         const role = s.role(m.input(m.one(T.firehose), "extendedS3Configuration.roleArn"));
         await assertAllowed(s3UsesKeyFor(m, role.arn, s.keyArn, s.archiveArn, "kms:GenerateDataKey"), {
             resourcePolicy: s.keyPolicy,
-            identityPolicies: role.policies,
+            ...role.identity,
         });
         const caller = `arn:aws:iam::${m.account}:role/app`;
         await assertAllowed(secretsManagerUsesKey(m, caller, s.keyArn, m.arn(m.one(T.secret)), "kms:Decrypt"), {
