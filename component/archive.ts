@@ -395,8 +395,25 @@ export function createLogArchive(c: Common & { archive: ArchiveBucket; logGroups
     return { stream, subscriptionFilters };
 }
 
+/**
+ * What `pulumi up` says whenever the component creates a trail. CloudTrail allows 5 trails per
+ * Region, a quota that cannot be increased, and a multi-Region trail counts in every Region ("Quotas
+ * in AWS CloudTrail", https://docs.aws.amazon.com/awscloudtrail/latest/userguide/WhatIsCloudTrail-Limits.html):
+ * one trail per cache stops the sixth stack of an account, sooner where Control Tower or a security
+ * team already keeps trails. The trail records the whole account's API activity, so one is enough.
+ */
+export function newTrailWarning(trail: string): string {
+    return (
+        `auditTrail: this stack creates the multi-Region CloudTrail trail '${trail}'. CloudTrail allows 5 trails ` +
+        `per Region (not adjustable; a multi-Region trail counts in every Region), and one trail records every cache ` +
+        `of the account: in every other stack of this account pass auditTrail: { existingTrailName: "${trail}" } ` +
+        `(or your organization's trail) instead of creating another. See README, "Quotas to check first".`
+    );
+}
+
 /** A multi-region trail with log file validation, encrypted with the key, stored in the archive. */
 export function createTrail(c: Common & { archive: ArchiveBucket }): aws.cloudtrail.Trail {
+    void pulumi.log.warn(newTrailWarning(trailName(c.settings)), c.parent);
     return new aws.cloudtrail.Trail(
         `${c.name}-audit`,
         {

@@ -56,8 +56,17 @@ export const elastiCacheExportPolicyActions = [
     "s3:ListBucketMultipartUploads",
 ];
 
-/** Staged exports older than this are deleted: the job copies them out within a day. */
-export const stagingExpirationDays = 7;
+/**
+ * Days a staged export may wait in the SSE-S3 staging bucket, the only place PHI is not under the
+ * customer key: 1, S3's minimum (LifecycleExpiration `Days`, "a non-zero positive integer", S3 API
+ * reference, https://docs.aws.amazon.com/AmazonS3/latest/API/API_LifecycleExpiration.html). S3 adds the
+ * days to the object's creation time and rounds up to the next midnight UTC ("Lifecycle configuration
+ * elements", https://docs.aws.amazon.com/AmazonS3/latest/userguide/intro-lifecycle-rules.html), so a
+ * staged export lives 24 to 48 hours: long enough for the daily run after its arrival to copy it. A
+ * copy that fails beyond that is retried from the automatic snapshot ElastiCache keeps (35 days by
+ * default), exported again, never by keeping PHI here longer.
+ */
+export const stagingExpirationDays = 1;
 
 /** The staging bucket's name prefix: S3 allows 37 characters before the provider's suffix. */
 function stagingPrefix(replicationGroupId: string): string {

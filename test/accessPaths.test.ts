@@ -9,6 +9,7 @@ import * as path from "path";
 import { HitrustRedisArgs } from "../component";
 import { rolePath } from "../component/archive";
 import { requiredKeyStatements } from "../component/keyPolicy";
+import { exportPrefix } from "../tools/audit/discover";
 import { RecordedResource } from "../tools/mockrun";
 import { runComponent } from "./helpers";
 import {
@@ -961,5 +962,62 @@ describe("the loader's view of the registered policies", () => {
         const mock = group.state.arn as string;
         assert.strictEqual(m.normalize(`${mock}:*`), `${m.arn(group)}:*`);
         assert.strictEqual(m.normalize(`${mock}-other`), `${mock}-other`);
+    });
+});
+
+// Issue 15, item 10: object keys can carry PHI, so the auditing role lists keys only where the audit
+// reads them: the `snapshots/` prefix of archive buckets named as the component names them. ListObjectsV2
+// is authorized by s3:ListBucket and carries its Prefix as s3:prefix (S3 API reference, ListObjectsV2;
+// Service Authorization Reference, Amazon S3 condition keys).
+describe("access paths: the audit's read-only policy (tools/audit/iam-policy.json)", () => {
+    let m: StackModel;
+    let archive: RecordedResource;
+    let archiveArn: string;
+    const auditor = (a: StackModel) => `arn:aws:iam::${a.account}:role/auditor`;
+    const policy = (): PolicyDocument =>
+        JSON.parse(fs.readFileSync(path.join(__dirname, "..", "tools", "audit", "iam-policy.json"), "utf8"));
+    before(async () => {
+        m = new StackModel(await runComponent({}));
+        const stream = m.one(T.firehose);
+        archiveArn = m.input(stream, "extendedS3Configuration.bucketArn");
+        archive = m.one(T.bucket, (b) => m.arn(b) === archiveArn, "archive bucket");
+    });
+    const call = (action: string, resource: string, context: Record<string, string> = {}) =>
+        roleCalls(m, auditor(m), action, resource, context, `the audit calls ${action} on ${resource}`, [
+            docs.s3ListObjects,
+            docs.s3ConditionKeys,
+        ]);
+    const asAuditor = () => ({ identityPolicies: { audit: policy() }, resourcePolicy: m.bucketPolicy(archive) });
+
+    it("lists the archive's exports under the prefix the audit reads, and reads the archive's settings", async () => {
+        await assertAllowed(call("s3:ListBucket", archiveArn, { "s3:prefix": exportPrefix }), asAuditor());
+        for (const action of [
+            "s3:GetBucketVersioning",
+            "s3:GetEncryptionConfiguration",
+            "s3:GetBucketPublicAccessBlock",
+            "s3:GetLifecycleConfiguration",
+            "s3:GetBucketObjectLockConfiguration",
+        ]) {
+            await assertAllowed(call(action, archiveArn), asAuditor());
+        }
+    });
+
+    it("lists no other keys: not the archive's logs or trail records, not the whole archive, not another bucket", async () => {
+        for (const prefix of ["", "logs/", "cloudtrail/", "snapshot"]) {
+            await assertDenied(call("s3:ListBucket", archiveArn, { "s3:prefix": prefix }), asAuditor());
+        }
+        await assertDenied(call("s3:ListBucket", archiveArn), asAuditor());
+        const other = { identityPolicies: { audit: policy() } };
+        for (const bucket of ["arn:aws:s3:::patient-uploads", m.arn(m.one(T.bucket, (b) => b !== archive))]) {
+            await assertDenied(call("s3:ListBucket", bucket, { "s3:prefix": exportPrefix }), other);
+            await assertDenied(call("s3:GetBucketVersioning", bucket), other);
+        }
+    });
+
+    it("reads no object, anywhere", async () => {
+        await assertDenied(call("s3:GetObject", `${archiveArn}/${exportPrefix}x-0001.rdb`), asAuditor());
+        await assertDenied(call("s3:GetObject", "arn:aws:s3:::patient-uploads/x.csv"), {
+            identityPolicies: { audit: policy() },
+        });
     });
 });
