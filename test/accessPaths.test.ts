@@ -46,7 +46,7 @@ import {
     trailUsesKey,
     trailWrites,
 } from "./iam/requests";
-import { combine, StackModel, T } from "./iam/stackModel";
+import { StackModel, T } from "./iam/stackModel";
 
 /** ElastiCache's canonical user for exports in Regions opened before 2019 ("Exporting a backup", step 2). */
 const elastiCacheExportCanonicalUser = "540804c33a284a299d2547575ce1010f2312ef3da9b3a053c8bc45bf233e4353";
