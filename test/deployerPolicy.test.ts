@@ -389,6 +389,35 @@ describe("Issue 15: the deployer cannot become administrator (permissions bounda
         for (const action of ["lambda:CreateFunction", "lambda:UpdateFunctionCode", "lambda:AddPermission"]) {
             await assertAllowed(deployerCalls(a, action, m.arn(m.one(T.lambda))), deployer);
         }
+        // Every bucket the component creates, named by its bucketPrefix as S3 will name it.
+        for (const bucket of m.all(T.bucket)) {
+            const arn = `arn:aws:s3:::${String(bucket.inputs.bucketPrefix)}20261204000000000000000001`;
+            for (const action of ["s3:CreateBucket", "s3:PutBucketPolicy", "s3:PutLifecycleConfiguration"]) {
+                await assertAllowed(deployerCalls(a, action, arn), deployer);
+            }
+        }
+    });
+
+    it("administers only the component's buckets, and deletes objects only in the staging bucket (forceDestroy)", async () => {
+        for (const action of [
+            "s3:PutBucketPolicy",
+            "s3:DeleteBucket",
+            "s3:PutBucketAcl",
+            "s3:PutLifecycleConfiguration",
+        ]) {
+            await assertDenied(deployerCalls(a, action, "arn:aws:s3:::patient-uploads"), deployer);
+        }
+        await assertAllowed(
+            deployerCalls(a, "s3:DeleteObject", "arn:aws:s3:::cache-staging-2026/x-0001.rdb"),
+            deployer,
+        );
+        for (const object of [
+            "arn:aws:s3:::patient-uploads/x.csv",
+            "arn:aws:s3:::cache-archive-2026/snapshots/x-0001.rdb",
+        ]) {
+            await assertDenied(deployerCalls(a, "s3:DeleteObject", object), deployer);
+            await assertDenied(deployerCalls(a, "s3:DeleteObjectVersion", object), deployer);
+        }
     });
 
     it("changes the code of the component's export function only, not of other functions (which may run as any role)", async () => {
