@@ -30,6 +30,36 @@ export interface Common {
 
 export const archivePrefixes = { snapshots: "snapshots", logs: "logs", trail: "cloudtrail" };
 
+/**
+ * The IAM path of every role the component creates. The deployer's IAM permissions reach only
+ * roles under it (docs/deployer-iam-policy.json), so the deployer cannot create, change or pass
+ * any other role (IAM user guide, "IAM identifiers", paths).
+ */
+export const rolePath = "/hitrust-elasticache/";
+
+/**
+ * The permissions boundary every role of the component carries: a customer managed policy an
+ * account administrator creates once per account from docs/role-boundary-policy.json, at
+ * `rolePath`. The deployer may create a role only with this boundary and may never change it (IAM
+ * user guide, "Permissions boundaries for IAM entities", delegating responsibility to others:
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html#access_policies_boundaries-delegate),
+ * so no role it creates can do more than the boundary allows, whatever policy it is given.
+ */
+export const roleBoundaryPolicyName = "hitrust-elasticache-role-boundary";
+
+/** The boundary's ARN in the stack's account: `arn:<partition>:iam::<account>:policy/hitrust-elasticache/...`. */
+export function roleBoundaryArn(account: Pick<AccountContext, "accountId" | "partition">): pulumi.Output<string> {
+    return pulumi.interpolate`arn:${account.partition}:iam::${account.accountId}:policy${rolePath}${roleBoundaryPolicyName}`;
+}
+
+/** Where every role of the component lives and what bounds it: spread into each `aws.iam.Role`. */
+export function componentRolePlacement(account: AccountContext): {
+    path: string;
+    permissionsBoundary: pulumi.Output<string>;
+} {
+    return { path: rolePath, permissionsBoundary: roleBoundaryArn(account) };
+}
+
 /** The trail's name is fixed ahead so the bucket policy can name its ARN without a cycle. */
 export function trailName(settings: Settings): string {
     return `${settings.replicationGroupId}-audit`;
@@ -253,6 +283,7 @@ export function createLogArchive(c: Common & { archive: ArchiveBucket; logGroups
             assumeRolePolicy: serviceTrustPolicy(["firehose.amazonaws.com"], {
                 StringEquals: { "sts:ExternalId": account.accountId },
             }),
+            ...componentRolePlacement(account),
             tags,
         },
         { parent },
@@ -327,6 +358,7 @@ export function createLogArchive(c: Common & { archive: ArchiveBucket; logGroups
                     },
                 },
             ),
+            ...componentRolePlacement(account),
             tags,
         },
         { parent },
@@ -363,8 +395,25 @@ export function createLogArchive(c: Common & { archive: ArchiveBucket; logGroups
     return { stream, subscriptionFilters };
 }
 
+/**
+ * What `pulumi up` says whenever the component creates a trail. CloudTrail allows 5 trails per
+ * Region, a quota that cannot be increased, and a multi-Region trail counts in every Region ("Quotas
+ * in AWS CloudTrail", https://docs.aws.amazon.com/awscloudtrail/latest/userguide/WhatIsCloudTrail-Limits.html):
+ * one trail per cache stops the sixth stack of an account, sooner where Control Tower or a security
+ * team already keeps trails. The trail records the whole account's API activity, so one is enough.
+ */
+export function newTrailWarning(trail: string): string {
+    return (
+        `auditTrail: this stack creates the multi-Region CloudTrail trail '${trail}'. CloudTrail allows 5 trails ` +
+        `per Region (not adjustable; a multi-Region trail counts in every Region), and one trail records every cache ` +
+        `of the account: in every other stack of this account pass auditTrail: { existingTrailName: "${trail}" } ` +
+        `(or your organization's trail) instead of creating another. See README, "Quotas to check first".`
+    );
+}
+
 /** A multi-region trail with log file validation, encrypted with the key, stored in the archive. */
 export function createTrail(c: Common & { archive: ArchiveBucket }): aws.cloudtrail.Trail {
+    void pulumi.log.warn(newTrailWarning(trailName(c.settings)), c.parent);
     return new aws.cloudtrail.Trail(
         `${c.name}-audit`,
         {

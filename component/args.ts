@@ -177,9 +177,12 @@ export interface HitrustRedisArgs {
     alarms?: AlarmThresholds;
 
     /**
-     * The audit trail of API actions on the cache (who, what, when, outcome). Defaults to a new
-     * multi-region CloudTrail trail with log file validation, KMS encryption and the archive bucket
-     * as its store; name an existing (organization) trail here to rely on it instead.
+     * The audit trail of API actions on the cache (who, what, when, outcome). One trail records every
+     * cache of the account, and CloudTrail allows only 5 per Region (not adjustable; a multi-Region
+     * trail counts in every Region): name the first stack's trail (`<replicationGroupId>-audit`) or
+     * your organization's trail here in every other stack. Defaults to a new multi-region CloudTrail
+     * trail with log file validation, KMS encryption and the archive bucket as its store, with a
+     * warning that names it.
      */
     auditTrail?: AuditTrail;
     /**

@@ -1,5 +1,7 @@
 import { ControlId, EvidenceItem } from "../core/controls";
+import { trailName } from "./archive";
 import type { ManagedRule } from "./configRules";
+import { stagingExpirationDays } from "./snapshotExport";
 import { Settings } from "./validate";
 
 /**
@@ -83,20 +85,22 @@ export function buildEvidence(
         add(["1204.09aa1"], `${name}-${logType}`, "retentionInDays", settings.logRetentionDays);
     }
     const years = (settings.archiveRetentionDays / 365).toFixed(1);
+    // Which trail covers the cache. One trail records every API call of the account, so every stack
+    // after the first names an existing one (CloudTrail allows 5 trails per Region, not adjustable).
     if (settings.existingTrailName === undefined) {
         add(
             ["1202.09aa1", "1203.09aa1"],
             `${name}-audit`,
-            "CloudTrail trail",
-            "multi-region, management events, log file validation, KMS-encrypted",
+            "CloudTrail trail covering the cache",
+            `${trailName(settings)}, created by this stack: multi-region, management events, log file validation, KMS-encrypted`,
         );
         add(["1204.09aa1"], `${name}-audit`, "s3KeyPrefix", `cloudtrail/ in ${name}-archive (${years} years)`);
     } else {
         add(
             ["1202.09aa1", "1203.09aa1", "1204.09aa1"],
             settings.existingTrailName,
-            "existing trail",
-            "named by the caller; its retention is the organization's",
+            "CloudTrail trail covering the cache",
+            `${settings.existingTrailName}, an existing trail named in auditTrail.existingTrailName (not created or changed by this stack); its Regions, events, validation and retention are its owner's: the live audit checks it logs this Region with log file validation (live-cloudtrail-trail-logging)`,
         );
     }
     add(
@@ -116,6 +120,14 @@ export function buildEvidence(
         `${name}-archive`,
         "lifecycle",
         `Glacier after 30 days, Deep Archive after 180, expiry after ${settings.archiveRetentionDays} days; versioned, KMS, public access blocked, TLS only, kept on destroy${opts.objectLock ? ", Object Lock (governance)" : ""}`,
+    );
+    // The one place an export is not under the customer key: ElastiCache can only write exports with
+    // SSE-S3 (README, "Why a staging bucket"). Say how long PHI can wait there when the job fails.
+    add(
+        ["1903.06d1", "1616.09l1"],
+        `${name}-export-staging`,
+        "lifecycle",
+        `exports wait here under SSE-S3 (not the customer key) until the job copies them to the archive and deletes them; when the job fails they stay until S3 expires them, ${stagingExpirationDays} day after arrival rounded up to midnight UTC (at most ${stagingExpirationDays + 1} days; S3's minimum) while the job's error alarm reports the failure; private, public access blocked, TLS only`,
     );
     add(
         ["12100.09ab2", "1270.09ad1"],

@@ -243,23 +243,30 @@ export class HitrustRedis extends pulumi.ComponentResource {
                 ),
         );
 
-        const logDelivery =
-            this.logGroups.length === 0
-                ? undefined
-                : new aws.cloudwatch.LogResourcePolicy(
-                      `${name}-log-delivery`,
-                      {
-                          // Account-level: CloudWatch Logs allows 10 such policies per Region (README, quotas).
-                          policyName: `${id}-elasticache-log-delivery`,
-                          policyDocument: logDeliveryPolicy(
-                              this.logGroups.map((g) => g.arn),
-                              identity.accountId,
-                              partition.partition,
-                              region.region,
-                          ),
-                      },
-                      parent,
-                  );
+        // One resource-scoped policy per log group (PutResourcePolicy `resourceArn`), never an
+        // account-level one: CloudWatch Logs allows 10 account-level policies per Region, not
+        // adjustable and shared with every service that delivers logs (PutResourcePolicy API
+        // reference, https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutResourcePolicy.html),
+        // so one per cache would stop the eleventh. Log-group-level policies are the form AWS itself
+        // now creates for vended-log deliveries ("Logs sent to CloudWatch Logs",
+        // https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/AWS-logs-infrastructure-CWL.html);
+        // @pulumi/aws has `resourceArn` from 7.23.0, the floor of our range.
+        const logDelivery = this.logGroups.map(
+            (group, i) =>
+                new aws.cloudwatch.LogResourcePolicy(
+                    `${name}-${settings.logTypes[i]}-delivery`,
+                    {
+                        resourceArn: group.arn,
+                        policyDocument: logDeliveryPolicy(
+                            [group.arn],
+                            identity.accountId,
+                            partition.partition,
+                            region.region,
+                        ),
+                    },
+                    parent,
+                ),
+        );
 
         const finalSnapshotSuffix = new random.RandomString(
             `${name}-final-snapshot-suffix`,
@@ -347,7 +354,7 @@ export class HitrustRedis extends pulumi.ComponentResource {
                 autoMinorVersionUpgrade: true,
             },
             // Delivery starts when the group is created: its log policy must exist by then.
-            { ...parent, dependsOn: logDelivery ? [logDelivery] : [] },
+            { ...parent, dependsOn: logDelivery },
         );
 
         this.alarms = createAlarms(name, settings, this.eventTopic.arn, tags, this.replicationGroup, this);
@@ -647,8 +654,9 @@ export function topicPolicy(
  * Lets ElastiCache's log delivery write the cache's logs, in the form CloudWatch Logs documents for
  * vended logs ("Logs sent to CloudWatch Logs", log group resource policy): the
  * `delivery.logs.amazonaws.com` principal, only this account's deliveries (`aws:SourceAccount`,
- * `aws:SourceArn`), only the cache's log groups. Created by the stack, so delivery never depends on
- * the deployer holding `logs:PutResourcePolicy`.
+ * `aws:SourceArn`), only the given log group. The stack attaches it to that log group (a
+ * resource-scoped policy, which does not count against the account's 10), so delivery never depends
+ * on the deployer holding `logs:PutResourcePolicy` at the moment ElastiCache starts delivering.
  */
 export function logDeliveryPolicy(
     logGroupArns: pulumi.Input<string>[],

@@ -29,7 +29,14 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
-import { ArchiveBucket, Common, archivePrefixes, blockPublicAccess, elastiCacheCanonicalUserId } from "./archive";
+import {
+    ArchiveBucket,
+    Common,
+    archivePrefixes,
+    blockPublicAccess,
+    componentRolePlacement,
+    elastiCacheCanonicalUserId,
+} from "./archive";
 
 export const exportFunctionCode = path.join(__dirname, "lambda", "exportSnapshot.js");
 
@@ -93,8 +100,17 @@ export const maxArchiveAgeHours = 30;
 /** The job also runs hourly, so an export is archived soon after it arrives and the age is fresh. */
 export const archiveCheckSchedule = "rate(1 hour)";
 
-/** Staged exports older than this are deleted: the job copies them out within a day. */
-export const stagingExpirationDays = 7;
+/**
+ * Days a staged export may wait in the SSE-S3 staging bucket, the only place PHI is not under the
+ * customer key: 1, S3's minimum (LifecycleExpiration `Days`, "a non-zero positive integer", S3 API
+ * reference, https://docs.aws.amazon.com/AmazonS3/latest/API/API_LifecycleExpiration.html). S3 adds the
+ * days to the object's creation time and rounds up to the next midnight UTC ("Lifecycle configuration
+ * elements", https://docs.aws.amazon.com/AmazonS3/latest/userguide/intro-lifecycle-rules.html), so a
+ * staged export lives 24 to 48 hours: long enough for the hourly runs after its arrival to copy it. A
+ * copy that fails beyond that is retried from the automatic snapshot ElastiCache keeps (35 days by
+ * default), exported again, never by keeping PHI here longer.
+ */
+export const stagingExpirationDays = 1;
 
 /** The staging bucket's name prefix: S3 allows 37 characters before the provider's suffix. */
 function stagingPrefix(replicationGroupId: string): string {
@@ -511,7 +527,11 @@ function createJobRole(
     assumeRolePolicy: pulumi.Input<string>,
     policy: pulumi.Input<string>,
 ): { role: aws.iam.Role; policy: aws.iam.RolePolicy } {
-    const role = new aws.iam.Role(resourceName, { assumeRolePolicy, tags: c.tags }, { parent: c.parent });
+    const role = new aws.iam.Role(
+        resourceName,
+        { assumeRolePolicy, ...componentRolePlacement(c.account), tags: c.tags },
+        { parent: c.parent },
+    );
     const rolePolicy = new aws.iam.RolePolicy(resourceName, { role: role.id, policy }, { parent: c.parent });
     return { role, policy: rolePolicy };
 }

@@ -7,7 +7,12 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { HitrustRedisArgs } from "../component";
+import { rolePath } from "../component/archive";
 import { requiredKeyStatements } from "../component/keyPolicy";
+import { exportKeyPrefix } from "../tools/audit/discover";
+
+/** What the audit sends as ListObjectsV2 Prefix: the group's exports, and one month of them. */
+const exportPrefixes = [exportKeyPrefix("sessions"), exportKeyPrefix("sessions", "2026-11")];
 import { RecordedResource } from "../tools/mockrun";
 import { runComponent } from "./helpers";
 import {
@@ -44,7 +49,7 @@ import {
     trailUsesKey,
     trailWrites,
 } from "./iam/requests";
-import { combine, StackModel, T } from "./iam/stackModel";
+import { StackModel, T } from "./iam/stackModel";
 
 /** ElastiCache's canonical user for exports in Regions opened before 2019 ("Exporting a backup", step 2). */
 const elastiCacheExportCanonicalUser = "540804c33a284a299d2547575ce1010f2312ef3da9b3a053c8bc45bf233e4353";
@@ -73,6 +78,13 @@ function accountRootOnlyKeyPolicy(account: string): PolicyDocument {
 function deployerPolicy(): PolicyDocument {
     return JSON.parse(fs.readFileSync(path.join(__dirname, "..", "docs", "deployer-iam-policy.json"), "utf8"));
 }
+
+/** The boundary every role carries, as the administrator creates it (docs/role-boundary-policy.json). */
+function roleBoundaryPolicy(): PolicyDocument {
+    return JSON.parse(fs.readFileSync(path.join(__dirname, "..", "docs", "role-boundary-policy.json"), "utf8"));
+}
+const boundaryArn = (account: string) =>
+    `arn:aws:iam::${account}:policy/hitrust-elasticache/hitrust-elasticache-role-boundary`;
 
 const callerKeyArn = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 
@@ -162,12 +174,25 @@ class Stack {
         return this.m.arn(this.staging);
     }
 
+    /**
+     * A role of the stack: its trust policy, and what it may do as AWS evaluates it, its own
+     * policies within the permissions boundary the component sets on it (the boundary an
+     * administrator creates from docs/role-boundary-policy.json).
+     */
     role(arn: string) {
         const role = this.m.roleByArn(arn);
+        assert.strictEqual(role.inputs.path, rolePath, `${role.name} lives under ${rolePath}`);
+        assert.strictEqual(
+            this.m.normalize(String(role.inputs.permissionsBoundary)),
+            boundaryArn(this.m.account),
+            `${role.name} carries the role boundary`,
+        );
+        const policies = this.m.rolePolicies(role);
         return {
             arn: this.m.arn(role),
             trust: this.m.trustPolicy(role),
-            policies: this.m.rolePolicies(role),
+            policies,
+            identity: { identityPolicies: policies, permissionsBoundary: roleBoundaryPolicy() },
         };
     }
 
@@ -357,29 +382,43 @@ for (const scenario of scenarios) {
                 await assertDenied(logsUsesKey(m, s.keyArn, foreignGroup, "kms:GenerateDataKey"), keyPolicies(s));
             });
 
-            it("ElastiCache log delivery (delivery.logs.amazonaws.com) writes to each delivered log group", async () => {
+            it("ElastiCache log delivery (delivery.logs.amazonaws.com) writes to each delivered log group, through that group's own policy", async () => {
                 const configs = (m.one(T.replicationGroup).inputs.logDeliveryConfigurations as any[]) ?? [];
                 assert.ok(configs.length > 0);
-                const policies = m.logResourcePolicies();
-                assert.ok(policies.length > 0, "a CloudWatch Logs resource policy for delivery.logs.amazonaws.com");
                 for (const config of configs) {
                     assert.strictEqual(config.destinationType, "cloudwatch-logs");
+                    const group = m.one(T.logGroup, (g) => g.inputs.name === config.destination);
                     for (const action of ["logs:CreateLogStream", "logs:PutLogEvents"] as const) {
                         await assertAllowed(deliveryWrites(m, config.destination, action), {
-                            resourcePolicy: combine(policies),
+                            resourcePolicy: m.logGroupPolicy(group),
                         });
                     }
                 }
             });
 
-            it("log delivery on behalf of another account is refused", async () => {
-                const policies = m.logResourcePolicies();
-                assert.ok(policies.length > 0, "a CloudWatch Logs resource policy for delivery.logs.amazonaws.com");
+            it("no account-level CloudWatch Logs resource policy: each delivery policy is attached to its log group (resourceArn)", () => {
+                // PutResourcePolicy: at most 10 account-level policies per Region, not adjustable, shared by
+                // every service that delivers logs; a policy with resourceArn is attached to one log group
+                // instead (CloudWatch Logs API reference, PutResourcePolicy,
+                // https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutResourcePolicy.html).
+                const policies = m.all(T.logResourcePolicy);
+                assert.ok(policies.length > 0);
+                for (const policy of policies) {
+                    assert.strictEqual(policy.inputs.policyName, undefined, `${policy.name} is account-level`);
+                    assert.ok(
+                        m.all(T.logGroup).some((g) => m.refersTo(policy.inputs.resourceArn, g)),
+                        `${policy.name} is attached to one of the stack's log groups`,
+                    );
+                }
+            });
+
+            it("log delivery on behalf of another account, or into another log group, is refused", async () => {
                 const destination = (m.one(T.replicationGroup).inputs.logDeliveryConfigurations as any[])[0]
                     .destination;
-                await assertDenied(deliveryWrites(m, destination, "logs:PutLogEvents", otherAccount), {
-                    resourcePolicy: combine(policies),
-                });
+                const group = m.one(T.logGroup, (g) => g.inputs.name === destination);
+                const policy = { resourcePolicy: m.logGroupPolicy(group) };
+                await assertDenied(deliveryWrites(m, destination, "logs:PutLogEvents", otherAccount), policy);
+                await assertDenied(deliveryWrites(m, "/aws/elasticache/other/slow-log", "logs:PutLogEvents"), policy);
             });
 
             it("each subscription filter's role: CloudWatch Logs may assume it, and it may put records to Firehose", async () => {
@@ -404,7 +443,7 @@ for (const scenario of scenarios) {
                             roleCalls(m, role.arn, action, m.arn(stream), {}, `subscription role ${action}`, [
                                 docs.subscriptionFirehose,
                             ]),
-                            { identityPolicies: role.policies },
+                            { ...role.identity },
                         );
                     }
                 }
@@ -428,7 +467,7 @@ for (const scenario of scenarios) {
             });
 
             it("the role writes objects under the prefix and the error prefix, and the bucket actions Firehose documents", async () => {
-                const bucket = { resourcePolicy: m.bucketPolicy(s.archive), identityPolicies: role.policies };
+                const bucket = { resourcePolicy: m.bucketPolicy(s.archive), ...role.identity };
                 // Firehose object names: <prefix>YYYY/MM/dd/HH/<stream>-<version>-<timestamp>-<uuid> (Firehose guide).
                 const objects = [
                     `${prefix}2026/11/29/10/log-archive-1-2026-11-29-10-05-00-0a1b2c3d.gz`,
@@ -457,7 +496,7 @@ for (const scenario of scenarios) {
                 for (const action of ["kms:GenerateDataKey", "kms:Decrypt"] as const) {
                     await assertAllowed(s3UsesKeyFor(m, role.arn, s.keyArn, s.archiveArn, action), {
                         resourcePolicy: s.keyPolicy,
-                        identityPolicies: role.policies,
+                        ...role.identity,
                     });
                 }
             });
@@ -541,7 +580,7 @@ for (const scenario of scenarios) {
                 const role = s.exportRole;
                 const call = (action: string, resource: string, sources: string[]) =>
                     roleCalls(m, role.arn, action, resource, {}, `export job ${action}`, sources);
-                const identity = { identityPolicies: role.policies };
+                const identity = { ...role.identity };
                 await assertAllowed(
                     call("elasticache:DescribeSnapshots", s.snapshotArn, [docs.elastiCacheApiPermissions]),
                     identity,
@@ -564,8 +603,8 @@ for (const scenario of scenarios) {
                 const staged = `${s.stagingArn}/cache-2026-11-29-03-00-export-0001.rdb`;
                 const archived = `${s.archiveArn}/${prefix}/cache-2026-11-29-03-00-export-0001.rdb`;
                 const marker = `${s.archiveArn}/${prefix}/cache-2026-11-29-03-00-export.export.json`;
-                const onStaging = { identityPolicies: role.policies, resourcePolicy: m.bucketPolicy(s.staging) };
-                const onArchive = { identityPolicies: role.policies, resourcePolicy: m.bucketPolicy(s.archive) };
+                const onStaging = { ...role.identity, resourcePolicy: m.bucketPolicy(s.staging) };
+                const onArchive = { ...role.identity, resourcePolicy: m.bucketPolicy(s.archive) };
                 const call = (
                     action: string,
                     resource: string,
@@ -602,7 +641,7 @@ for (const scenario of scenarios) {
                 for (const action of ["kms:GenerateDataKey", "kms:Decrypt"] as const) {
                     await assertAllowed(s3UsesKeyFor(m, role.arn, s.keyArn, s.archiveArn, action), {
                         resourcePolicy: s.keyPolicy,
-                        identityPolicies: role.policies,
+                        ...role.identity,
                     });
                 }
             });
@@ -622,7 +661,7 @@ for (const scenario of scenarios) {
                             `export job ${action}`,
                             [docs.lambdaLogs],
                         ),
-                        { identityPolicies: role.policies },
+                        { ...role.identity },
                     );
                 }
             });
@@ -829,7 +868,7 @@ describe("access paths: a caller key whose policy has only the account-root stat
         const role = s.role(m.input(m.one(T.firehose), "extendedS3Configuration.roleArn"));
         await assertAllowed(s3UsesKeyFor(m, role.arn, s.keyArn, s.archiveArn, "kms:GenerateDataKey"), {
             resourcePolicy: s.keyPolicy,
-            identityPolicies: role.policies,
+            ...role.identity,
         });
         const caller = `arn:aws:iam::${m.account}:role/app`;
         await assertAllowed(secretsManagerUsesKey(m, caller, s.keyArn, m.arn(m.one(T.secret)), "kms:Decrypt"), {
@@ -932,5 +971,64 @@ describe("the loader's view of the registered policies", () => {
         const mock = group.state.arn as string;
         assert.strictEqual(m.normalize(`${mock}:*`), `${m.arn(group)}:*`);
         assert.strictEqual(m.normalize(`${mock}-other`), `${mock}-other`);
+    });
+});
+
+// Issue 15, item 10: object keys can carry PHI, so the auditing role lists keys only where the audit
+// reads them: the `snapshots/` prefix of archive buckets named as the component names them. ListObjectsV2
+// is authorized by s3:ListBucket and carries its Prefix as s3:prefix (S3 API reference, ListObjectsV2;
+// Service Authorization Reference, Amazon S3 condition keys).
+describe("access paths: the audit's read-only policy (tools/audit/iam-policy.json)", () => {
+    let m: StackModel;
+    let archive: RecordedResource;
+    let archiveArn: string;
+    const auditor = (a: StackModel) => `arn:aws:iam::${a.account}:role/auditor`;
+    const policy = (): PolicyDocument =>
+        JSON.parse(fs.readFileSync(path.join(__dirname, "..", "tools", "audit", "iam-policy.json"), "utf8"));
+    before(async () => {
+        m = new StackModel(await runComponent({}));
+        const stream = m.one(T.firehose);
+        archiveArn = m.input(stream, "extendedS3Configuration.bucketArn");
+        archive = m.one(T.bucket, (b) => m.arn(b) === archiveArn, "archive bucket");
+    });
+    const call = (action: string, resource: string, context: Record<string, string> = {}) =>
+        roleCalls(m, auditor(m), action, resource, context, `the audit calls ${action} on ${resource}`, [
+            docs.s3ListObjects,
+            docs.s3ConditionKeys,
+        ]);
+    const asAuditor = () => ({ identityPolicies: { audit: policy() }, resourcePolicy: m.bucketPolicy(archive) });
+
+    it("lists the archive's exports under the prefix the audit reads, and reads the archive's settings", async () => {
+        for (const prefix of exportPrefixes) {
+            await assertAllowed(call("s3:ListBucket", archiveArn, { "s3:prefix": prefix }), asAuditor());
+        }
+        for (const action of [
+            "s3:GetBucketVersioning",
+            "s3:GetEncryptionConfiguration",
+            "s3:GetBucketPublicAccessBlock",
+            "s3:GetLifecycleConfiguration",
+            "s3:GetBucketObjectLockConfiguration",
+        ]) {
+            await assertAllowed(call(action, archiveArn), asAuditor());
+        }
+    });
+
+    it("lists no other keys: not the archive's logs or trail records, not the whole archive, not another bucket", async () => {
+        for (const prefix of ["", "logs/", "cloudtrail/", "snapshot"]) {
+            await assertDenied(call("s3:ListBucket", archiveArn, { "s3:prefix": prefix }), asAuditor());
+        }
+        await assertDenied(call("s3:ListBucket", archiveArn), asAuditor());
+        const other = { identityPolicies: { audit: policy() } };
+        for (const bucket of ["arn:aws:s3:::patient-uploads", m.arn(m.one(T.bucket, (b) => b !== archive))]) {
+            await assertDenied(call("s3:ListBucket", bucket, { "s3:prefix": exportPrefixes[0] }), other);
+            await assertDenied(call("s3:GetBucketVersioning", bucket), other);
+        }
+    });
+
+    it("reads no object, anywhere", async () => {
+        await assertDenied(call("s3:GetObject", `${archiveArn}/${exportPrefixes[0]}2026-11-30-export-0001.rdb`), asAuditor());
+        await assertDenied(call("s3:GetObject", "arn:aws:s3:::patient-uploads/x.csv"), {
+            identityPolicies: { audit: policy() },
+        });
     });
 });

@@ -212,6 +212,77 @@ describe("HitrustRedis: logging, monitoring, audit trail and archive", () => {
     });
 });
 
+// Issue 15, item 3: CloudTrail allows 5 trails per Region, a quota that cannot be increased, and a
+// multi-Region trail counts in every Region ("Quotas in AWS CloudTrail",
+// https://docs.aws.amazon.com/awscloudtrail/latest/userguide/WhatIsCloudTrail-Limits.html). One trail per
+// cache stops the sixth stack of an account, so every stack after the first names an existing trail.
+describe("Issue 15: one trail per account, not per cache", () => {
+    it("warns when it creates a trail, naming the trail every other stack of the account should pass", async () => {
+        const result = await runComponent();
+        const warning = result.warnings.find((w) => w.startsWith("auditTrail:"));
+        assert.ok(warning, `a warning about the new trail among ${JSON.stringify(result.warnings)}`);
+        assert.match(warning, /5 trails per Region \(not adjustable; a multi-Region trail counts in every Region\)/);
+        assert.ok(warning.includes(`auditTrail: { existingTrailName: "cache-audit" }`), warning);
+    });
+
+    it("says nothing about trails when an existing trail is named", async () => {
+        const result = await runComponent({ auditTrail: { existingTrailName: "org-trail" } });
+        assert.deepStrictEqual(
+            result.warnings.filter((w) => w.startsWith("auditTrail:")),
+            [],
+        );
+    });
+
+    it("the evidence names the trail that covers the cache, created or existing", async () => {
+        const created = (await runComponent()).component!.evidence.filter(
+            (e) => e.setting === "CloudTrail trail covering the cache",
+        );
+        assert.deepStrictEqual(
+            created.map((e) => [e.control, e.resource]),
+            [
+                ["1202.09aa1", "cache-audit"],
+                ["1203.09aa1", "cache-audit"],
+            ],
+        );
+        assert.match(created[0].value, /^cache-audit, created by this stack: multi-region/);
+        const existing = (
+            await runComponent({ auditTrail: { existingTrailName: "org-trail" } })
+        ).component!.evidence.filter((e) => e.setting === "CloudTrail trail covering the cache");
+        assert.deepStrictEqual(
+            existing.map((e) => e.control),
+            ["1202.09aa1", "1203.09aa1", "1204.09aa1"],
+        );
+        assert.ok(existing.every((e) => e.resource === "org-trail"));
+        assert.match(existing[0].value, /^org-trail, an existing trail named in auditTrail\.existingTrailName/);
+        assert.match(existing[0].value, /live-cloudtrail-trail-logging/);
+    });
+});
+
+// Issue 15, item 11: the staging bucket is the one place an export is under SSE-S3, not the customer
+// key. Expiry after 1 day is S3's minimum (LifecycleExpiration Days: "a non-zero positive integer",
+// https://docs.aws.amazon.com/AmazonS3/latest/API/API_LifecycleExpiration.html), and S3 rounds the
+// expiry up to the next midnight UTC ("Lifecycle configuration elements",
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/intro-lifecycle-rules.html).
+describe("Issue 15: PHI waits in the staging bucket no longer than S3 allows", () => {
+    it("staged exports expire after 1 day, S3's minimum, and the evidence says how long they can wait", async () => {
+        const result = await runComponent();
+        const lifecycle = ofType(result, t.lifecycle).find((r) => r.name.startsWith("cache-export-staging"));
+        assert.ok(lifecycle, "the staging bucket has a lifecycle");
+        const rules = (lifecycle.inputs as any).rules;
+        assert.strictEqual(rules.length, 1);
+        assert.deepStrictEqual(rules[0].filter, {});
+        assert.strictEqual(rules[0].expiration.days, 1);
+        const record = result.component!.evidence.find((e) => e.resource === "cache-export-staging");
+        assert.ok(record, "evidence for the staging bucket");
+        assert.deepStrictEqual(
+            result.component!.evidence.filter((e) => e.resource === "cache-export-staging").map((e) => e.control),
+            ["1903.06d1", "1616.09l1"],
+        );
+        assert.match(record.value, /SSE-S3 \(not the customer key\)/);
+        assert.match(record.value, /1 day after arrival rounded up to midnight UTC \(at most 2 days/);
+    });
+});
+
 describe("HitrustRedis: archive and monitoring options", () => {
     it("uses an existing trail instead of creating one", async () => {
         const result = await runComponent({ auditTrail: { existingTrailName: "org-trail" } });

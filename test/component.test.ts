@@ -14,6 +14,9 @@ import {
     types,
 } from "./helpers";
 
+/** Warnings other than the one every stack that creates its own trail gets (test/archive.test.ts, issue 15). */
+const otherThanTrail = (warnings: string[]) => warnings.filter((w) => !w.startsWith("auditTrail:"));
+
 const mockToken = "Mock-Token-0123456789-abcdefghij-ABCDEFGHIJ-!&#$^<>-0123456789xy";
 
 describe("HitrustRedis: defaults (update mode)", () => {
@@ -219,14 +222,14 @@ describe("HitrustRedis: options", () => {
         assert.strictEqual(rg.transitEncryptionEnabled, true);
         assert.strictEqual(rg.transitEncryptionMode, undefined);
         assert.strictEqual((one(result, types.parameterGroup).inputs as any).family, "redis6.x");
-        assert.deepStrictEqual(result.warnings, []);
+        assert.deepStrictEqual(otherThanTrail(result.warnings), []);
     });
 
     it("Redis 5.0.6 is accepted with a warning that it is past standard support", async () => {
         const result = await runComponent({ engineVersion: "5.0.6" });
         assert.deepStrictEqual(result.errors, []);
         assert.strictEqual((one(result, types.parameterGroup).inputs as any).family, "redis5.0");
-        assert.deepStrictEqual(result.warnings, [
+        assert.deepStrictEqual(otherThanTrail(result.warnings), [
             "engineVersion 5.0.6 is past standard support and cannot deliver slow or engine logs; upgrade to 7.1.",
         ]);
     });
@@ -313,7 +316,7 @@ describe("HitrustRedis: options", () => {
 
     it("warns on port 6379 and on a cache nobody can reach", async () => {
         const result = await runComponent({ port: 6379, allowedSecurityGroupIds: [] });
-        assert.deepStrictEqual(result.warnings, [
+        assert.deepStrictEqual(otherThanTrail(result.warnings), [
             "No allowedSecurityGroupIds or allowedCidrBlocks: nothing can reach the cache until a rule is added to its security group.",
             "port: 6379 is the well-known Redis port the guide advises against; choose another port such as 6380.",
         ]);
@@ -341,7 +344,7 @@ describe("HitrustRedis: options", () => {
     it("warns on a caller token that mixes fewer than three character types", async () => {
         const result = await runComponent({ authToken: "abcdefghij0123456789" });
         assert.deepStrictEqual(result.errors, []);
-        assert.deepStrictEqual(result.warnings, [
+        assert.deepStrictEqual(otherThanTrail(result.warnings), [
             "authToken: mixes fewer than three of upper, lower, digits and ! & # $ ^ < > -; AWS recommends three. Omit authToken to have a strong one generated.",
         ]);
     });

@@ -398,6 +398,7 @@ describe("The npm package in a user's Pulumi TypeScript program", function () {
             "bin/policy-pack/PulumiPolicy.yaml",
             "tools/audit/iam-policy.json",
             "docs/deployer-iam-policy.json",
+            "docs/role-boundary-policy.json",
         ]) {
             assert.ok(packed.includes(file), `${file} is missing from the tarball`);
         }
@@ -416,6 +417,7 @@ describe("The npm package in a user's Pulumi TypeScript program", function () {
                     "bin/policy-pack/metadata.json",
                     "tools/audit/iam-policy.json",
                     "docs/deployer-iam-policy.json",
+                    "docs/role-boundary-policy.json",
                 ].includes(f) &&
                 !/^bin\/(component|core)\/.+\.(js|d\.ts)$/.test(f) &&
                 // The audit and preview commands and the policies they evaluate, compiled.
@@ -453,6 +455,13 @@ describe("The npm package in a user's Pulumi TypeScript program", function () {
         assert.ok(
             !semver.satisfies("7.16.0", deps["@pulumi/aws"]),
             "@pulumi/aws 7.16 refuses the nodejs24.x export function",
+        );
+        // The log groups' resource-scoped delivery policies need LogResourcePolicy `resourceArn`:
+        // @pulumi/aws 7.21.0 requires `policyName` ("Missing required property 'policyName'"),
+        // 7.23.0 is the first release with `resourceArn` (cloudwatch/logResourcePolicy of each tarball).
+        assert.ok(
+            !semver.satisfies("7.21.0", deps["@pulumi/aws"]),
+            "@pulumi/aws 7.21 has no resource-scoped CloudWatch Logs resource policy (resourceArn)",
         );
         const template = JSON.parse(fs.readFileSync(path.join(templateDir, "package.json"), "utf8"));
         assert.strictEqual(template.dependencies["@pulumi/aws"], deps["@pulumi/aws"], "the template's range");

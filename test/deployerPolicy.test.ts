@@ -7,7 +7,11 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { HitrustRedisArgs } from "../component";
+import { roleBoundaryPolicyName, rolePath } from "../component/archive";
 import { runComponent } from "./helpers";
+import { assertAllowed, assertDecision, assertDenied, PolicyDocument } from "./iam/evaluate";
+import { Account, deployerCalls, roleCalls } from "./iam/requests";
+import { StackModel, T } from "./iam/stackModel";
 
 const policy = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "docs", "deployer-iam-policy.json"), "utf8"));
 
@@ -252,7 +256,9 @@ describe("Issue 8: the deployer's IAM policy (docs/deployer-iam-policy.json)", (
                 assert.ok(action !== "*" && !/:\*$/.test(action), `${s.Sid}: ${action}`);
             }
         }
-        const pass = policy.Statement.find((s: any) => [s.Action].flat().includes("iam:PassRole"));
+        const pass = policy.Statement.find(
+            (s: any) => s.Effect === "Allow" && [s.Action].flat().includes("iam:PassRole"),
+        );
         assert.deepStrictEqual(pass.Condition, {
             StringEquals: {
                 "iam:PassedToService": ["firehose.amazonaws.com", "lambda.amazonaws.com", "logs.amazonaws.com"],
@@ -264,5 +270,254 @@ describe("Issue 8: the deployer's IAM policy (docs/deployer-iam-policy.json)", (
     it("is the policy the README shows", () => {
         const readme = fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
         assert.ok(readme.includes("docs/deployer-iam-policy.json"), "README must point at the deployer policy");
+    });
+});
+
+// Issue 15, item 9: iam:CreateRole and iam:PutRolePolicy on any role, with iam:PassRole and
+// lambda:CreateFunction, let the holder make a role with any permissions, hand it to a function and
+// run as it. The policy follows the IAM user guide's pattern for delegating role creation
+// ("Permissions boundaries for IAM entities", delegating responsibility to others,
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html#access_policies_boundaries-delegate):
+// roles only under the component's path, only with the boundary an administrator created, the
+// boundary itself out of reach, and roles passed only from that path to the services that use them.
+// Each request is evaluated as IAM evaluates it (test/iam/evaluate.ts).
+describe("Issue 15: the deployer cannot become administrator (permissions boundary, IAM evaluator)", () => {
+    const a: Account = { account: "123456789012", region: "us-east-1", partition: "aws" };
+    const deployer = { identityPolicies: { deployer: policy as PolicyDocument } };
+    const boundary = `arn:aws:iam::${a.account}:policy${rolePath}${roleBoundaryPolicyName}`;
+    const ourRole = `arn:aws:iam::${a.account}:role${rolePath}cache-snapshot-archive-1a2b3c4`;
+    const otherRole = `arn:aws:iam::${a.account}:role/Admin`;
+    const bounded = { "iam:PermissionsBoundary": boundary };
+
+    it("creates a role, and writes its policy, only under the component's path and only with the boundary", async () => {
+        await assertAllowed(deployerCalls(a, "iam:CreateRole", ourRole, bounded), deployer);
+        await assertAllowed(deployerCalls(a, "iam:PutRolePolicy", ourRole, bounded), deployer);
+        // No boundary (the request carries no iam:PermissionsBoundary), another boundary, another path.
+        await assertDenied(deployerCalls(a, "iam:CreateRole", ourRole), deployer);
+        await assertDenied(deployerCalls(a, "iam:PutRolePolicy", ourRole), deployer);
+        const adminBoundary = { "iam:PermissionsBoundary": "arn:aws:iam::aws:policy/AdministratorAccess" };
+        await assertDenied(deployerCalls(a, "iam:CreateRole", ourRole, adminBoundary), deployer);
+        const ownPolicy = { "iam:PermissionsBoundary": `arn:aws:iam::${a.account}:policy${rolePath}mine` };
+        await assertDenied(deployerCalls(a, "iam:CreateRole", ourRole, ownPolicy), deployer);
+        await assertDenied(deployerCalls(a, "iam:CreateRole", otherRole, bounded), deployer);
+        await assertDenied(deployerCalls(a, "iam:PutRolePolicy", otherRole, bounded), deployer);
+    });
+
+    it("attaches no managed policy to any role, and creates no user, policy or access key", async () => {
+        for (const role of [ourRole, otherRole]) {
+            await assertDenied(deployerCalls(a, "iam:AttachRolePolicy", role, bounded), deployer);
+        }
+        const user = `arn:aws:iam::${a.account}:user/x`;
+        for (const action of ["iam:CreateUser", "iam:AttachUserPolicy", "iam:PutUserPolicy", "iam:CreateAccessKey"]) {
+            await assertDenied(deployerCalls(a, action, user), deployer);
+        }
+        await assertDenied(
+            deployerCalls(a, "iam:CreatePolicy", `arn:aws:iam::${a.account}:policy${rolePath}x`),
+            deployer,
+        );
+    });
+
+    it("passes only roles under the path, only to Firehose, Lambda and CloudWatch Logs", async () => {
+        for (const service of ["lambda.amazonaws.com", "firehose.amazonaws.com", "logs.amazonaws.com"]) {
+            await assertAllowed(
+                deployerCalls(a, "iam:PassRole", ourRole, { "iam:PassedToService": service }),
+                deployer,
+            );
+            await assertDenied(
+                deployerCalls(a, "iam:PassRole", otherRole, { "iam:PassedToService": service }),
+                deployer,
+            );
+        }
+        await assertDenied(
+            deployerCalls(a, "iam:PassRole", ourRole, { "iam:PassedToService": "ec2.amazonaws.com" }),
+            deployer,
+        );
+    });
+
+    it("can never change, replace or delete the boundary policy", async () => {
+        for (const action of [
+            "iam:CreatePolicyVersion",
+            "iam:SetDefaultPolicyVersion",
+            "iam:DeletePolicyVersion",
+            "iam:DeletePolicy",
+        ]) {
+            await assertDecision("ExplicitlyDenied", deployerCalls(a, action, boundary), deployer);
+        }
+    });
+
+    it("can never remove a role's boundary or set another one", async () => {
+        await assertDecision(
+            "ExplicitlyDenied",
+            deployerCalls(a, "iam:DeleteRolePermissionsBoundary", ourRole, bounded),
+            deployer,
+        );
+        await assertDecision(
+            "ExplicitlyDenied",
+            deployerCalls(a, "iam:PutRolePermissionsBoundary", ourRole, bounded),
+            deployer,
+        );
+    });
+
+    it("still deploys what the component registers: each role (its path and boundary), each role passed, the function", async () => {
+        const m = new StackModel(await runComponent({}));
+        const roles = m.all(T.role);
+        assert.ok(roles.length >= 3, "the Firehose, subscription and export roles");
+        for (const role of roles) {
+            const arn = m.arn(role);
+            assert.ok(arn.includes(`:role${rolePath}`), `${role.name} is under ${rolePath}: ${arn}`);
+            const context = { "iam:PermissionsBoundary": m.normalize(String(role.inputs.permissionsBoundary)) };
+            // iam:PermissionsBoundary is a condition key of the calls that set or use a boundary
+            // (Service Authorization Reference, IAM actions), not of TagRole, GetRole or DeleteRole.
+            for (const action of ["iam:CreateRole", "iam:PutRolePolicy"]) {
+                await assertAllowed(deployerCalls(a, action, arn, context), deployer);
+            }
+            for (const action of ["iam:TagRole", "iam:GetRole", "iam:GetRolePolicy", "iam:DeleteRole"]) {
+                await assertAllowed(deployerCalls(a, action, arn), deployer);
+            }
+        }
+        const passed: [string, string][] = [
+            [m.input(m.one(T.lambda), "role"), "lambda.amazonaws.com"],
+            [m.input(m.one(T.firehose), "extendedS3Configuration.roleArn"), "firehose.amazonaws.com"],
+            ...m.all(T.subscriptionFilter).map((f): [string, string] => [m.input(f, "roleArn"), "logs.amazonaws.com"]),
+        ];
+        for (const [role, service] of passed) {
+            await assertAllowed(
+                deployerCalls(a, "iam:PassRole", m.arn(m.roleByArn(role)), { "iam:PassedToService": service }),
+                deployer,
+            );
+        }
+        for (const action of ["lambda:CreateFunction", "lambda:UpdateFunctionCode", "lambda:AddPermission"]) {
+            await assertAllowed(deployerCalls(a, action, m.arn(m.one(T.lambda))), deployer);
+        }
+        // Every bucket the component creates, named by its bucketPrefix as S3 will name it.
+        for (const bucket of m.all(T.bucket)) {
+            const arn = `arn:aws:s3:::${String(bucket.inputs.bucketPrefix)}20261204000000000000000001`;
+            for (const action of ["s3:CreateBucket", "s3:PutBucketPolicy", "s3:PutLifecycleConfiguration"]) {
+                await assertAllowed(deployerCalls(a, action, arn), deployer);
+            }
+        }
+    });
+
+    it("administers only the component's buckets, and deletes objects only in the staging bucket (forceDestroy)", async () => {
+        for (const action of [
+            "s3:PutBucketPolicy",
+            "s3:DeleteBucket",
+            "s3:PutBucketAcl",
+            "s3:PutLifecycleConfiguration",
+        ]) {
+            await assertDenied(deployerCalls(a, action, "arn:aws:s3:::patient-uploads"), deployer);
+        }
+        await assertAllowed(
+            deployerCalls(a, "s3:DeleteObject", "arn:aws:s3:::cache-staging-2026/x-0001.rdb"),
+            deployer,
+        );
+        for (const object of [
+            "arn:aws:s3:::patient-uploads/x.csv",
+            "arn:aws:s3:::cache-archive-2026/snapshots/x-0001.rdb",
+        ]) {
+            await assertDenied(deployerCalls(a, "s3:DeleteObject", object), deployer);
+            await assertDenied(deployerCalls(a, "s3:DeleteObjectVersion", object), deployer);
+        }
+    });
+
+    it("changes the code of the component's export function only, not of other functions (which may run as any role)", async () => {
+        const fn = (name: string) => `arn:aws:lambda:${a.region}:${a.account}:function:${name}`;
+        for (const action of [
+            "lambda:UpdateFunctionCode",
+            "lambda:UpdateFunctionConfiguration",
+            "lambda:CreateFunction",
+        ]) {
+            await assertAllowed(deployerCalls(a, action, fn("cache-snapshot-archive")), deployer);
+            await assertDenied(deployerCalls(a, action, fn("account-admin-automation")), deployer);
+        }
+    });
+});
+
+describe("Issue 15: the role boundary (docs/role-boundary-policy.json) holds whatever policy a role is given", () => {
+    const a: Account = { account: "123456789012", region: "us-east-1", partition: "aws" };
+    const boundary: PolicyDocument = JSON.parse(
+        fs.readFileSync(path.join(__dirname, "..", "docs", "role-boundary-policy.json"), "utf8"),
+    );
+    const role = `arn:aws:iam::${a.account}:role${rolePath}cache-snapshot-archive-1a2b3c4`;
+    // The worst a deployer could write into a role under the path: every action on every resource.
+    const everything: PolicyDocument = {
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }],
+    };
+    const asRole = { identityPolicies: { everything }, permissionsBoundary: boundary };
+    const call = (action: string, resource: string, context: Record<string, string> = {}) =>
+        roleCalls(a, role, action, resource, context, `a bounded role with '*' calls ${action}`, [
+            "https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html",
+        ]);
+
+    it("grants nothing in IAM, STS or Organizations, and no key or bucket administration", async () => {
+        const adminRole = `arn:aws:iam::${a.account}:role/Admin`;
+        for (const action of [
+            "iam:CreateRole",
+            "iam:PutRolePolicy",
+            "iam:AttachRolePolicy",
+            "iam:PassRole",
+            "iam:UpdateAssumeRolePolicy",
+            "sts:AssumeRole",
+        ]) {
+            await assertDenied(call(action, adminRole), asRole);
+        }
+        const user = `arn:aws:iam::${a.account}:user/x`;
+        for (const action of ["iam:CreateUser", "iam:CreateAccessKey", "iam:AttachUserPolicy"]) {
+            await assertDenied(call(action, user), asRole);
+        }
+        await assertDenied(call("organizations:LeaveOrganization", "*"), asRole);
+        const key = `arn:aws:kms:${a.region}:${a.account}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+        for (const action of ["kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:CreateGrant", "kms:Decrypt"]) {
+            await assertDenied(call(action, key), asRole);
+        }
+        for (const action of ["s3:PutBucketPolicy", "s3:DeleteBucket", "s3:PutBucketObjectLockConfiguration"]) {
+            await assertDenied(call(action, "arn:aws:s3:::cache-archive-20261204"), asRole);
+        }
+        await assertDenied(
+            call("s3:BypassGovernanceRetention", "arn:aws:s3:::cache-archive-20261204/snapshots/x"),
+            asRole,
+        );
+        await assertDenied(
+            call("lambda:UpdateFunctionCode", `arn:aws:lambda:${a.region}:${a.account}:function:x`),
+            asRole,
+        );
+    });
+
+    it("reaches objects of the component's buckets only, not other buckets", async () => {
+        await assertAllowed(call("s3:PutObject", "arn:aws:s3:::cache-archive-20261204/snapshots/x-0001.rdb"), asRole);
+        await assertAllowed(call("s3:GetObject", "arn:aws:s3:::cache-staging-20261204/x-0001.rdb"), asRole);
+        for (const action of ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]) {
+            await assertDenied(call(action, "arn:aws:s3:::payroll-exports/2026/x.csv"), asRole);
+        }
+        await assertDenied(call("s3:ListBucket", "arn:aws:s3:::payroll-exports"), asRole);
+    });
+
+    it("uses keys only through S3 and ElastiCache (kms:ViaService)", async () => {
+        const key = `arn:aws:kms:${a.region}:${a.account}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+        // A key whose policy lets IAM policies govern it (AWS KMS developer guide, "Default key policy").
+        const withKey = {
+            ...asRole,
+            resourcePolicy: {
+                Version: "2012-10-17",
+                Statement: [
+                    {
+                        Effect: "Allow",
+                        Principal: { AWS: `arn:aws:iam::${a.account}:root` },
+                        Action: "kms:*",
+                        Resource: "*",
+                    },
+                ],
+            },
+        };
+        await assertAllowed(
+            call("kms:GenerateDataKey", key, { "kms:ViaService": `s3.${a.region}.amazonaws.com` }),
+            withKey,
+        );
+        await assertDenied(
+            call("kms:Decrypt", key, { "kms:ViaService": `secretsmanager.${a.region}.amazonaws.com` }),
+            withKey,
+        );
+        await assertDenied(call("kms:Decrypt", key), withKey);
     });
 });

@@ -69,26 +69,39 @@ describe("Issue 8: the stack as a real account sees it", () => {
     });
 
     describe("ElastiCache log delivery does not depend on the deployer (CloudWatch Logs, 'Logs sent to CloudWatch Logs')", () => {
-        it("creates the log group resource policy for delivery.logs.amazonaws.com, scoped to the cache's log groups", () => {
-            const resourcePolicy = one(result, "aws:cloudwatch/logResourcePolicy:LogResourcePolicy");
-            const doc = JSON.parse((resourcePolicy.inputs as any).policyDocument);
-            const write = statement(doc, "ElastiCacheLogDelivery");
-            assert.deepStrictEqual(write.Principal, { Service: "delivery.logs.amazonaws.com" });
-            assert.deepStrictEqual(write.Action, ["logs:CreateLogStream", "logs:PutLogEvents"]);
-            const groupArns = ofType(result, types.logGroup)
-                .filter((g) => (g.inputs as any).name.startsWith("/aws/elasticache/"))
-                .map((g) => `${(g.state as any).arn}:log-stream:*`);
-            assert.strictEqual(groupArns.length, 2);
-            assert.deepStrictEqual(write.Resource, groupArns);
-            assert.deepStrictEqual(write.Condition, {
-                StringEquals: { "aws:SourceAccount": account },
-                ArnLike: { "aws:SourceArn": `arn:aws:logs:us-east-1:${account}:*` },
-            });
+        const cacheGroups = () =>
+            ofType(result, types.logGroup).filter((g) => (g.inputs as any).name.startsWith("/aws/elasticache/"));
+        const policies = () => ofType(result, "aws:cloudwatch/logResourcePolicy:LogResourcePolicy");
+
+        it("attaches to each cache log group its own policy for delivery.logs.amazonaws.com, scoped to that group", () => {
+            assert.strictEqual(cacheGroups().length, 2);
+            assert.strictEqual(policies().length, 2);
+            for (const group of cacheGroups()) {
+                const groupArn = (group.state as any).arn;
+                const attached = policies().filter((p) => (p.inputs as any).resourceArn === groupArn);
+                assert.strictEqual(attached.length, 1, `one policy on ${(group.inputs as any).name}`);
+                const doc = JSON.parse((attached[0].inputs as any).policyDocument);
+                const write = statement(doc, "ElastiCacheLogDelivery");
+                assert.deepStrictEqual(write.Principal, { Service: "delivery.logs.amazonaws.com" });
+                assert.deepStrictEqual(write.Action, ["logs:CreateLogStream", "logs:PutLogEvents"]);
+                assert.deepStrictEqual(write.Resource, [`${groupArn}:log-stream:*`]);
+                assert.deepStrictEqual(write.Condition, {
+                    StringEquals: { "aws:SourceAccount": account },
+                    ArnLike: { "aws:SourceArn": `arn:aws:logs:us-east-1:${account}:*` },
+                });
+            }
+        });
+
+        it("uses none of the account's 10 account-level resource policies (PutResourcePolicy API reference: no policyName)", () => {
+            for (const policy of policies()) {
+                assert.strictEqual((policy.inputs as any).policyName, undefined, policy.name);
+            }
         });
 
         it("exists before the group starts delivering", () => {
-            const resourcePolicy = one(result, "aws:cloudwatch/logResourcePolicy:LogResourcePolicy");
-            assert.ok(one(result, types.replicationGroup).dependencies.includes(resourcePolicy.urn));
+            for (const policy of policies()) {
+                assert.ok(one(result, types.replicationGroup).dependencies.includes(policy.urn), policy.name);
+            }
         });
     });
 

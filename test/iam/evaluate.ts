@@ -45,6 +45,12 @@ export interface Policies {
     resourcePolicy?: PolicyDocument;
     /** The caller's identity policies (role policies), by name. */
     identityPolicies?: Record<string, PolicyDocument>;
+    /**
+     * The caller's permissions boundary: a request is allowed only if the boundary allows it too
+     * (IAM user guide, "Permissions boundaries for IAM entities", evaluating effective permissions,
+     * https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html).
+     */
+    permissionsBoundary?: PolicyDocument;
 }
 
 export interface Evaluation {
@@ -122,6 +128,10 @@ function simulation(request: AccessRequest, policies: Policies, rewrite: boolean
         serviceControlPolicies: [],
         resourceControlPolicies: [],
         resourcePolicy: policies.resourcePolicy ? prepare(policies.resourcePolicy) : undefined,
+        permissionBoundaryPolicies:
+            policies.permissionsBoundary && !anonymous
+                ? [{ name: "permissions boundary", policy: prepare(policies.permissionsBoundary) }]
+                : undefined,
     };
 }
 
@@ -170,6 +180,7 @@ function explain(analysis: any): string {
         }
     };
     section("identity", analysis.identityAnalysis);
+    section("permissions boundary", analysis.permissionBoundaryAnalysis);
     section("resource", analysis.resourceAnalysis);
     return lines.join("\n");
 }
@@ -192,7 +203,10 @@ export async function assertDecision(
         throw new Error(
             `expected ${expected}, got ${decision}\n${describe(request)}\n${explanation}\n` +
                 `resource policy: ${JSON.stringify(policies.resourcePolicy ?? null)}\n` +
-                `identity policies: ${JSON.stringify(policies.identityPolicies ?? {})}`,
+                `identity policies: ${JSON.stringify(policies.identityPolicies ?? {})}` +
+                (policies.permissionsBoundary
+                    ? `\npermissions boundary: ${JSON.stringify(policies.permissionsBoundary)}`
+                    : ""),
         );
     }
 }

@@ -4,6 +4,12 @@
 import { AccessRequest } from "./evaluate";
 
 export const docs = {
+    boundaries:
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html#access_policies_boundaries-delegate",
+    iamConditionKeys: "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html",
+    iamActions:
+        "https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html",
+    passRole: "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html",
     globalKeys: "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html",
     elastiCacheSns: "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/ElastiCacheSNS.html",
     cloudWatchConfusedDeputy:
@@ -441,5 +447,36 @@ export function localAdmin(a: Account) {
         identityPolicies: {
             admin: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] },
         },
+    };
+}
+
+// --- the deployer's own IAM calls ---
+
+/** The role `pulumi up` runs as, in the tests. */
+export const deployerRoleArn = (a: Account) => `arn:${a.partition}:iam::${a.account}:role/deployer`;
+
+/**
+ * A call the deployer makes itself (IAM and Lambda APIs). IAM puts the role's permissions boundary in
+ * `iam:PermissionsBoundary`: for CreateRole the boundary requested, for PutRolePolicy and the other
+ * role calls the boundary the role already has; a role without one sends no key (IAM user guide,
+ * "IAM and AWS STS condition context keys", iam:PermissionsBoundary). PassRole carries
+ * `iam:PassedToService` (IAM user guide, "Grant a user permissions to pass a role to an AWS service").
+ */
+export function deployerCalls(
+    a: Account,
+    action: string,
+    resource: string,
+    context: Record<string, string | string[]> = {},
+    description = `the deployer calls ${action} on ${resource}`,
+): AccessRequest {
+    const role = deployerRoleArn(a);
+    return {
+        description,
+        principal: assumedRole(a, role),
+        action,
+        resource,
+        resourceAccount: a.account,
+        context: { ...tls, "aws:PrincipalArn": role, "aws:PrincipalAccount": a.account, ...context },
+        sources: [docs.boundaries, docs.iamConditionKeys, docs.iamActions, docs.passRole],
     };
 }

@@ -226,6 +226,14 @@ export class StackModel {
     logResourcePolicies(): PolicyDocument[] {
         return this.all(T.logResourcePolicy).map((p) => this.policy(p, "policyDocument"));
     }
+
+    /** The resource-scoped policy attached to a log group (LogResourcePolicy with `resourceArn`). */
+    logGroupPolicy(group: RecordedResource): PolicyDocument {
+        return this.policy(
+            this.one(T.logResourcePolicy, (p) => this.refersTo(p.inputs.resourceArn, group), `policy of ${group.name}`),
+            "policyDocument",
+        );
+    }
 }
 
 export function parsePolicy(text: string, where: string): PolicyDocument {
