@@ -771,7 +771,7 @@ export function accessStringSyntaxProblems(access: string): RuleProblem[] {
         if (lower === "reset") {
             problems.push({
                 rule: shown,
-                problem: "'reset' would remove the passwords ElastiCache manages, and ElastiCache refuses it",
+                problem: "would remove the passwords ElastiCache manages, and ElastiCache refuses it",
                 fix: "remove it; start the string with 'on' or 'off' and the permissions",
                 kind: "reset",
             });

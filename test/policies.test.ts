@@ -1304,6 +1304,8 @@ describe("The pack's registry and metadata", () => {
                 "aws-elasticache-subnetgroup-disallow-default-name",
                 "aws-elasticache-user-enforce-password-required",
                 "aws-elasticache-user-disallow-broad-access",
+                "aws-elasticache-user-enforce-access-string-syntax",
+                "aws-elasticache-user-disallow-dangerous-commands",
                 "aws-elasticache-securitygroup-disallow-discovered-internet-ingress",
                 "aws-elasticache-subnetgroup-configure-discovered-multiple-azs",
                 "aws-elasticache-loggroup-configure-discovered-retention",
@@ -1371,6 +1373,6 @@ describe("The pack's registry and metadata", () => {
             .map((r) => r.name);
         assert.strictEqual(stackNames.length, 10);
         const mandatory = registry.all().filter((r) => r.enforcementLevel === "mandatory").length;
-        assert.strictEqual(mandatory, 32);
+        assert.strictEqual(mandatory, 34);
     });
 });
