@@ -89,6 +89,8 @@ function corpus(): string[] {
         "on ~app:* +@read +@write -@dangerous",
         "on ~app:* +@read -keys",
         "on ~app:* +get (~* +keys)",
+        // An argument opening a selector restarts the one being gathered (Redis 7.0).
+        "on ~app:* +get (~app:* (~* +@all)",
         "on ~* +@all -client|kill -monitor -@keyspace",
         "on ~* +@admin",
         "on ~* +client -client|kill",

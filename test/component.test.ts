@@ -169,7 +169,10 @@ describe("HitrustRedis: defaults (update mode)", () => {
     });
 
     it("names in its evidence only resources the component registered (no name can drift)", async () => {
-        for (const args of [{}, { rbac: { users: [{ userName: "app", accessString: "on ~app:* +@read -@dangerous" }] } }]) {
+        for (const args of [
+            {},
+            { rbac: { users: [{ userName: "app", accessString: "on ~app:* +@read -@dangerous" }] } },
+        ]) {
             const run = await runComponent(args);
             const registered = new Set(run.resources.map((r) => r.name));
             const named = run.component!.evidence.map((e) => e.resource).filter((r) => !r.includes("*"));
@@ -552,12 +555,19 @@ describe("HitrustRedis: bad input", () => {
         ],
         [
             "RBAC IAM user with capitals",
-            { rbac: { users: [{ userName: "Batch", accessString: "on ~* +@read -@dangerous", authentication: "iam" }] } },
+            {
+                rbac: {
+                    users: [{ userName: "Batch", accessString: "on ~* +@read -@dangerous", authentication: "iam" }],
+                },
+            },
             "rbac.users[0].userName: 'Batch' must be lowercase for IAM authentication, whose user ID must equal the user name; use 'batch'.",
         ],
         [
             "RBAC on Redis 5",
-            { engineVersion: "5.0.6", rbac: { users: [{ userName: "app", accessString: "on ~* +@read -@dangerous" }] } },
+            {
+                engineVersion: "5.0.6",
+                rbac: { users: [{ userName: "app", accessString: "on ~* +@read -@dangerous" }] },
+            },
             "rbac: RBAC needs Redis 6.0 or later; raise engineVersion or use an AUTH token.",
         ],
     ];

@@ -99,6 +99,8 @@ describe("Offline preview and evidence report", () => {
             "aws-elasticache-subnetgroup-configure-multiple-azs",
             "aws-elasticache-subnetgroup-disallow-default-name",
             "aws-elasticache-subnetgroup-disallow-public-subnets",
+            // `on ~* +@all` grants FLUSHALL, KEYS, MONITOR... (issue 18).
+            "aws-elasticache-user-disallow-dangerous-commands",
             "aws-elasticache-user-enforce-password-required",
         ]);
         const { json, sarif, all } = readReport(outcome.dir);

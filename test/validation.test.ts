@@ -349,11 +349,13 @@ describe("Engine versions the provider accepts stay accepted", () => {
 });
 
 refusalTable("ACL access strings: case-insensitive keywords, passwords never echoed", [
-    ...["on NOPASS ~* +@all -@dangerous", "on NoPass ~app:* +@read -@dangerous", "nopass on ~*"].map((access): Table[number] => [
-        `'${access}'`,
-        { rbac: { users: [{ userName: "app", accessString: access }] } },
-        ["rbac.users[0].accessString: 'nopass' (in any case) lets the user in without a password; remove it."],
-    ]),
+    ...["on NOPASS ~* +@all -@dangerous", "on NoPass ~app:* +@read -@dangerous", "nopass on ~*"].map(
+        (access): Table[number] => [
+            `'${access}'`,
+            { rbac: { users: [{ userName: "app", accessString: access }] } },
+            ["rbac.users[0].accessString: 'nopass' (in any case) lets the user in without a password; remove it."],
+        ],
+    ),
     ...[
         "on >S3cret-Passw0rd ~* +@all -@dangerous",
         "on #5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8 ~*",
@@ -534,7 +536,10 @@ refusalTable("AWS quotas (ElastiCache and VPC quotas pages)", [
         "100 RBAC users: 100 per user group, one of them the disabled default user",
         {
             rbac: {
-                users: Array.from({ length: 100 }, (_, i) => ({ userName: `u${i}`, accessString: "on ~* +@read -@dangerous" })),
+                users: Array.from({ length: 100 }, (_, i) => ({
+                    userName: `u${i}`,
+                    accessString: "on ~* +@read -@dangerous",
+                })),
             },
         },
         [
@@ -581,7 +586,10 @@ describe("AWS quotas: what fits is accepted, above the default node quota warns"
         accepted({ subnetIds: Array.from({ length: 20 }, (_, i) => `subnet-${i}`) });
         accepted({
             rbac: {
-                users: Array.from({ length: 99 }, (_, i) => ({ userName: `u${i}`, accessString: "on ~* +@read -@dangerous" })),
+                users: Array.from({ length: 99 }, (_, i) => ({
+                    userName: `u${i}`,
+                    accessString: "on ~* +@read -@dangerous",
+                })),
             },
         });
     });
