@@ -36,8 +36,10 @@ export interface RbacUser {
     /** The Redis user name clients log in with. Must not be `default` (the component disables that one). */
     userName: string;
     /**
-     * The Redis ACL access string, for example `on ~app:* +@read +@write -@dangerous`.
-     * Must not contain `nopass`. See https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Clusters.RBAC.html
+     * The Redis ACL access string, for example `on ~app:* +@read +@write -@dangerous`. Must be rules
+     * Redis accepts, separated by plain spaces, without `nopass`, passwords, `reset` or ElastiCache's
+     * restricted commands, and must not grant `rbac.dangerousCommands`.
+     * See https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Clusters.RBAC.html
      */
     accessString: string;
     /**
@@ -51,6 +53,12 @@ export interface RbacUser {
 export interface Rbac {
     /** One or more users; the open `default` user is replaced by a disabled one. */
     users: RbacUser[];
+    /**
+     * Commands (`flushall`), subcommands (`client|kill`) and categories (`@dangerous`) no enabled user
+     * may be granted, as the policy pack's `aws-elasticache-user-disallow-dangerous-commands` config.
+     * Defaults to the pack's default: FLUSHALL, FLUSHDB, SWAPDB, KEYS, MONITOR and CLIENT KILL.
+     */
+    dangerousCommands?: string[];
 }
 
 /** Cluster mode (sharding). Without it the group has one shard with `replicas` replicas. */

@@ -4,6 +4,34 @@
 
 export const redisVersion = "7.0.15";
 
+/** Every ACL category (ACL CAT). */
+export const redisCategories: readonly string[] = [
+    "keyspace",
+    "read",
+    "write",
+    "set",
+    "sortedset",
+    "list",
+    "hash",
+    "string",
+    "bitmap",
+    "hyperloglog",
+    "geo",
+    "stream",
+    "pubsub",
+    "admin",
+    "fast",
+    "slow",
+    "blocking",
+    "dangerous",
+    "connection",
+    "transaction",
+    "scripting",
+];
+
+/** Commands flagged `no_auth`: Redis runs them whatever the user's ACL says. */
+export const redisNoAuthCommands: readonly string[] = ["auth", "hello", "quit", "reset"];
+
 export const redisCommands: Record<string, { keyless: boolean; categories: readonly string[] }> = {
     acl: { keyless: true, categories: ["slow"] },
     "acl|cat": { keyless: true, categories: ["slow"] },

@@ -27,7 +27,7 @@ describe("The policy pack over the Analyzer protocol", function () {
         assert.strictEqual(info.name, "hitrust-elasticache");
         assert.strictEqual(info.version, packageJson.version);
         assert.strictEqual(info.supportsConfig, true);
-        assert.strictEqual(info.policies.length, 51);
+        assert.strictEqual(info.policies.length, 53);
         const backups = info.policies.find(
             (p) => p.name === "aws-elasticache-replicationgroup-enable-automatic-backups",
         )!;

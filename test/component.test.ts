@@ -172,7 +172,10 @@ describe("HitrustRedis: defaults (update mode)", () => {
     });
 
     it("names in its evidence only resources the component registered (no name can drift)", async () => {
-        for (const args of [{}, { rbac: { users: [{ userName: "app", accessString: "on ~app:* +@read" }] } }]) {
+        for (const args of [
+            {},
+            { rbac: { users: [{ userName: "app", accessString: "on ~app:* +@read -@dangerous" }] } },
+        ]) {
             const run = await runComponent(args);
             const registered = new Set(run.resources.map((r) => r.name));
             const named = run.component!.evidence.map((e) => e.resource).filter((r) => !r.includes("*"));
@@ -301,7 +304,7 @@ describe("HitrustRedis: options", () => {
 
     it("RBAC IAM users need no password and use the user name as ID", async () => {
         const result = await runComponent({
-            rbac: { users: [{ userName: "svc", accessString: "on ~* +@read", authentication: "iam" }] },
+            rbac: { users: [{ userName: "svc", accessString: "on ~* +@read -@dangerous", authentication: "iam" }] },
         });
         const iam = ofType(result, types.user).find((u) => (u.inputs as any).userName === "svc")!.inputs as any;
         assert.deepStrictEqual(iam.authenticationMode, { type: "iam" });
@@ -534,7 +537,7 @@ describe("HitrustRedis: bad input", () => {
             "token and RBAC",
             {
                 authToken: "Valid-Token-0123456789",
-                rbac: { users: [{ userName: "app", accessString: "on ~* +@read" }] },
+                rbac: { users: [{ userName: "app", accessString: "on ~* +@read -@dangerous" }] },
             },
             "authToken: set together with rbac; set either authToken or rbac, not both.",
         ],
@@ -545,22 +548,29 @@ describe("HitrustRedis: bad input", () => {
         ],
         [
             "RBAC nopass",
-            { rbac: { users: [{ userName: "app", accessString: "on nopass ~* +@all" }] } },
+            { rbac: { users: [{ userName: "app", accessString: "on nopass ~* +@all -@dangerous" }] } },
             "rbac.users[0].accessString: 'nopass' (in any case) lets the user in without a password; remove it.",
         ],
         [
             "RBAC default user",
-            { rbac: { users: [{ userName: "default", accessString: "on ~* +@read" }] } },
+            { rbac: { users: [{ userName: "default", accessString: "on ~* +@read -@dangerous" }] } },
             "rbac.users[0].userName: 'default' is the open default user, which the component disables; choose another name.",
         ],
         [
             "RBAC IAM user with capitals",
-            { rbac: { users: [{ userName: "Batch", accessString: "on ~* +@read", authentication: "iam" }] } },
+            {
+                rbac: {
+                    users: [{ userName: "Batch", accessString: "on ~* +@read -@dangerous", authentication: "iam" }],
+                },
+            },
             "rbac.users[0].userName: 'Batch' must be lowercase for IAM authentication, whose user ID must equal the user name; use 'batch'.",
         ],
         [
             "RBAC on Redis 5",
-            { engineVersion: "5.0.6", rbac: { users: [{ userName: "app", accessString: "on ~* +@read" }] } },
+            {
+                engineVersion: "5.0.6",
+                rbac: { users: [{ userName: "app", accessString: "on ~* +@read -@dangerous" }] },
+            },
             "rbac: RBAC needs Redis 6.0 or later; raise engineVersion or use an AUTH token.",
         ],
     ];

@@ -216,7 +216,7 @@ function allowed(action: string): boolean {
 describe("Issue 8: the deployer's IAM policy (docs/deployer-iam-policy.json)", () => {
     const variants: Record<string, Partial<HitrustRedisArgs>> = {
         defaults: {},
-        rbac: { rbac: { users: [{ userName: "app", accessString: "on ~app:* +@read" }] } },
+        rbac: { rbac: { users: [{ userName: "app", accessString: "on ~app:* +@read -@dangerous" }] } },
         "cluster mode, object lock, AWS Config rules": {
             clusterMode: { shards: 2, replicasPerShard: 1 },
             archiveObjectLock: true,

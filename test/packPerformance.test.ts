@@ -158,7 +158,7 @@ describe("Pack performance shortcuts change no answer", function () {
                 () =>
                     new HitrustRedis("cache", {
                         ...baseArgs,
-                        rbac: { users: [{ userName: "app", accessString: "on ~app:* +@read" }] },
+                        rbac: { users: [{ userName: "app", accessString: "on ~app:* +@read -@dangerous" }] },
                     } as HitrustRedisArgs),
                 { preview, subnetZones },
             );

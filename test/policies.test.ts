@@ -1308,6 +1308,8 @@ describe("The pack's registry and metadata", () => {
                 "aws-elasticache-subnetgroup-disallow-default-name",
                 "aws-elasticache-user-enforce-password-required",
                 "aws-elasticache-user-disallow-broad-access",
+                "aws-elasticache-user-enforce-access-string-syntax",
+                "aws-elasticache-user-disallow-dangerous-commands",
                 "aws-elasticache-parametergroup-disallow-disabled-logging",
                 "aws-elasticache-securitygroup-disallow-discovered-internet-ingress",
                 "aws-elasticache-subnetgroup-configure-discovered-multiple-azs",
@@ -1377,6 +1379,6 @@ describe("The pack's registry and metadata", () => {
             .map((r) => r.name);
         assert.strictEqual(stackNames.length, 11);
         const mandatory = registry.all().filter((r) => r.enforcementLevel === "mandatory").length;
-        assert.strictEqual(mandatory, 34);
+        assert.strictEqual(mandatory, 36);
     });
 });

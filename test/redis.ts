@@ -127,6 +127,10 @@ export class RedisServer {
 
     /** Sends every command at once and returns the replies in order. */
     pipeline(commands: string[][]): Promise<Reply[]> {
+        return this.raw(commands.map(encode).join(""), commands.length);
+    }
+
+    private raw(request: string, count: number): Promise<Reply[]> {
         return new Promise((resolve, reject) => {
             let buf = Buffer.alloc(0);
             const replies: Reply[] = [];
@@ -142,7 +146,7 @@ export class RedisServer {
                     at = item.next;
                 }
                 buf = buf.subarray(at);
-                if (replies.length === commands.length) {
+                if (replies.length === count) {
                     this.socket.off("data", onData);
                     this.socket.off("error", reject);
                     resolve(replies);
@@ -150,8 +154,19 @@ export class RedisServer {
             };
             this.socket.on("data", onData);
             this.socket.once("error", reject);
-            this.socket.write(commands.map(encode).join(""));
+            this.socket.write(request);
         });
+    }
+
+    /**
+     * Sends one inline command (a line of text, not RESP), which Redis splits with its own
+     * sdssplitargs (quotes group, blanks separate), and returns the reply.
+     */
+    inline(line: string): Promise<Reply> {
+        if (/[\r\n]/.test(line)) {
+            throw new Error("an inline command is one line");
+        }
+        return this.raw(`${line}\r\n`, 1).then((r) => r[0]);
     }
 
     stop(): void {
@@ -168,6 +183,8 @@ export interface CommandInfo {
     lastKey: number;
     step: number;
     categories: string[];
+    /** COMMAND INFO flags, such as `no_auth` (runs whatever the user's ACL says). */
+    flags: string[];
 }
 
 /** Every command and subcommand of the server, from COMMAND INFO (https://redis.io/docs/latest/commands/command-info/). */
@@ -183,6 +200,7 @@ export async function commandInfo(server: RedisServer): Promise<CommandInfo[]> {
             lastKey: Number(entry[4]),
             step: Number(entry[5]),
             categories: (entry[6] as string[]).map((c) => c.replace(/^@/, "")).sort(),
+            flags: (entry[2] as string[]).map(String),
         });
         for (const sub of (entry[9] as Reply[][] | undefined) ?? []) {
             // Subcommands are named `container|sub` already.
@@ -200,6 +218,7 @@ async function writeTable(): Promise<void> {
     const server = await RedisServer.start();
     try {
         const commands = await commandInfo(server);
+        const [categories] = await server.pipeline([["ACL", "CAT"]]);
         const lines = commands.map(
             (c) =>
                 `    ${JSON.stringify(c.name)}: { keyless: ${c.firstKey === 0}, categories: ${JSON.stringify(c.categories)} },`,
@@ -210,6 +229,12 @@ async function writeTable(): Promise<void> {
             "// categories. test/acl.test.ts checks it against the server. Do not edit by hand.",
             "",
             `export const redisVersion = ${JSON.stringify(server.version)};`,
+            "",
+            "/** Every ACL category (ACL CAT). */",
+            `export const redisCategories: readonly string[] = ${JSON.stringify(categories)};`,
+            "",
+            "/** Commands flagged `no_auth`: Redis runs them whatever the user's ACL says. */",
+            `export const redisNoAuthCommands: readonly string[] = ${JSON.stringify(commands.filter((c) => c.flags.includes("no_auth")).map((c) => c.name))};`,
             "",
             "export const redisCommands: Record<string, { keyless: boolean; categories: readonly string[] }> = {",
             ...lines,

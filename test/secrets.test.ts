@@ -86,7 +86,7 @@ describe("Issue 14: credentials from other languages", () => {
             "authTokenSecret with rbac",
             {
                 authTokenSecret: "cache/token",
-                rbac: { users: [{ userName: "app", accessString: "on ~app:* +@read" }] },
+                rbac: { users: [{ userName: "app", accessString: "on ~app:* +@read -@dangerous" }] },
             },
             [
                 "authTokenSecret: set together with rbac; set either authTokenSecret or rbac, not both: RBAC users get generated passwords.",

@@ -152,7 +152,7 @@ refusalTable("Names: unknown arguments get the nearest valid name; compliance sw
     ],
     [
         "a misspelt user field",
-        { rbac: { users: [{ username: "app", accessString: "on ~* +@read" }] } },
+        { rbac: { users: [{ username: "app", accessString: "on ~* +@read -@dangerous" }] } },
         [
             "rbac.users[0].username: is not an argument of HitrustRedis rbac.users[0]; did you mean rbac.users[0].userName?",
             "rbac.users[0].userName: missing; pass the name clients log in with.",
@@ -349,13 +349,15 @@ describe("Engine versions the provider accepts stay accepted", () => {
 });
 
 refusalTable("ACL access strings: case-insensitive keywords, passwords never echoed", [
-    ...["on NOPASS ~* +@all", "on NoPass ~app:* +@read", "nopass on ~*"].map((access): Table[number] => [
-        `'${access}'`,
-        { rbac: { users: [{ userName: "app", accessString: access }] } },
-        ["rbac.users[0].accessString: 'nopass' (in any case) lets the user in without a password; remove it."],
-    ]),
+    ...["on NOPASS ~* +@all -@dangerous", "on NoPass ~app:* +@read -@dangerous", "nopass on ~*"].map(
+        (access): Table[number] => [
+            `'${access}'`,
+            { rbac: { users: [{ userName: "app", accessString: access }] } },
+            ["rbac.users[0].accessString: 'nopass' (in any case) lets the user in without a password; remove it."],
+        ],
+    ),
     ...[
-        "on >S3cret-Passw0rd ~* +@all",
+        "on >S3cret-Passw0rd ~* +@all -@dangerous",
         "on #5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8 ~*",
         "on <S3cret-Passw0rd ~*",
     ].map((access): Table[number] => [
@@ -370,8 +372,8 @@ refusalTable("ACL access strings: case-insensitive keywords, passwords never ech
         {
             rbac: {
                 users: [
-                    { userName: "App", accessString: "on ~* +@read" },
-                    { userName: "app", accessString: "on ~* +@read" },
+                    { userName: "App", accessString: "on ~* +@read -@dangerous" },
+                    { userName: "app", accessString: "on ~* +@read -@dangerous" },
                 ],
             },
         },
@@ -534,7 +536,10 @@ refusalTable("AWS quotas (ElastiCache and VPC quotas pages)", [
         "100 RBAC users: 100 per user group, one of them the disabled default user",
         {
             rbac: {
-                users: Array.from({ length: 100 }, (_, i) => ({ userName: `u${i}`, accessString: "on ~* +@read" })),
+                users: Array.from({ length: 100 }, (_, i) => ({
+                    userName: `u${i}`,
+                    accessString: "on ~* +@read -@dangerous",
+                })),
             },
         },
         [
@@ -581,7 +586,10 @@ describe("AWS quotas: what fits is accepted, above the default node quota warns"
         accepted({ subnetIds: Array.from({ length: 20 }, (_, i) => `subnet-${i}`) });
         accepted({
             rbac: {
-                users: Array.from({ length: 99 }, (_, i) => ({ userName: `u${i}`, accessString: "on ~* +@read" })),
+                users: Array.from({ length: 99 }, (_, i) => ({
+                    userName: `u${i}`,
+                    accessString: "on ~* +@read -@dangerous",
+                })),
             },
         });
     });

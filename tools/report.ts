@@ -2,6 +2,7 @@
 // settings that satisfy it, the policies that checked it and their verdict, and what a person
 // must attest. Built from what the pack said over the Analyzer protocol and what the component
 // registered, never typed by hand. Written as Markdown, JSON and SARIF.
+import { redactAccessString } from "../core/acl";
 import * as fs from "fs";
 import * as path from "path";
 import { Control, controls, EvidenceItem, guideSteps } from "../core/controls";
@@ -157,6 +158,9 @@ const secretName = /token|password|secret|passwords/i;
 export function displayValue(property: string, value: unknown): string {
     if (secretName.test(property) && value !== undefined && value !== unknownSentinel) {
         return "[secret]";
+    }
+    if (property === "accessString" && typeof value === "string") {
+        return redactAccessString(value); // a password rule in an access string (core/acl.ts)
     }
     const render = (v: unknown): unknown => {
         if (v === unknownSentinel) {

@@ -1,7 +1,16 @@
 // Authentication arguments: a caller's AUTH token (never echoed), the token update strategy, and
 // RBAC users with their ACL access strings.
 import { authTokenCharacterTypes, authTokenProblems, Engine } from "../../core/checks";
-import { accessStringAllowsNoPassword, accessStringHasSecret } from "../../core/acl";
+import {
+    accessStringAllowsNoPassword,
+    accessStringEnabled,
+    accessStringHasSecret,
+    accessStringSyntaxProblems,
+    commandGrants,
+    dangerousCommandSet,
+    defaultDangerousCommands,
+    describeGrant,
+} from "../../core/acl";
 import { featureMinimum, supports } from "../../core/engine";
 import { formatProblem, Problem, ProblemCollector } from "./problems";
 import { describeValue, isEventual } from "./shape";
@@ -135,7 +144,7 @@ export interface AuthArgs {
     authToken?: unknown;
     authTokenSecret?: unknown;
     authTokenUpdateStrategy?: string;
-    rbac?: { users: RbacUser[] };
+    rbac?: { users: RbacUser[]; dangerousCommands?: string[] };
 }
 
 export function checkAuth(
@@ -194,7 +203,7 @@ export function checkAuth(
         );
     }
     if (args.rbac !== undefined) {
-        checkRbac(args.rbac.users, engine, engineVersion, c);
+        checkRbac(args.rbac.users, engine, engineVersion, c, args.rbac.dangerousCommands);
     }
     return { strategy: strategy === "SET" ? "SET" : "ROTATE" };
 }
@@ -202,12 +211,20 @@ export function checkAuth(
 const userNamePattern = /^[a-zA-Z][a-zA-Z0-9-]{0,39}$/;
 
 /**
- * ACL rules that would defeat authentication or put a secret in the program, read as the engine
- * reads them (core/acl.ts, shared with the policy pack): keywords are case-insensitive (Redis
- * compares them with strcasecmp), so `NOPASS` is `nopass`; `>pw`, `<pw`, `#hash` and `!hash` carry
- * passwords in plain text. The access string itself is never echoed.
+ * ACL rules that would defeat authentication, put a secret in the program, fail at deploy or grant
+ * a dangerous command, read as the engine reads them (core/acl.ts, shared with the policy pack and
+ * held to a real redis-server by test/acl.test.ts): keywords are case-insensitive (Redis compares
+ * them with strcasecmp), so `NOPASS` is `nopass`; `>pw`, `<pw`, `#hash` and `!hash` carry passwords
+ * in plain text; rules Redis refuses, `reset`, ElastiCache's restricted commands and separators
+ * other than plain spaces are refused as the pack's aws-elasticache-user-enforce-access-string-syntax
+ * refuses them; a command of `dangerous` granted to an enabled user as
+ * aws-elasticache-user-disallow-dangerous-commands does. The access string itself is never echoed,
+ * and the rules named are redacted.
  */
-export function accessStringProblems(access: string): { problem: string; fix: string }[] {
+export function accessStringProblems(
+    access: string,
+    dangerous: readonly string[] = defaultDangerousCommands,
+): { problem: string; fix: string }[] {
     const problems: { problem: string; fix: string }[] = [];
     if (accessStringAllowsNoPassword(access)) {
         problems.push({
@@ -222,10 +239,39 @@ export function accessStringProblems(access: string): { problem: string; fix: st
             fix: "remove it: the component generates each user's password and keeps it in Secrets Manager",
         });
     }
+    for (const p of accessStringSyntaxProblems(access)) {
+        if (p.kind !== "password") {
+            problems.push({ problem: `rule ${p.rule} ${p.problem}`, fix: p.fix });
+        }
+    }
+    if (accessStringEnabled(access)) {
+        const grants = commandGrants(access, dangerousCommandSet(dangerous).commands);
+        if (grants.length > 0) {
+            problems.push({
+                problem: `grants ${grants.map(describeGrant).join(", ")}, listed in rbac.dangerousCommands`,
+                fix: `take them away after the rule that grants them (for example -@dangerous, or -${grants[0].command}), or leave them out of rbac.dangerousCommands`,
+            });
+        }
+    }
     return problems;
 }
 
-function checkRbac(users: RbacUser[], engine: Engine, engineVersion: string, c: ProblemCollector): void {
+function checkRbac(
+    users: RbacUser[],
+    engine: Engine,
+    engineVersion: string,
+    c: ProblemCollector,
+    dangerousCommands: string[] | undefined,
+): void {
+    const dangerous = Array.isArray(dangerousCommands) ? dangerousCommands : [...defaultDangerousCommands];
+    const unknown = Array.isArray(dangerousCommands) ? dangerousCommandSet(dangerousCommands).unknown : [];
+    if (unknown.length > 0) {
+        c.add(
+            "rbac.dangerousCommands",
+            `names ${unknown.map((u) => `'${u}'`).join(", ")}, which Redis does not know`,
+            "name commands ('flushall'), subcommands ('client|kill') or categories ('@dangerous')",
+        );
+    }
     if (!supports(engine, engineVersion, "rbac")) {
         c.add(
             "rbac",
@@ -271,7 +317,7 @@ function checkRbac(users: RbacUser[], engine: Engine, engineVersion: string, c: 
         if (user.accessString.trim() === "") {
             c.add(`${arg}.accessString`, "empty", "give the Redis ACL rules, for example 'on ~app:* +@read'");
         }
-        for (const p of accessStringProblems(user.accessString)) {
+        for (const p of accessStringProblems(user.accessString, dangerous)) {
             c.add(`${arg}.accessString`, p.problem, p.fix);
         }
         const mode = user.authentication ?? "password";

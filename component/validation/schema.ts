@@ -62,6 +62,10 @@ export const rbacFields: Fields = {
         fix: "list at least one user, or drop rbac to use an AUTH token",
         plainBecause: rbacUser,
     },
+    dangerousCommands: {
+        shape: { kind: "list", item: str("'flushall'"), example: "['flushall', 'keys', '@admin']" },
+        plainBecause: rbacUser,
+    },
 };
 
 export const auditTrailFields: Fields = {
