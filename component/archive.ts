@@ -17,6 +17,8 @@ export interface AccountContext {
     accountId: pulumi.Output<string>;
     partition: pulumi.Output<string>;
     region: pulumi.Output<string>;
+    /** The role boundary's ARN once found in the account (checkedRoleBoundary). */
+    roleBoundary?: pulumi.Output<string>;
 }
 
 export interface Common {
@@ -52,12 +54,50 @@ export function roleBoundaryArn(account: Pick<AccountContext, "accountId" | "par
     return pulumi.interpolate`arn:${account.partition}:iam::${account.accountId}:policy${rolePath}${roleBoundaryPolicyName}`;
 }
 
+/** What the provider says when the boundary policy is not in the account (IAM GetPolicy: NoSuchEntity). */
+const boundaryMissing = /NoSuchEntity|couldn't find resource|empty result|not found|does not exist/i;
+
+/**
+ * The boundary's ARN, once a lookup found the policy (`aws.iam.getPolicy`, IAM GetPolicy, which the
+ * deployer policy grants on this ARN only). IAM refuses CreateRole with a boundary that does not
+ * exist (NoSuchEntity, "CreateRole" API reference errors), which would stop `pulumi up` halfway,
+ * after the key, the buckets and the topic were created; the lookup runs at preview, so a missing
+ * boundary stops the preview instead, with the one command that creates it.
+ */
+export function checkedRoleBoundary(
+    account: Pick<AccountContext, "accountId" | "partition">,
+    parent: pulumi.Resource,
+): pulumi.Output<string> {
+    return roleBoundaryArn(account).apply(async (arn) => {
+        try {
+            await aws.iam.getPolicy({ arn }, { parent });
+        } catch (e) {
+            if (boundaryMissing.test(String((e as Error)?.message ?? e))) {
+                throw new pulumi.RunError(roleBoundaryMissingMessage(arn));
+            }
+            throw e;
+        }
+        return arn;
+    });
+}
+
+/** The message for a missing boundary: what, why, and the one command an administrator runs. */
+export function roleBoundaryMissingMessage(arn: string): string {
+    return (
+        `the permissions boundary ${arn} does not exist in this account. Every IAM role this component ` +
+        `creates carries it, so that the deployer cannot create a role stronger than the boundary ` +
+        `(README, "Permissions boundary"). An account administrator creates it once per account:\n` +
+        `  aws iam create-policy --path ${rolePath} --policy-name ${roleBoundaryPolicyName} ` +
+        `--policy-document file://node_modules/hitrust-elasticache/docs/role-boundary-policy.json`
+    );
+}
+
 /** Where every role of the component lives and what bounds it: spread into each `aws.iam.Role`. */
 export function componentRolePlacement(account: AccountContext): {
     path: string;
     permissionsBoundary: pulumi.Output<string>;
 } {
-    return { path: rolePath, permissionsBoundary: roleBoundaryArn(account) };
+    return { path: rolePath, permissionsBoundary: account.roleBoundary ?? roleBoundaryArn(account) };
 }
 
 /** The trail's name is fixed ahead so the bucket policy can name its ARN without a cycle. */

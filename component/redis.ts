@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { createAuthentication } from "./auth";
 import { createConfigRules, knownDeployRegion, rulesFor, unavailableRules } from "./configRules";
-import { createArchiveBucket, createLogArchive, createTrail, trailName } from "./archive";
+import { checkedRoleBoundary, createArchiveBucket, createLogArchive, createTrail, trailName } from "./archive";
 import { keyPolicy, requiredKeyStatements } from "./keyPolicy";
 import { createSnapshotExport } from "./snapshotExport";
 import { EvidenceRecord, HitrustRedisArgs, HitrustRedisSettings } from "./args";
@@ -388,7 +388,15 @@ export class HitrustRedis extends pulumi.ComponentResource {
             name,
             settings,
             keyArn: this.kmsKeyArn,
-            account: { accountId: identity.accountId, partition: partition.partition, region: region.region },
+            account: {
+                accountId: identity.accountId,
+                partition: partition.partition,
+                region: region.region,
+                roleBoundary: checkedRoleBoundary(
+                    { accountId: identity.accountId, partition: partition.partition },
+                    this,
+                ),
+            },
             tags,
             parent: this as pulumi.Resource,
         };

@@ -44,6 +44,8 @@ export async function runComponent(
         vpcs?: Record<string, string>;
         name?: string;
         config?: Record<string, string>;
+        /** IAM policies the account does not have (tools/mockrun.ts absentIamPolicies). */
+        absentIamPolicies?: string[];
     } = {},
 ): Promise<MockRunResult & { component?: HitrustRedis }> {
     let component: HitrustRedis | undefined;
@@ -56,6 +58,7 @@ export async function runComponent(
             subnetZones: options.zones ?? subnetZones,
             subnetVpcs: options.vpcs,
             config: options.config,
+            absentIamPolicies: options.absentIamPolicies,
         },
     );
     return { ...result, component };

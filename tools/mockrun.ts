@@ -46,6 +46,8 @@ export interface MockRunOptions {
      * `vpcId` it was given; any other subnet's VPC is left out of the answer (not known to the mock).
      */
     subnetVpcs?: Record<string, string>;
+    /** IAM policy ARNs `aws.iam.getPolicy` does not find (every other policy exists). */
+    absentIamPolicies?: string[];
     /**
      * Fill in what the provider's Check would before a resource is analyzed or created: auto-names
      * and the documented defaults of properties the pack reads (see `withProviderDefaults`).
@@ -418,6 +420,17 @@ function installMocks(options: MockRunOptions, sdkDir?: string, onStackOutputs?:
                     const zone = subnetZones[id];
                     return { id, availabilityZone: zone, ...(subnetVpcs[id] ? { vpcId: subnetVpcs[id] } : {}) };
                 }
+                case "aws:iam/getPolicy:getPolicy":
+                    if (options.absentIamPolicies?.includes(String(args.inputs.arn))) {
+                        // terraform-provider-aws internal/service/iam/policy_data_source.go: "reading IAM
+                        // Policy (%s): %s" around findPolicyByARN's NotFoundError, whose text is
+                        // "couldn't find resource" (terraform-plugin-sdk helper/retry/error.go).
+                        // The engine hands the provider's error to the SDK as the gRPC status details
+                        // (@pulumi/pulumi runtime/invoke.ts: `new Error(err.details)`).
+                        const details = `invocation of aws:iam/getPolicy:getPolicy returned an error: invoking aws:iam/getPolicy:getPolicy: 1 error occurred:\n\t* reading IAM Policy (${args.inputs.arn}): couldn't find resource`;
+                        throw Object.assign(new Error(details), { details, code: 2 });
+                    }
+                    return { ...args.inputs, policy: "{}", path: "/" };
                 default:
                     return args.inputs;
             }
