@@ -434,7 +434,10 @@ describe("Issue 15: the deployer cannot become administrator (permissions bounda
         ]) {
             await assertAllowed(deployerCalls(a, action, machine), deployer);
         }
-        const validate = await simulateVerbatim(deployerCalls(a, "states:ValidateStateMachineDefinition", "*"), deployer);
+        const validate = await simulateVerbatim(
+            deployerCalls(a, "states:ValidateStateMachineDefinition", "*"),
+            deployer,
+        );
         assert.strictEqual(validate.resultType !== "error" && validate.overallResult, "Allowed");
         // Each schedule and alarm of the stack (EventBridge rule and CloudWatch alarm ARNs).
         for (const rule of m.all(T.eventRule)) {
@@ -568,7 +571,10 @@ describe("Issue 15: the role boundary (docs/role-boundary-policy.json) holds wha
     // access to CloudWatch namespaces").
     it("runs and follows only the component's copy state machines, and publishes only in the archive's namespace", async () => {
         const states = `arn:aws:states:${a.region}:${a.account}`;
-        await assertAllowed(call("states:StartExecution", `${states}:stateMachine:cache-snapshot-archive-copy`), asRole);
+        await assertAllowed(
+            call("states:StartExecution", `${states}:stateMachine:cache-snapshot-archive-copy`),
+            asRole,
+        );
         await assertAllowed(
             call("states:DescribeExecution", `${states}:execution:cache-snapshot-archive-copy:run-1`),
             asRole,

@@ -13,6 +13,8 @@
 // encryption with AWS KMS keys"); Step Functions and CloudWatch resources and condition keys as the
 // Service Authorization Reference lists them.
 import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import {
     AbortMultipartUploadCommand,
     CompleteMultipartUploadCommand,
@@ -26,6 +28,7 @@ import {
     exportRolePolicy,
     ExportRoleResources,
 } from "../component/snapshotExport";
+import { rolePath } from "../component/archive";
 import { AccessRequest, PolicyDocument, assertAllowed, assertDenied, simulateVerbatim } from "./iam/evaluate";
 import { docs, roleCalls } from "./iam/requests";
 import {
@@ -46,8 +49,8 @@ const job = require("../component/lambda/exportSnapshot.js");
 const a = { account, region: "us-east-1", partition: "aws" };
 const machineName = "cache-snapshot-archive-copy";
 const machineArn = `arn:aws:states:us-east-1:${account}:stateMachine:${machineName}`;
-const copyRoleArn = `arn:aws:iam::${account}:role/cache-snapshot-archive-copy`;
-const jobRoleArn = `arn:aws:iam::${account}:role/cache-snapshot-archive`;
+const copyRoleArn = `arn:aws:iam::${account}:role${rolePath}cache-snapshot-archive-copy`;
+const jobRoleArn = `arn:aws:iam::${account}:role${rolePath}cache-snapshot-archive`;
 const resources: ExportRoleResources = {
     partition: "aws",
     region: "us-east-1",
@@ -58,8 +61,22 @@ const resources: ExportRoleResources = {
     logGroupArn: `arn:aws:logs:us-east-1:${account}:log-group:/aws/lambda/cache-snapshot-archive`,
     copyStateMachineName: machineName,
 };
-const copyPolicies = { identityPolicies: { copy: JSON.parse(copyRolePolicy(resources)) as PolicyDocument } };
-const jobPolicies = { identityPolicies: { job: JSON.parse(exportRolePolicy(resources)) as PolicyDocument } };
+/**
+ * Both roles live under the component's path with its permissions boundary (component/archive.ts),
+ * so AWS allows a request only if the role's policy and the boundary an administrator created from
+ * docs/role-boundary-policy.json both allow it (IAM user guide, "Permissions boundaries for IAM entities").
+ */
+const boundary = JSON.parse(
+    fs.readFileSync(path.join(__dirname, "..", "docs", "role-boundary-policy.json"), "utf8"),
+) as PolicyDocument;
+const copyPolicies = {
+    identityPolicies: { copy: JSON.parse(copyRolePolicy(resources)) as PolicyDocument },
+    permissionsBoundary: boundary,
+};
+const jobPolicies = {
+    identityPolicies: { job: JSON.parse(exportRolePolicy(resources)) as PolicyDocument },
+    permissionsBoundary: boundary,
+};
 /** The component's key policy delegates to IAM (AccountAdministers), so the role policy decides. */
 const keyPolicy: PolicyDocument = {
     Version: "2012-10-17",
