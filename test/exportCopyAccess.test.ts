@@ -3,7 +3,8 @@
 //     definition makes (run by test/stateMachine.ts through the S3 model of test/exportWorld.ts),
 //     grants nothing those requests do not use, and cannot touch the job's markers or anything else;
 //   - only Step Functions, for this state machine in this account, can assume that role
-//     (Step Functions developer guide, "Cross-service confused deputy prevention");
+//     (Step Functions developer guide, "Creating an IAM role for your state machine", "Prevent
+//     cross-service confused deputy issue");
 //   - the job's role may start and follow executions of this state machine only, and publish
 //     metrics in its own namespace only.
 // IAM actions per request: S3 user guide, "Required permissions for Amazon S3 API operations"
@@ -86,7 +87,8 @@ const keyPolicy: PolicyDocument = {
 };
 const sources = {
     s3Permissions: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-with-s3-policy-actions.html",
-    sfnDeputy: "https://docs.aws.amazon.com/step-functions/latest/dg/cross-service-confused-deputy-prevention.html",
+    // "Creating an IAM role for your state machine", section "Prevent cross-service confused deputy issue".
+    sfnDeputy: "https://docs.aws.amazon.com/step-functions/latest/dg/procedure-create-iam-role.html",
     sfnActions: "https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsstepfunctions.html",
     cwNamespace: "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/iam-cw-condition-keys-namespace.html",
 };
