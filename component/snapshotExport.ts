@@ -302,8 +302,9 @@ export function copyRolePolicy(r: ExportRoleResources): string {
 
 /**
  * Step Functions assumes the copy role for this state machine only: aws:SourceAccount and
- * aws:SourceArn, as "Cross-service confused deputy prevention" in the Step Functions developer
- * guide recommends for a state machine's role.
+ * aws:SourceArn, as the Step Functions developer guide recommends for a state machine's role
+ * ("Creating an IAM role for your state machine", "Prevent cross-service confused deputy issue",
+ * https://docs.aws.amazon.com/step-functions/latest/dg/procedure-create-iam-role.html).
  */
 export function copyTrustPolicy(r: Pick<ExportRoleResources, "partition" | "region" | "accountId">, name: string) {
     return JSON.stringify({

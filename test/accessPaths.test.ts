@@ -666,6 +666,77 @@ for (const scenario of scenarios) {
                 }
             });
 
+            // The long-copy path with the stack's own roles, each within the role boundary (this.role):
+            // the job starts and follows executions of the stack's copy state machine and publishes the
+            // archive's age in its namespace (Service Authorization Reference, Step Functions and
+            // CloudWatch; CloudWatch user guide, "Using condition keys to limit access to CloudWatch
+            // namespaces"); Step Functions assumes the copy role for that state machine (Step Functions
+            // developer guide, "Creating an IAM role for your state machine", "Prevent cross-service
+            // confused deputy issue"), which reads staged exports and writes the archived copy under the
+            // key (S3 user guide, "Required permissions for Amazon S3 API operations"; SSE-KMS multipart
+            // uploads need kms:GenerateDataKey and kms:Decrypt). test/exportCopyAccess.test.ts derives
+            // each request from a recorded execution; here the stack's wiring and boundary are checked.
+            it("the long-copy path: the job runs the stack's state machine, whose role copies staged exports into the archive", async () => {
+                const job = s.exportRole;
+                const machine = m.one(T.stateMachine);
+                const machineArn = m.arn(machine);
+                assert.strictEqual(m.normalize(s.env.COPY_STATE_MACHINE_ARN), machineArn);
+                const sources = [docs.iamActions];
+                const jobCall = (action: string, resource: string, context: Record<string, string> = {}) =>
+                    roleCalls(m, job.arn, action, resource, context, `export job ${action}`, sources);
+                await assertAllowed(jobCall("states:StartExecution", machineArn), job.identity);
+                const execution = machineArn.replace(":stateMachine:", ":execution:") + ":run-1";
+                await assertAllowed(jobCall("states:DescribeExecution", execution), job.identity);
+                const publish = await simulateVerbatim(
+                    jobCall("cloudwatch:PutMetricData", "*", {
+                        "cloudwatch:namespace": String(
+                            m.one(T.alarm, (x) => String(x.inputs.name).endsWith("-age")).inputs.namespace,
+                        ),
+                    }),
+                    job.identity,
+                );
+                assert.strictEqual(publish.resultType !== "error" && publish.overallResult, "Allowed");
+
+                const copy = s.role(m.input(machine, "roleArn"));
+                const assume: AccessRequest = {
+                    description: "Step Functions assumes the copy role for the stack's state machine",
+                    principal: "states.amazonaws.com",
+                    action: "sts:AssumeRole",
+                    resource: copy.arn,
+                    resourceAccount: m.account,
+                    context: {
+                        "aws:SecureTransport": "true",
+                        "aws:PrincipalIsAWSService": "true",
+                        "aws:PrincipalServiceName": "states.amazonaws.com",
+                        "aws:SourceArn": machineArn,
+                        "aws:SourceAccount": m.account,
+                    },
+                    sources: [docs.globalKeys],
+                };
+                await assertAllowed(assume, { resourcePolicy: copy.trust });
+                const prefix = s.env.ARCHIVE_PREFIX ?? "snapshots";
+                const staged = `${s.stagingArn}/cache-2026-11-29-03-00-export-0001.rdb`;
+                const archived = `${s.archiveArn}/${prefix}/cache-2026-11-29-03-00-export-0001.rdb`;
+                const copyCall = (action: string, resource: string) =>
+                    roleCalls(m, copy.arn, action, resource, {}, `copy state machine ${action} ${resource}`, sources);
+                await assertAllowed(copyCall("s3:GetObject", staged), {
+                    ...copy.identity,
+                    resourcePolicy: m.bucketPolicy(s.staging),
+                });
+                for (const action of ["s3:PutObject", "s3:AbortMultipartUpload"]) {
+                    await assertAllowed(copyCall(action, archived), {
+                        ...copy.identity,
+                        resourcePolicy: m.bucketPolicy(s.archive),
+                    });
+                }
+                for (const action of ["kms:GenerateDataKey", "kms:Decrypt"] as const) {
+                    await assertAllowed(s3UsesKeyFor(m, copy.arn, s.keyArn, s.archiveArn, action), {
+                        resourcePolicy: s.keyPolicy,
+                        ...copy.identity,
+                    });
+                }
+            });
+
             it("EventBridge's schedule rules (daily and hourly) invoke the function; another rule is refused", async () => {
                 const rules = m.all(T.eventRule);
                 assert.strictEqual(rules.length, 2, "the archiveSchedule rule and the hourly one");
@@ -1026,7 +1097,10 @@ describe("access paths: the audit's read-only policy (tools/audit/iam-policy.jso
     });
 
     it("reads no object, anywhere", async () => {
-        await assertDenied(call("s3:GetObject", `${archiveArn}/${exportPrefixes[0]}2026-11-30-export-0001.rdb`), asAuditor());
+        await assertDenied(
+            call("s3:GetObject", `${archiveArn}/${exportPrefixes[0]}2026-11-30-export-0001.rdb`),
+            asAuditor(),
+        );
         await assertDenied(call("s3:GetObject", "arn:aws:s3:::patient-uploads/x.csv"), {
             identityPolicies: { audit: policy() },
         });

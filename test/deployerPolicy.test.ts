@@ -8,8 +8,9 @@ import * as fs from "fs";
 import * as path from "path";
 import { HitrustRedisArgs } from "../component";
 import { roleBoundaryPolicyName, rolePath } from "../component/archive";
+import { archiveAgeMetric } from "../component/snapshotExport";
 import { runComponent } from "./helpers";
-import { assertAllowed, assertDecision, assertDenied, PolicyDocument } from "./iam/evaluate";
+import { assertAllowed, assertDecision, assertDenied, PolicyDocument, simulateVerbatim } from "./iam/evaluate";
 import { Account, deployerCalls, roleCalls } from "./iam/requests";
 import { StackModel, T } from "./iam/stackModel";
 
@@ -197,6 +198,26 @@ const actionsByType: Record<string, string[]> = {
     ],
     "aws:lambda/permission:Permission": ["lambda:AddPermission", "lambda:GetPolicy", "lambda:RemovePermission"],
     "aws:cfg/rule:Rule": ["config:PutConfigRule", "config:DescribeConfigRules", "config:DeleteConfigRule"],
+    // terraform-provider-aws internal/service/sfn/state_machine.go: ValidateStateMachineDefinition
+    // while planning (CustomizeDiff, whenever the definition changes), CreateStateMachine (passing
+    // the role), DescribeStateMachine and ListStateMachineVersions on every read, UpdateStateMachine,
+    // DeleteStateMachine, and the tag APIs. Actions as "Actions, resources, and condition keys for
+    // AWS Step Functions" names them
+    // (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsstepfunctions.html):
+    // ValidateStateMachineDefinition has no resource type, so it is held on "*"; the others take
+    // the stateMachine resource, held on the component's names only (copyStateMachineName).
+    "aws:sfn/stateMachine:StateMachine": [
+        "states:ValidateStateMachineDefinition",
+        "states:CreateStateMachine",
+        "states:DescribeStateMachine",
+        "states:ListStateMachineVersions",
+        "states:UpdateStateMachine",
+        "states:DeleteStateMachine",
+        "states:TagResource",
+        "states:UntagResource",
+        "states:ListTagsForResource",
+        "iam:PassRole",
+    ],
 };
 /** Lookups the component makes before it creates anything (getCallerIdentity, getSubnet, getCanonicalUserId). */
 const lookups = ["sts:GetCallerIdentity", "ec2:DescribeSubnets", "s3:ListAllMyBuckets"];
@@ -261,7 +282,12 @@ describe("Issue 8: the deployer's IAM policy (docs/deployer-iam-policy.json)", (
         );
         assert.deepStrictEqual(pass.Condition, {
             StringEquals: {
-                "iam:PassedToService": ["firehose.amazonaws.com", "lambda.amazonaws.com", "logs.amazonaws.com"],
+                "iam:PassedToService": [
+                    "firehose.amazonaws.com",
+                    "lambda.amazonaws.com",
+                    "logs.amazonaws.com",
+                    "states.amazonaws.com",
+                ],
             },
         });
         assert.ok(!allowed("iam:CreateUser") && !allowed("kms:DisableKey") && !allowed("s3:PutObject"));
@@ -317,8 +343,13 @@ describe("Issue 15: the deployer cannot become administrator (permissions bounda
         );
     });
 
-    it("passes only roles under the path, only to Firehose, Lambda and CloudWatch Logs", async () => {
-        for (const service of ["lambda.amazonaws.com", "firehose.amazonaws.com", "logs.amazonaws.com"]) {
+    it("passes only roles under the path, only to Firehose, Lambda, CloudWatch Logs and Step Functions", async () => {
+        for (const service of [
+            "lambda.amazonaws.com",
+            "firehose.amazonaws.com",
+            "logs.amazonaws.com",
+            "states.amazonaws.com",
+        ]) {
             await assertAllowed(
                 deployerCalls(a, "iam:PassRole", ourRole, { "iam:PassedToService": service }),
                 deployer,
@@ -379,6 +410,7 @@ describe("Issue 15: the deployer cannot become administrator (permissions bounda
             [m.input(m.one(T.lambda), "role"), "lambda.amazonaws.com"],
             [m.input(m.one(T.firehose), "extendedS3Configuration.roleArn"), "firehose.amazonaws.com"],
             ...m.all(T.subscriptionFilter).map((f): [string, string] => [m.input(f, "roleArn"), "logs.amazonaws.com"]),
+            [m.input(m.one(T.stateMachine), "roleArn"), "states.amazonaws.com"],
         ];
         for (const [role, service] of passed) {
             await assertAllowed(
@@ -388,6 +420,35 @@ describe("Issue 15: the deployer cannot become administrator (permissions bounda
         }
         for (const action of ["lambda:CreateFunction", "lambda:UpdateFunctionCode", "lambda:AddPermission"]) {
             await assertAllowed(deployerCalls(a, action, m.arn(m.one(T.lambda))), deployer);
+        }
+        // The copy state machine, by the name the component gives it (Step Functions resource
+        // stateMachine in the Service Authorization Reference); its definition is validated on "*".
+        const machine = m.arn(m.one(T.stateMachine));
+        for (const action of [
+            "states:CreateStateMachine",
+            "states:DescribeStateMachine",
+            "states:ListStateMachineVersions",
+            "states:UpdateStateMachine",
+            "states:TagResource",
+            "states:DeleteStateMachine",
+        ]) {
+            await assertAllowed(deployerCalls(a, action, machine), deployer);
+        }
+        const validate = await simulateVerbatim(
+            deployerCalls(a, "states:ValidateStateMachineDefinition", "*"),
+            deployer,
+        );
+        assert.strictEqual(validate.resultType !== "error" && validate.overallResult, "Allowed");
+        // Each schedule and alarm of the stack (EventBridge rule and CloudWatch alarm ARNs).
+        for (const rule of m.all(T.eventRule)) {
+            for (const action of ["events:PutRule", "events:PutTargets", "events:TagResource", "events:DeleteRule"]) {
+                await assertAllowed(deployerCalls(a, action, m.arn(rule)), deployer);
+            }
+        }
+        for (const alarm of m.all(T.alarm)) {
+            for (const action of ["cloudwatch:PutMetricAlarm", "cloudwatch:TagResource", "cloudwatch:DeleteAlarms"]) {
+                await assertAllowed(deployerCalls(a, action, m.arn(alarm)), deployer);
+            }
         }
         // Every bucket the component creates, named by its bucketPrefix as S3 will name it.
         for (const bucket of m.all(T.bucket)) {
@@ -430,6 +491,16 @@ describe("Issue 15: the deployer cannot become administrator (permissions bounda
             await assertAllowed(deployerCalls(a, action, fn("cache-snapshot-archive")), deployer);
             await assertDenied(deployerCalls(a, action, fn("account-admin-automation")), deployer);
         }
+    });
+
+    it("administers only the component's copy state machines, not other workflows (which may run as any role)", async () => {
+        const machine = (name: string) => `arn:aws:states:${a.region}:${a.account}:stateMachine:${name}`;
+        for (const action of ["states:CreateStateMachine", "states:UpdateStateMachine", "states:DeleteStateMachine"]) {
+            await assertAllowed(deployerCalls(a, action, machine("cache-snapshot-archive-copy")), deployer);
+            await assertDenied(deployerCalls(a, action, machine("payments-settlement")), deployer);
+        }
+        // Nor does it run any workflow, its own included: executions are the export job's.
+        await assertDenied(deployerCalls(a, "states:StartExecution", machine("cache-snapshot-archive-copy")), deployer);
     });
 });
 
@@ -491,6 +562,41 @@ describe("Issue 15: the role boundary (docs/role-boundary-policy.json) holds wha
             await assertDenied(call(action, "arn:aws:s3:::payroll-exports/2026/x.csv"), asRole);
         }
         await assertDenied(call("s3:ListBucket", "arn:aws:s3:::payroll-exports"), asRole);
+    });
+
+    // The export job hands long copies to its state machine and publishes the archive's age
+    // (component/snapshotExport.ts exportRolePolicy): the boundary allows those on the component's
+    // state machines and in the job's namespace only (Service Authorization Reference, Step Functions
+    // resources stateMachine and execution; CloudWatch user guide, "Using condition keys to limit
+    // access to CloudWatch namespaces").
+    it("runs and follows only the component's copy state machines, and publishes only in the archive's namespace", async () => {
+        const states = `arn:aws:states:${a.region}:${a.account}`;
+        await assertAllowed(
+            call("states:StartExecution", `${states}:stateMachine:cache-snapshot-archive-copy`),
+            asRole,
+        );
+        await assertAllowed(
+            call("states:DescribeExecution", `${states}:execution:cache-snapshot-archive-copy:run-1`),
+            asRole,
+        );
+        await assertDenied(call("states:StartExecution", `${states}:stateMachine:payments-settlement`), asRole);
+        await assertDenied(call("states:DescribeExecution", `${states}:execution:payments-settlement:run-1`), asRole);
+        for (const action of ["states:UpdateStateMachine", "states:DeleteStateMachine"]) {
+            await assertDenied(call(action, `${states}:stateMachine:cache-snapshot-archive-copy`), asRole);
+        }
+        await assertDenied(
+            call("states:StopExecution", `${states}:execution:cache-snapshot-archive-copy:run-1`),
+            asRole,
+        );
+        const publish = async (namespace: string) => {
+            const r = await simulateVerbatim(
+                call("cloudwatch:PutMetricData", "*", { "cloudwatch:namespace": namespace }),
+                asRole,
+            );
+            return r.resultType !== "error" && r.overallResult;
+        };
+        assert.strictEqual(await publish(archiveAgeMetric.namespace), "Allowed");
+        assert.strictEqual(await publish("AWS/ElastiCache"), "ImplicitlyDenied");
     });
 
     it("uses keys only through S3 and ElastiCache (kms:ViaService)", async () => {

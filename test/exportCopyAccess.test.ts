@@ -3,7 +3,8 @@
 //     definition makes (run by test/stateMachine.ts through the S3 model of test/exportWorld.ts),
 //     grants nothing those requests do not use, and cannot touch the job's markers or anything else;
 //   - only Step Functions, for this state machine in this account, can assume that role
-//     (Step Functions developer guide, "Cross-service confused deputy prevention");
+//     (Step Functions developer guide, "Creating an IAM role for your state machine", "Prevent
+//     cross-service confused deputy issue");
 //   - the job's role may start and follow executions of this state machine only, and publish
 //     metrics in its own namespace only.
 // IAM actions per request: S3 user guide, "Required permissions for Amazon S3 API operations"
@@ -13,6 +14,8 @@
 // encryption with AWS KMS keys"); Step Functions and CloudWatch resources and condition keys as the
 // Service Authorization Reference lists them.
 import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import {
     AbortMultipartUploadCommand,
     CompleteMultipartUploadCommand,
@@ -26,6 +29,7 @@ import {
     exportRolePolicy,
     ExportRoleResources,
 } from "../component/snapshotExport";
+import { rolePath } from "../component/archive";
 import { AccessRequest, PolicyDocument, assertAllowed, assertDenied, simulateVerbatim } from "./iam/evaluate";
 import { docs, roleCalls } from "./iam/requests";
 import {
@@ -46,8 +50,8 @@ const job = require("../component/lambda/exportSnapshot.js");
 const a = { account, region: "us-east-1", partition: "aws" };
 const machineName = "cache-snapshot-archive-copy";
 const machineArn = `arn:aws:states:us-east-1:${account}:stateMachine:${machineName}`;
-const copyRoleArn = `arn:aws:iam::${account}:role/cache-snapshot-archive-copy`;
-const jobRoleArn = `arn:aws:iam::${account}:role/cache-snapshot-archive`;
+const copyRoleArn = `arn:aws:iam::${account}:role${rolePath}cache-snapshot-archive-copy`;
+const jobRoleArn = `arn:aws:iam::${account}:role${rolePath}cache-snapshot-archive`;
 const resources: ExportRoleResources = {
     partition: "aws",
     region: "us-east-1",
@@ -58,8 +62,22 @@ const resources: ExportRoleResources = {
     logGroupArn: `arn:aws:logs:us-east-1:${account}:log-group:/aws/lambda/cache-snapshot-archive`,
     copyStateMachineName: machineName,
 };
-const copyPolicies = { identityPolicies: { copy: JSON.parse(copyRolePolicy(resources)) as PolicyDocument } };
-const jobPolicies = { identityPolicies: { job: JSON.parse(exportRolePolicy(resources)) as PolicyDocument } };
+/**
+ * Both roles live under the component's path with its permissions boundary (component/archive.ts),
+ * so AWS allows a request only if the role's policy and the boundary an administrator created from
+ * docs/role-boundary-policy.json both allow it (IAM user guide, "Permissions boundaries for IAM entities").
+ */
+const boundary = JSON.parse(
+    fs.readFileSync(path.join(__dirname, "..", "docs", "role-boundary-policy.json"), "utf8"),
+) as PolicyDocument;
+const copyPolicies = {
+    identityPolicies: { copy: JSON.parse(copyRolePolicy(resources)) as PolicyDocument },
+    permissionsBoundary: boundary,
+};
+const jobPolicies = {
+    identityPolicies: { job: JSON.parse(exportRolePolicy(resources)) as PolicyDocument },
+    permissionsBoundary: boundary,
+};
 /** The component's key policy delegates to IAM (AccountAdministers), so the role policy decides. */
 const keyPolicy: PolicyDocument = {
     Version: "2012-10-17",
@@ -69,7 +87,8 @@ const keyPolicy: PolicyDocument = {
 };
 const sources = {
     s3Permissions: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-with-s3-policy-actions.html",
-    sfnDeputy: "https://docs.aws.amazon.com/step-functions/latest/dg/cross-service-confused-deputy-prevention.html",
+    // "Creating an IAM role for your state machine", section "Prevent cross-service confused deputy issue".
+    sfnDeputy: "https://docs.aws.amazon.com/step-functions/latest/dg/procedure-create-iam-role.html",
     sfnActions: "https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsstepfunctions.html",
     cwNamespace: "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/iam-cw-condition-keys-namespace.html",
 };

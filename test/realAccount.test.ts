@@ -20,6 +20,45 @@ const named = (result: MockRunResult, name: string) => {
     return found;
 };
 
+/**
+ * The aws:Source* condition keys each service principal documents in the trust policy of a role it
+ * assumes. A service that does not send a key fails a condition on it, and the role cannot be
+ * assumed; so a trust policy may use only the keys the service's guide shows.
+ * - Step Functions: aws:SourceArn and aws:SourceAccount (Step Functions developer guide, "Creating
+ *   an IAM role for your state machine", "Prevent cross-service confused deputy issue",
+ *   https://docs.aws.amazon.com/step-functions/latest/dg/procedure-create-iam-role.html).
+ * - CloudWatch Logs: aws:SourceArn only (CloudWatch Logs user guide, subscription filters with
+ *   Firehose: the role's trust policy limits aws:SourceArn to the account's log resources).
+ * - Lambda: none; the execution role's trust policy has no condition (Lambda developer guide,
+ *   "Defining Lambda function permissions with an execution role").
+ * - Firehose: none of these; sts:ExternalId is the account (Firehose developer guide, "Grant
+ *   Firehose access to an Amazon S3 destination").
+ */
+const documentedTrustKeys: Record<string, string[]> = {
+    "states.amazonaws.com": ["aws:SourceArn", "aws:SourceAccount"],
+    "logs.amazonaws.com": ["aws:SourceArn"],
+    "logs.us-east-1.amazonaws.com": ["aws:SourceArn"],
+    "lambda.amazonaws.com": [],
+    "firehose.amazonaws.com": [],
+};
+
+/** Each aws:Source* key a trust statement puts on a service that does not document it, and each unknown service. */
+function trustKeyViolations(policy: { Statement: any[] }): string[] {
+    return policy.Statement.flatMap((st) => {
+        const services: string[] = [st.Principal?.Service ?? []].flat();
+        const keys = Object.values(st.Condition ?? {}).flatMap((block: any) =>
+            Object.keys(block).filter((key) => /^aws:Source/i.test(key)),
+        );
+        return services.flatMap((service) =>
+            service in documentedTrustKeys
+                ? keys
+                      .filter((key) => !documentedTrustKeys[service].some((k) => k.toLowerCase() === key.toLowerCase()))
+                      .map((key) => `${service} does not document ${key} for AssumeRole`)
+                : [`${service}: no documented trust keys recorded; add them with their source`],
+        );
+    });
+}
+
 describe("Issue 8: the stack as a real account sees it", () => {
     let result: MockRunResult;
     before(async () => {
@@ -122,10 +161,70 @@ describe("Issue 8: the stack as a real account sees it", () => {
             });
         });
 
-        it("no role trusts a service with aws:SourceAccount, which these services do not document for AssumeRole", () => {
-            for (const role of ofType(result, "aws:iam/role:Role")) {
-                assert.ok(!(role.inputs as any).assumeRolePolicy.includes("aws:SourceAccount"), role.name);
+        it("Step Functions: aws:SourceAccount and aws:SourceArn of the copy state machine (Step Functions guide, 'Prevent cross-service confused deputy issue')", () => {
+            const [s] = trust("cache-snapshot-archive-copy").Statement;
+            assert.deepStrictEqual(s.Principal, { Service: "states.amazonaws.com" });
+            assert.deepStrictEqual(s.Condition, {
+                StringEquals: { "aws:SourceAccount": account },
+                ArnLike: {
+                    "aws:SourceArn": `arn:aws:states:us-east-1:${account}:stateMachine:cache-snapshot-archive-copy`,
+                },
+            });
+        });
+
+        it("each service is trusted only with the aws:Source* keys it documents for AssumeRole", () => {
+            const roles = ofType(result, "aws:iam/role:Role");
+            const checked = roles.flatMap((role) =>
+                trustKeyViolations(JSON.parse((role.inputs as any).assumeRolePolicy)).map((v) => `${role.name}: ${v}`),
+            );
+            assert.deepStrictEqual(checked, []);
+            // Every service principal of the stack is one the table knows, so a new one cannot pass unread.
+            const services = new Set(
+                roles.flatMap((role) =>
+                    JSON.parse((role.inputs as any).assumeRolePolicy).Statement.flatMap((st: any) =>
+                        [st.Principal?.Service ?? []].flat(),
+                    ),
+                ),
+            );
+            assert.ok(
+                services.has("states.amazonaws.com") && services.has("lambda.amazonaws.com"),
+                [...services].join(),
+            );
+        });
+
+        it("the rule refuses aws:SourceAccount for a service that does not document it (Lambda, Firehose, CloudWatch Logs)", () => {
+            const trustWith = (service: string, condition: object) => ({
+                Statement: [
+                    {
+                        Effect: "Allow",
+                        Principal: { Service: service },
+                        Action: "sts:AssumeRole",
+                        Condition: condition,
+                    },
+                ],
+            });
+            for (const service of ["lambda.amazonaws.com", "firehose.amazonaws.com", "logs.amazonaws.com"]) {
+                assert.strictEqual(
+                    trustKeyViolations(trustWith(service, { StringEquals: { "aws:SourceAccount": account } })).length,
+                    1,
+                    service,
+                );
             }
+            assert.strictEqual(
+                trustKeyViolations(trustWith("lambda.amazonaws.com", { ArnLike: { "aws:SourceArn": trailArn } }))
+                    .length,
+                1,
+            );
+            assert.strictEqual(trustKeyViolations(trustWith("ec2.amazonaws.com", {})).length, 1, "an unknown service");
+            assert.deepStrictEqual(
+                trustKeyViolations(
+                    trustWith("states.amazonaws.com", {
+                        StringEquals: { "aws:SourceAccount": account },
+                        ArnLike: { "aws:SourceArn": `arn:aws:states:us-east-1:${account}:stateMachine:x` },
+                    }),
+                ),
+                [],
+            );
         });
     });
 

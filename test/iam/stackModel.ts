@@ -29,6 +29,7 @@ export const T = {
     eventRule: "aws:cloudwatch/eventRule:EventRule",
     eventTarget: "aws:cloudwatch/eventTarget:EventTarget",
     lambda: "aws:lambda/function:Function",
+    stateMachine: "aws:sfn/stateMachine:StateMachine",
     lambdaPermission: "aws:lambda/permission:Permission",
     secret: "aws:secretsmanager/secret:Secret",
     replicationGroup: "aws:elasticache/replicationGroup:ReplicationGroup",
@@ -76,6 +77,9 @@ export class StackModel {
                 return `arn:${p}:events:${region}:${account}:rule/${name}`;
             case T.alarm:
                 return `arn:${p}:cloudwatch:${region}:${account}:alarm:${name}`;
+            // Service Authorization Reference, resource types of AWS Step Functions (stateMachine).
+            case T.stateMachine:
+                return `arn:${p}:states:${region}:${account}:stateMachine:${name}`;
             default:
                 return undefined;
         }
