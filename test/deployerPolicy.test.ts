@@ -219,8 +219,11 @@ const actionsByType: Record<string, string[]> = {
         "iam:PassRole",
     ],
 };
-/** Lookups the component makes before it creates anything (getCallerIdentity, getSubnet, getCanonicalUserId). */
-const lookups = ["sts:GetCallerIdentity", "ec2:DescribeSubnets", "s3:ListAllMyBuckets"];
+/**
+ * Lookups the component makes before it creates anything (getCallerIdentity, getSubnet,
+ * getCanonicalUserId, getPolicy for the role boundary).
+ */
+const lookups = ["sts:GetCallerIdentity", "ec2:DescribeSubnets", "s3:ListAllMyBuckets", "iam:GetPolicy"];
 /** Types that call no AWS API. */
 const local = new Set(["random:index/randomString:RandomString", "random:index/randomPassword:RandomPassword"]);
 
