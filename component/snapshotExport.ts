@@ -331,7 +331,12 @@ export function copyTrustPolicy(r: Pick<ExportRoleResources, "partition" | "regi
  * the staged object changed; a failure aborts the upload so no part lingers (the archive's
  * lifecycle also aborts incomplete uploads after 7 days).
  */
-export function copyStateMachineDefinition(): Record<string, unknown> {
+export function copyStateMachineDefinition(partition = "aws"): Record<string, unknown> {
+    // Service integration ARNs carry the partition, like every ARN (`arn:aws-us-gov:states:::...` in
+    // GovCloud, "Amazon Resource Names (ARNs) in AWS GovCloud (US)",
+    // https://docs.aws.amazon.com/govcloud-us/latest/UserGuide/using-govcloud-arns.html); a fixed
+    // `arn:aws:` makes every execution fail there (aws/aws-cdk#4597).
+    const sdk = (action: string) => `arn:${partition}:states:::aws-sdk:s3:${action}`;
     const retry = [{ ErrorEquals: ["States.ALL"], IntervalSeconds: 5, MaxAttempts: 4, BackoffRate: 2 }];
     const toAbort = [{ ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: "AbortUpload" }];
     return {
@@ -342,7 +347,7 @@ export function copyStateMachineDefinition(): Record<string, unknown> {
         States: {
             CreateUpload: {
                 Type: "Task",
-                Resource: "arn:aws:states:::aws-sdk:s3:createMultipartUpload",
+                Resource: sdk("createMultipartUpload"),
                 Parameters: {
                     "Bucket.$": "$.target.bucket",
                     "Key.$": "$.target.key",
@@ -374,7 +379,7 @@ export function copyStateMachineDefinition(): Record<string, unknown> {
                     States: {
                         CopyPart: {
                             Type: "Task",
-                            Resource: "arn:aws:states:::aws-sdk:s3:uploadPartCopy",
+                            Resource: sdk("uploadPartCopy"),
                             Parameters: {
                                 "Bucket.$": "$.Bucket",
                                 "Key.$": "$.Key",
@@ -402,7 +407,7 @@ export function copyStateMachineDefinition(): Record<string, unknown> {
             },
             CompleteUpload: {
                 Type: "Task",
-                Resource: "arn:aws:states:::aws-sdk:s3:completeMultipartUpload",
+                Resource: sdk("completeMultipartUpload"),
                 Parameters: {
                     "Bucket.$": "$.target.bucket",
                     "Key.$": "$.target.key",
@@ -416,7 +421,7 @@ export function copyStateMachineDefinition(): Record<string, unknown> {
             },
             AbortUpload: {
                 Type: "Task",
-                Resource: "arn:aws:states:::aws-sdk:s3:abortMultipartUpload",
+                Resource: sdk("abortMultipartUpload"),
                 Parameters: {
                     "Bucket.$": "$.target.bucket",
                     "Key.$": "$.target.key",
@@ -601,7 +606,7 @@ export function createSnapshotExport(
             name: copyMachineName,
             type: "STANDARD",
             roleArn: copyRole.role.arn,
-            definition: JSON.stringify(copyStateMachineDefinition()),
+            definition: account.partition.apply((partition) => JSON.stringify(copyStateMachineDefinition(partition))),
             tags,
         },
         { parent, dependsOn: [copyRole.policy] },

@@ -221,9 +221,17 @@ const actionsByType: Record<string, string[]> = {
 };
 /**
  * Lookups the component makes before it creates anything (getCallerIdentity, getSubnet,
- * getCanonicalUserId, getPolicy for the role boundary).
+ * getCanonicalUserId, getPolicy for the role boundary: the provider's aws_iam_policy data source
+ * calls GetPolicy, then GetPolicyVersion for the document, terraform-provider-aws
+ * internal/service/iam/policy_data_source.go).
  */
-const lookups = ["sts:GetCallerIdentity", "ec2:DescribeSubnets", "s3:ListAllMyBuckets", "iam:GetPolicy"];
+const lookups = [
+    "sts:GetCallerIdentity",
+    "ec2:DescribeSubnets",
+    "s3:ListAllMyBuckets",
+    "iam:GetPolicy",
+    "iam:GetPolicyVersion",
+];
 /** Types that call no AWS API. */
 const local = new Set(["random:index/randomString:RandomString", "random:index/randomPassword:RandomPassword"]);
 

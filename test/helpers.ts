@@ -46,6 +46,8 @@ export async function runComponent(
         config?: Record<string, string>;
         /** IAM policies the account does not have (tools/mockrun.ts absentIamPolicies). */
         absentIamPolicies?: string[];
+        /** The partition aws.getPartition answers. */
+        partition?: string;
     } = {},
 ): Promise<MockRunResult & { component?: HitrustRedis }> {
     let component: HitrustRedis | undefined;
@@ -59,6 +61,7 @@ export async function runComponent(
             subnetVpcs: options.vpcs,
             config: options.config,
             absentIamPolicies: options.absentIamPolicies,
+            partition: options.partition,
         },
     );
     return { ...result, component };

@@ -46,3 +46,25 @@ describe("Issue 15: the role boundary must exist before anything is created", ()
         }
     });
 });
+
+describe("Issue 15: the copy state machine in every partition", () => {
+    it("its AWS SDK integrations carry the stack's partition (GovCloud: arn:aws-us-gov:states:::...)", async () => {
+        for (const partition of ["aws", "aws-us-gov", "aws-cn"]) {
+            const result = await runComponent({}, { preview: false, partition });
+            assert.deepStrictEqual(result.errors, []);
+            const machine = result.resources.find((r) => r.type === "aws:sfn/stateMachine:StateMachine");
+            assert.ok(machine, "no state machine");
+            const definition = JSON.parse((machine.inputs as any).definition);
+            const resources = Object.values<any>(definition.States)
+                .flatMap((st) => [
+                    st.Resource,
+                    ...Object.values<any>(st.ItemProcessor?.States ?? {}).map((x) => x.Resource),
+                ])
+                .filter((r): r is string => typeof r === "string");
+            assert.ok(resources.length >= 4, resources.join(", "));
+            for (const arn of resources) {
+                assert.ok(arn.startsWith(`arn:${partition}:states:::aws-sdk:s3:`), `${partition}: ${arn}`);
+            }
+        }
+    });
+});

@@ -185,7 +185,7 @@ async function runState(name: string, state: any, data: any, tasks: TaskHandler,
         return place(data, state.ResultPath, result);
     }
     if (state.Type === "Task") {
-        const match = /^arn:aws:states:::aws-sdk:([a-z0-9]+):([a-z][A-Za-z0-9]*)$/.exec(state.Resource);
+        const match = /^arn:aws[a-z-]*:states:::aws-sdk:([a-z0-9]+):([a-z][A-Za-z0-9]*)$/.exec(state.Resource);
         if (!match) {
             throw new Error(`state ${name}: resource ${state.Resource} is not an AWS SDK integration`);
         }

@@ -46,6 +46,8 @@ export interface MockRunOptions {
      * `vpcId` it was given; any other subnet's VPC is left out of the answer (not known to the mock).
      */
     subnetVpcs?: Record<string, string>;
+    /** The partition `aws.getPartition` answers (default `aws`). */
+    partition?: string;
     /** IAM policy ARNs `aws.iam.getPolicy` does not find (every other policy exists). */
     absentIamPolicies?: string[];
     /**
@@ -404,7 +406,11 @@ function installMocks(options: MockRunOptions, sdkDir?: string, onStackOutputs?:
                         id: mockAccountId,
                     };
                 case "aws:index/getPartition:getPartition":
-                    return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
+                    return {
+                        partition: options.partition ?? "aws",
+                        dnsSuffix: "amazonaws.com",
+                        id: options.partition ?? "aws",
+                    };
                 case "aws:index/getRegion:getRegion":
                     return { region: mockRegion, name: mockRegion, id: mockRegion };
                 case "aws:index/getAvailabilityZones:getAvailabilityZones":
