@@ -435,7 +435,11 @@ function compliantRegion(region: string, id = "orders-cache") {
 type RegionState = ReturnType<typeof compliantRegion>;
 
 /** Installs handlers that answer from `state[region]`; `deny` holds IAM actions to refuse. */
+/** A test's hook before each mocked answer (Region, IAM action), e.g. to hold a call back. */
+let beforeAnswer: ((region: string, action: string) => Promise<void>) | undefined;
+
 function install(state: Record<string, RegionState>, deny: Set<string> = new Set()) {
+    beforeAnswer = undefined;
     for (const mock of Object.values(mocks)) {
         mock.reset();
     }
@@ -453,7 +457,9 @@ function install(state: Record<string, RegionState>, deny: Set<string> = new Set
                       })
                     : accessDenied(action);
             }
-            const s = state[await regionOf(getClient)];
+            const region = await regionOf(getClient);
+            await beforeAnswer?.(region, action);
+            const s = state[region];
             if (!s) {
                 throw new Error("no such Region in the fixture");
             }
@@ -1459,6 +1465,37 @@ describe("npm run audit (mocked AWS)", () => {
             .map((e) => `${e.resource} ${e.region}`);
         assert.deepStrictEqual(transit, ["orders-cache (us-east-1) us-east-1", "orders-cache (eu-west-1) eu-west-1"]);
         assert.strictEqual(out.exitCode, 1);
+    });
+
+    it("reads the Regions at the same time, and reports them in the order given", async () => {
+        // AWS throttles API requests per account and Region ("Request throttling for the Amazon EC2
+        // API", https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-throttling.html), so reading
+        // Regions side by side adds no load to any one Region. The first Region's first call waits
+        // until the second Region has been called: read one after another, it would wait forever.
+        install({ "us-east-1": compliantRegion("us-east-1"), "eu-west-1": compliantRegion("eu-west-1") });
+        let westCalled!: () => void;
+        const west = new Promise<void>((resolve) => (westCalled = resolve));
+        let held = false;
+        beforeAnswer = async (region) => {
+            if (region === "eu-west-1") {
+                westCalled();
+            } else if (!held) {
+                held = true;
+                await Promise.race([
+                    west,
+                    new Promise((_, reject) =>
+                        setTimeout(() => reject(new Error("the Regions are read one after another")), 5000),
+                    ),
+                ]);
+            }
+        };
+        const out = await audit(["us-east-1", "eu-west-1"]);
+        assert.ok(held);
+        assert.deepStrictEqual(
+            out.inventory.caches.map((c) => `${c.region}:${c.id}`),
+            ["us-east-1:orders-cache", "eu-west-1:orders-cache"],
+        );
+        assert.strictEqual(out.exitCode, 0, JSON.stringify(out.json.gaps));
     });
 
     it("evidence never contains a secret value; the audit never reads one", async () => {

@@ -1620,9 +1620,20 @@ export async function discover(session: AwsSession, options: DiscoverOptions): P
         regionFacts: [],
         gaps: [],
     };
-    for (const region of options.regions) {
-        const reader = new RegionReader(session, region, log, options);
-        await reader.run();
+    // The Regions are read side by side: AWS throttles API requests per account and Region ("Request
+    // throttling for the Amazon EC2 API",
+    // https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-throttling.html), and each Region has
+    // its own clients, so no Region sees more requests than when read alone. Results keep the order
+    // the Regions were given in.
+    const readers = options.regions.map((region) => new RegionReader(session, region, log, options));
+    // Every Region finishes before a run error is raised (the first in Region order), so no read is
+    // left running against clients the caller then destroys.
+    const outcomes = await Promise.allSettled(readers.map((reader) => reader.run()));
+    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === "rejected");
+    if (failed) {
+        throw failed.reason;
+    }
+    for (const reader of readers) {
         inventory.resources.push(...reader.resources);
         inventory.caches.push(...reader.caches);
         inventory.regionFacts.push(reader.facts);
