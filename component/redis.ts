@@ -384,19 +384,12 @@ export class HitrustRedis extends pulumi.ComponentResource {
               })
             : [];
 
+        const accountIds = { accountId: identity.accountId, partition: partition.partition };
         const common = {
             name,
             settings,
             keyArn: this.kmsKeyArn,
-            account: {
-                accountId: identity.accountId,
-                partition: partition.partition,
-                region: region.region,
-                roleBoundary: checkedRoleBoundary(
-                    { accountId: identity.accountId, partition: partition.partition },
-                    this,
-                ),
-            },
+            account: { ...accountIds, region: region.region, roleBoundary: checkedRoleBoundary(accountIds, this) },
             tags,
             parent: this as pulumi.Resource,
         };

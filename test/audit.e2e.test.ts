@@ -10,7 +10,7 @@ import { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
 import { main } from "../tools/audit/cli";
-import { expiredKey, root, runCli, Seen, startServer } from "./loopbackAws";
+import { expiredKey, loopbackEnv, root, runCli, Seen, startServer } from "./loopbackAws";
 
 describe("npm run audit end to end (local AWS endpoint)", () => {
     let server: http.Server;
@@ -21,18 +21,7 @@ describe("npm run audit end to end (local AWS endpoint)", () => {
 
     it("reads ElastiCache through AWS_ENDPOINT_URL, retries the throttled call, reports the verdict and the gaps", async () => {
         const reportDir = fs.mkdtempSync(path.join(os.tmpdir(), "audit-e2e-"));
-        const home = fs.mkdtempSync(path.join(os.tmpdir(), "audit-home-"));
-        const env: NodeJS.ProcessEnv = {
-            PATH: process.env.PATH,
-            HOME: home,
-            AWS_ENDPOINT_URL: url,
-            AWS_REGION: "us-east-1",
-            AWS_ACCESS_KEY_ID: "AKIAIOSFODNN7EXAMPLE",
-            AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-            AWS_CONFIG_FILE: path.join(home, "config"),
-            AWS_SHARED_CREDENTIALS_FILE: path.join(home, "credentials"),
-            AWS_EC2_METADATA_DISABLED: "true",
-        };
+        const env = loopbackEnv(url);
         const run = await runCli(["--report", reportDir], env);
         assert.strictEqual(run.code, 1, `exit code 1 (at-rest encryption off)\n${run.stdout}\n${run.stderr}`);
 

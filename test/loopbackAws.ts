@@ -4,8 +4,10 @@
 // example), after one Throttling error; every other call is refused with each protocol's
 // AccessDenied, unless an extra route answers it first.
 import { spawn } from "child_process";
+import * as fs from "fs";
 import * as http from "http";
 import { AddressInfo } from "net";
+import * as os from "os";
 import * as path from "path";
 
 export const root = path.join(__dirname, "..");
@@ -177,6 +179,25 @@ export function startServer(options: ServerOptions = {}): Promise<{ server: http
             resolve({ server, url: `http://127.0.0.1:${port}`, seen });
         }),
     );
+}
+
+/**
+ * The environment a CLI run against the loopback endpoint gets: dummy keys for the SDK's credential
+ * chain, the default Region, an empty HOME with no shared config files, no instance metadata.
+ */
+export function loopbackEnv(url: string): NodeJS.ProcessEnv {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), "loopback-home-"));
+    return {
+        PATH: process.env.PATH,
+        HOME: home,
+        AWS_ENDPOINT_URL: url,
+        AWS_REGION: "us-east-1",
+        AWS_ACCESS_KEY_ID: "AKIAIOSFODNN7EXAMPLE",
+        AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        AWS_CONFIG_FILE: path.join(home, "config"),
+        AWS_SHARED_CREDENTIALS_FILE: path.join(home, "credentials"),
+        AWS_EC2_METADATA_DISABLED: "true",
+    };
 }
 
 export function runCli(

@@ -10,7 +10,7 @@ import * as http from "http";
 import * as os from "os";
 import * as path from "path";
 import { asffViolations } from "./asff";
-import { cluster, member, runCli, Seen, startServer } from "./loopbackAws";
+import { cluster, loopbackEnv, member, runCli, Seen, startServer } from "./loopbackAws";
 import { account, FakeHub } from "./securityHubFixture";
 
 interface Cache {
@@ -110,18 +110,7 @@ describe("npm run audit -- --security-hub end to end (local AWS endpoint)", () =
     async function run(caches: Cache[]) {
         Object.assign(elasticache, answers(caches));
         const reportDir = fs.mkdtempSync(path.join(os.tmpdir(), "securityhub-e2e-"));
-        const home = fs.mkdtempSync(path.join(os.tmpdir(), "securityhub-home-"));
-        const result = await runCli(["--security-hub", "--report", reportDir], {
-            PATH: process.env.PATH,
-            HOME: home,
-            AWS_ENDPOINT_URL: url,
-            AWS_REGION: "us-east-1",
-            AWS_ACCESS_KEY_ID: "AKIAIOSFODNN7EXAMPLE",
-            AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-            AWS_CONFIG_FILE: path.join(home, "config"),
-            AWS_SHARED_CREDENTIALS_FILE: path.join(home, "credentials"),
-            AWS_EC2_METADATA_DISABLED: "true",
-        });
+        const result = await runCli(["--security-hub", "--report", reportDir], loopbackEnv(url));
         return { ...result, reportDir };
     }
 
