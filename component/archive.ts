@@ -30,7 +30,8 @@ export interface Common {
     parent: pulumi.Resource;
 }
 
-export const archivePrefixes = { snapshots: "snapshots", logs: "logs", trail: "cloudtrail" };
+/** The archive bucket's top-level prefixes: snapshots, cache logs, trail records, the audit's dated reports. */
+export const archivePrefixes = { snapshots: "snapshots", logs: "logs", trail: "cloudtrail", audit: "audit-reports" };
 
 /**
  * The IAM path of every role the component creates. The deployer's IAM permissions reach only

@@ -97,6 +97,31 @@ export interface AlertSubscriptions {
     httpsEndpoints?: string[];
 }
 
+/**
+ * The in-account audit: the same checks as `npm run audit`, run by a scheduled Lambda function with its
+ * own read-only role, writing a dated report to the archive bucket, HITRUST findings to Security Hub and
+ * a metric per control to CloudWatch. It audits every ElastiCache resource of the account in its
+ * Regions, not only this stack's: turn it on in one stack per account.
+ */
+export interface ContinuousAudit {
+    /** Deploy the audit function. Defaults to true when `continuousAudit` is given; pass false to remove it. */
+    enabled?: boolean;
+    /**
+     * When the audit runs, as an EventBridge `cron(...)` or `rate(...)` expression that runs at least once a
+     * day and at most once an hour. Defaults to daily, three hours after the snapshot window ends (after the
+     * day's backup and its archive run).
+     * See https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-scheduled-rule-pattern.html
+     */
+    schedule?: string;
+    /** The Regions audited, as Region codes such as `us-east-1`, of the stack's partition. Defaults to the stack's Region. */
+    regions?: string[];
+    /**
+     * Send the findings to Security Hub in each audited Region (a Region where Security Hub is not enabled is
+     * a warning of the run, not a failure). Defaults to true.
+     */
+    securityHub?: boolean;
+}
+
 export interface HitrustRedisArgs {
     /** The VPC the cache's security group lives in. Required. */
     vpcId: pulumi.Input<string>;
@@ -215,6 +240,13 @@ export interface HitrustRedisArgs {
      * in `evidence`. Defaults to false.
      */
     awsConfigRules?: boolean;
+    /**
+     * Deploys the audit as a scheduled function in the account (daily by default): dated reports in the
+     * archive bucket, findings in Security Hub, a metric per control and alarms on the event topic. It
+     * audits the whole account's caches in its Regions, so turn it on in one stack per account; its role
+     * needs the current permissions boundary (README, "Continuous audit in the account"). Defaults to off.
+     */
+    continuousAudit?: ContinuousAudit;
 
     /**
      * The replication group ID; 1 to 40 lowercase letters, digits and hyphens. Defaults to one derived
@@ -293,4 +325,16 @@ export interface HitrustRedisSettings {
     archiveSchedule: string;
     /** The existing trail relied on; absent when the component created one. */
     existingTrailName?: string;
+    /** The in-account audit's settings; absent when it is off. */
+    continuousAudit?: ContinuousAuditSettings;
+}
+
+/** The in-account audit as deployed. */
+export interface ContinuousAuditSettings {
+    /** The EventBridge schedule expression of its runs. */
+    schedule: string;
+    /** The Regions it audits; empty when it audits the stack's Region (known when deploying). */
+    regions: string[];
+    /** Whether it sends findings to Security Hub. */
+    securityHub: boolean;
 }

@@ -6,6 +6,7 @@ import { createConfigRules, knownDeployRegion, rulesFor, unavailableRules } from
 import { checkedRoleBoundary, createArchiveBucket, createLogArchive, createTrail, trailName } from "./archive";
 import { keyPolicy, requiredKeyStatements } from "./keyPolicy";
 import { createSnapshotExport } from "./snapshotExport";
+import { auditBundleDirectory, auditBundleMissingProblem, createContinuousAudit } from "./continuousAudit";
 import { EvidenceRecord, HitrustRedisArgs, HitrustRedisSettings } from "./args";
 import { buildEvidence } from "./evidence";
 import {
@@ -55,6 +56,8 @@ export class HitrustRedis extends pulumi.ComponentResource {
     /** The trail the component created; undefined when an existing trail was named. */
     public readonly trail?: aws.cloudtrail.Trail;
     public readonly snapshotExportFunction: aws.lambda.Function;
+    /** The in-account audit function; undefined unless `continuousAudit` is on. */
+    public readonly continuousAuditFunction?: aws.lambda.Function;
     public readonly subscriptions: aws.sns.TopicSubscription[];
 
     /** The address clients write to (the configuration endpoint in cluster mode). */
@@ -80,6 +83,11 @@ export class HitrustRedis extends pulumi.ComponentResource {
             region: knownDeployRegion(opts),
             claimReplicationGroupId: true,
         });
+        // The audit's bundle is built by `npm run build:package`; without it nothing is created.
+        const auditBundle = settings.continuousAudit ? auditBundleDirectory() : undefined;
+        if (settings.continuousAudit && auditBundle === undefined) {
+            throw new ValidationError(name, [formatProblem(auditBundleMissingProblem)]);
+        }
         super(componentType, name, {}, { ...opts, aliases: [{ type: legacyComponentType }, ...(opts.aliases ?? [])] });
         this.settings = settings;
         for (const warning of warnings) {
@@ -468,6 +476,18 @@ export class HitrustRedis extends pulumi.ComponentResource {
             parent,
         );
 
+        if (settings.continuousAudit) {
+            const audit = createContinuousAudit({
+                ...common,
+                archive,
+                topicArn: this.eventTopic.arn,
+                authSecretName: this.authSecret.name,
+                bundleDirectory: auditBundle!,
+            });
+            this.continuousAuditFunction = audit.fn;
+            this.alarms.push(...audit.alarms);
+        }
+
         this.authSecretArn = this.authSecret.arn;
         this.securityGroupId = this.securityGroup.id;
         this.eventTopicArn = this.eventTopic.arn;
@@ -491,6 +511,7 @@ export class HitrustRedis extends pulumi.ComponentResource {
             archiveBucket: this.archiveBucket.bucket,
             trailArn: this.trail?.arn,
             snapshotExportFunction: this.snapshotExportFunction.name,
+            continuousAuditFunction: this.continuousAuditFunction?.name,
             evidence: this.evidence,
             configRules: configRules.map((rule) => rule.name),
             ...(args.kmsKeyArn === undefined

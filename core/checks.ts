@@ -45,6 +45,18 @@ export const maxBackupRetentionDays = 35;
  * can hold (one or two), so 2,192; 2,190 falls one or two days short of six years.
  */
 export const sixYearsInDays = 6 * 365 + 2;
+/**
+ * A Region code as AWS writes them ("Regions and Zones", AWS General Reference,
+ * https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-regions.html): `us-east-1`,
+ * `us-gov-west-1`, `cn-north-1`. The audit CLI checks `--region` with the same form (tools/audit/cli.ts).
+ */
+export const regionCodePattern = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
+/** The partition a Region code belongs to: `cn-*` is aws-cn, `us-gov-*` aws-us-gov, the others aws. */
+export function regionPartition(region: string): string {
+    return region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
+}
+
 /** ElastiCache accepts these non-alphanumeric characters in an AUTH token, and no others. */
 export const authTokenSpecials = "!&#$^<>-";
 export const authTokenMinLength = 16;

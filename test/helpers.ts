@@ -1,5 +1,8 @@
 import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
 import { HitrustRedis, HitrustRedisArgs } from "../component";
+import { auditBundle } from "../component/continuousAudit";
 import * as path from "path";
 import { PackInfo, PolicyPackProcess } from "../tools/analyzer";
 import { MockRunResult, RecordedResource, runUnderMocks, sig, unknownSentinel } from "../tools/mockrun";
@@ -132,5 +135,24 @@ export function usePack(ready: (pack: PolicyPackProcess, info: PackInfo) => void
     });
     after(async () => {
         await pack?.stop();
+    });
+}
+
+/**
+ * For the tests of the calling `describe`: the component finds a placeholder of the audit function's
+ * bundle (bin/audit-function/index.js, which `npm run build:package` builds) in a temporary folder.
+ * Under mocks the archive's content is never read; the placeholder is never packaged.
+ */
+export function usePlaceholderAuditBundle(): void {
+    before(() => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "audit-bundle-"));
+        fs.writeFileSync(
+            path.join(dir, "index.js"),
+            "exports.handler = async () => { throw new Error('placeholder'); };\n",
+        );
+        auditBundle.directory = dir;
+    });
+    after(() => {
+        auditBundle.directory = undefined;
     });
 }

@@ -4,11 +4,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { defaultEngineVersions, Engine, maxBackupRetentionDays, parameterGroupFamily } from "../../core/checks";
 import { supports } from "../../core/engine";
-import { HitrustRedisArgs } from "../args";
+import { ContinuousAuditSettings, HitrustRedisArgs } from "../args";
 import { minimumArchiveRetentionDays, checkArchive } from "./archive";
 import { servedToOtherLanguages } from "../host";
 import { authTokenArgumentProblems, authTokenSecretIdProblem, checkAuth, plainAuthTokenProblem } from "./auth";
 import { checkBackups } from "./backups";
+import { checkContinuousAudit } from "./continuousAudit";
 import { kmsKeyArnProblem, kmsKeyRegionProblem } from "./encryption";
 import {
     checkEngine,
@@ -80,6 +81,8 @@ export interface Settings {
     readonly archiveSchedule: string;
     /** The existing trail to rely on, or undefined to create one. */
     readonly existingTrailName?: string;
+    /** The in-account audit (component/continuousAudit.ts); undefined when it is off. */
+    readonly continuousAudit?: ContinuousAuditSettings;
 }
 
 /**
@@ -263,6 +266,7 @@ export function resolveSettings(
     const { snapshot } = checkBackups(args, snapshotWindow, maintenanceWindow, c);
     const { alarms } = checkLogging(args, c);
     const archive = checkArchive(args, snapshot, c);
+    const continuousAudit = checkContinuousAudit(args, snapshot, options.region, c);
 
     const replicationGroupId = args.replicationGroupId ?? deriveReplicationGroupId(name);
     checkReplicationGroupId(replicationGroupId, c);
@@ -303,6 +307,7 @@ export function resolveSettings(
             archiveRetentionDays: args.archiveRetentionDays ?? defaults.archiveRetentionDays,
             archiveSchedule: archive.archiveSchedule,
             existingTrailName: archive.existingTrailName,
+            ...(continuousAudit ? { continuousAudit } : {}),
         },
         warnings: c.warnings,
         inputs: checkedInputs(name, args, fromOtherLanguage),

@@ -92,6 +92,20 @@ export const alertSubscriptionFields: Fields = {
     },
 };
 
+const auditResources = "it decides whether the audit function, its role, schedule and alarms are created";
+export const continuousAuditFields: Fields = {
+    enabled: { ...bool, plainBecause: auditResources },
+    schedule: {
+        ...str("'cron(0 8 * * ? *)'"),
+        plainBecause: "its EventBridge syntax and frequency are checked up front",
+    },
+    regions: {
+        shape: { kind: "list", item: str("'us-east-1'"), example: "['us-east-1', 'us-west-2']" },
+        plainBecause: "each Region code is checked up front",
+    },
+    securityHub: { ...bool, plainBecause: "it decides whether the function's role may send findings" },
+};
+
 /** Every argument of HitrustRedisArgs. */
 export const argumentFields: Fields = {
     vpcId: {
@@ -202,6 +216,14 @@ export const argumentFields: Fields = {
         plainBecause: subscriptions,
     },
     awsConfigRules: { ...bool, plainBecause: "it decides whether the Config rules are created" },
+    continuousAudit: {
+        shape: {
+            kind: "object",
+            fields: continuousAuditFields,
+            example: "{ schedule: 'cron(0 8 * * ? *)', regions: ['us-east-1'] }",
+        },
+        plainBecause: auditResources,
+    },
     replicationGroupId: { ...str("'orders-cache'"), plainBecause: "every child resource is named after it" },
     description: { ...str("'Orders cache'", false), plainBecause: "it is passed on as text" },
     tags: {
@@ -247,4 +269,5 @@ export const nestedFields: Readonly<Record<string, Fields>> = {
     "rbac.users": rbacUserFields,
     auditTrail: auditTrailFields,
     alertSubscriptions: alertSubscriptionFields,
+    continuousAudit: continuousAuditFields,
 };
