@@ -9,7 +9,7 @@ import * as path from "path";
 import { HitrustRedisArgs } from "../component";
 import { roleBoundaryPolicyName, rolePath } from "../component/archive";
 import { archiveAgeMetric } from "../component/snapshotExport";
-import { runComponent } from "./helpers";
+import { runComponent, usePlaceholderAuditBundle } from "./helpers";
 import { assertAllowed, assertDecision, assertDenied, PolicyDocument, simulateVerbatim } from "./iam/evaluate";
 import { Account, deployerCalls, roleCalls } from "./iam/requests";
 import { StackModel, T } from "./iam/stackModel";
@@ -259,7 +259,9 @@ describe("Issue 8: the deployer's IAM policy (docs/deployer-iam-policy.json)", (
             auditTrail: { existingTrailName: "org-trail" },
             alertSubscriptions: { emails: ["oncall@example.org"] },
         },
+        "continuous audit": { continuousAudit: {} },
     };
+    usePlaceholderAuditBundle();
     const seen = new Set<string>();
     before(async () => {
         for (const args of Object.values(variants)) {
@@ -492,6 +494,43 @@ describe("Issue 15: the deployer cannot become administrator (permissions bounda
         }
     });
 
+    // Issue 17: the in-account audit's function, role, log group, schedule and alarms (continuousAudit).
+    describe("with the in-account audit", () => {
+        usePlaceholderAuditBundle();
+
+        it("creates and passes its role (path, boundary), and creates its function, schedule and alarms", async () => {
+            const m = new StackModel(await runComponent({ continuousAudit: {} }));
+            const fn = m.one(T.lambda, (f) => f.inputs.name === "cache-hitrust-audit", "audit function");
+            const role = m.roleByArn(m.input(fn, "role"));
+            const arn = m.arn(role);
+            assert.ok(arn.includes(`:role${rolePath}`), arn);
+            const context = { "iam:PermissionsBoundary": m.normalize(String(role.inputs.permissionsBoundary)) };
+            for (const action of ["iam:CreateRole", "iam:PutRolePolicy"]) {
+                await assertAllowed(deployerCalls(a, action, arn, context), deployer);
+            }
+            await assertAllowed(
+                deployerCalls(a, "iam:PassRole", arn, { "iam:PassedToService": "lambda.amazonaws.com" }),
+                deployer,
+            );
+            for (const action of [
+                "lambda:CreateFunction",
+                "lambda:UpdateFunctionCode",
+                "lambda:UpdateFunctionConfiguration",
+                "lambda:AddPermission",
+                "lambda:DeleteFunction",
+            ]) {
+                await assertAllowed(deployerCalls(a, action, m.arn(fn)), deployer);
+            }
+            const rule = m.one(T.eventRule, (r) => r.inputs.name === "cache-hitrust-audit");
+            for (const action of ["events:PutRule", "events:PutTargets", "events:DeleteRule"]) {
+                await assertAllowed(deployerCalls(a, action, m.arn(rule)), deployer);
+            }
+            for (const alarm of m.all(T.alarm).filter((x) => String(x.inputs.name).includes("hitrust-audit"))) {
+                await assertAllowed(deployerCalls(a, "cloudwatch:PutMetricAlarm", m.arn(alarm)), deployer);
+            }
+        });
+    });
+
     it("changes the code of the component's export function only, not of other functions (which may run as any role)", async () => {
         const fn = (name: string) => `arn:aws:lambda:${a.region}:${a.account}:function:${name}`;
         for (const action of [
@@ -500,6 +539,7 @@ describe("Issue 15: the deployer cannot become administrator (permissions bounda
             "lambda:CreateFunction",
         ]) {
             await assertAllowed(deployerCalls(a, action, fn("cache-snapshot-archive")), deployer);
+            await assertAllowed(deployerCalls(a, action, fn("cache-hitrust-audit")), deployer);
             await assertDenied(deployerCalls(a, action, fn("account-admin-automation")), deployer);
         }
     });

@@ -166,6 +166,7 @@ describe("The multi-language package (GetSchema from the provider host)", functi
             auditTrail: "AuditTrail",
             alertSubscriptions: "AlertSubscriptions",
             rbac: "Rbac",
+            continuousAudit: "ContinuousAudit",
         };
         for (const [argument, typeName] of Object.entries(nested)) {
             assert.strictEqual(inputs()[argument].$ref, typeRef(typeName), argument);
@@ -225,6 +226,26 @@ describe("The multi-language package (GetSchema from the provider host)", functi
         assert.match(words(rules.description), /AWS Config managed rules for ElastiCache/);
         assert.match(words(rules.description), /configuration recorder in the account and Region/);
         assert.match(words(rules.description), /Defaults to false\./);
+    });
+
+    it("continuousAudit: an object type, off unless given, its members plain and described with their defaults", () => {
+        const audit = inputs().continuousAudit;
+        assert.strictEqual(audit.optional, true);
+        assert.strictEqual(audit.plain, true, "it decides what is created before anything exists");
+        assert.match(words(audit.description), /Defaults to off\./);
+        assert.match(words(audit.description), /one stack per account/);
+        const spec = resolveRef(audit.$ref);
+        assert.deepStrictEqual(Object.fromEntries(Object.entries(spec.properties!).map(([k, p]) => [k, p.type])), {
+            enabled: "boolean",
+            schedule: "string",
+            regions: "array",
+            securityHub: "boolean",
+        });
+        assert.strictEqual(spec.properties!.regions.items!.type, "string");
+        for (const [member, property] of Object.entries(spec.properties!)) {
+            assert.match(words(property.description), /Defaults to/, `continuousAudit.${member}`);
+        }
+        assert.deepStrictEqual(spec.required ?? [], []);
     });
 
     it("outputs are plain data or references to the AWS resources, never opaque objects", () => {
