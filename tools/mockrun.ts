@@ -50,6 +50,8 @@ export interface MockRunOptions {
     partition?: string;
     /** IAM policy ARNs `aws.iam.getPolicy` does not find (every other policy exists). */
     absentIamPolicies?: string[];
+    /** The documents `aws.iam.getPolicy` answers for these policy ARNs (others answer `{}`). */
+    iamPolicyDocuments?: Record<string, string>;
     /**
      * Fill in what the provider's Check would before a resource is analyzed or created: auto-names
      * and the documented defaults of properties the pack reads (see `withProviderDefaults`).
@@ -436,7 +438,11 @@ function installMocks(options: MockRunOptions, sdkDir?: string, onStackOutputs?:
                         const details = `invocation of aws:iam/getPolicy:getPolicy returned an error: invoking aws:iam/getPolicy:getPolicy: 1 error occurred:\n\t* reading IAM Policy (${args.inputs.arn}): couldn't find resource`;
                         throw Object.assign(new Error(details), { details, code: 2 });
                     }
-                    return { ...args.inputs, policy: "{}", path: "/" };
+                    return {
+                        ...args.inputs,
+                        policy: options.iamPolicyDocuments?.[String(args.inputs.arn)] ?? "{}",
+                        path: "/",
+                    };
                 default:
                     return args.inputs;
             }
