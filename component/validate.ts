@@ -27,4 +27,5 @@ export { cloudWatchRetentionDays, minimumLogRetentionDays } from "./validation/l
 export { maximumArchiveRetentionDays, minimumArchiveRetentionDays } from "./validation/archive";
 export { maxInboundRulesPerSecurityGroup, maxSubnetsPerSubnetGroup } from "./validation/network";
 export { scheduleExpressionProblem } from "./validation/schedule";
+export { auditScheduleProblem, checkContinuousAudit, defaultAuditSchedule } from "./validation/continuousAudit";
 export { argumentFields, forbiddenArguments, nestedFields } from "./validation/schema";
