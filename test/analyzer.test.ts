@@ -5,7 +5,7 @@ import * as path from "path";
 import { HitrustRedis, HitrustRedisArgs } from "../component";
 import { analyzeAll, Diagnostic, PackInfo, PolicyPackProcess, resolvePolicyConfig } from "../tools/analyzer";
 import { runUnderMocks, unknownSentinel } from "../tools/mockrun";
-import { baseArgs, resource, subnetZones, usePack } from "./helpers";
+import { baseArgs, resource, subnetZones, usePack, usePlaceholderAuditBundle } from "./helpers";
 
 const packDir = path.join(__dirname, "..", "policy-pack");
 const rgType = "aws:elasticache/replicationGroup:ReplicationGroup";
@@ -211,7 +211,9 @@ describe("The policy pack over the Analyzer protocol", function () {
     });
 
     describe("closes the loop: the component's resources pass the pack with no finding", () => {
+        usePlaceholderAuditBundle();
         const variants: [string, Partial<HitrustRedisArgs>][] = [
+            ["continuous audit", { continuousAudit: {} }],
             ["defaults", {}],
             ["valkey", { engine: "valkey" }],
             ["cluster mode", { clusterMode: { shards: 2, replicasPerShard: 1 } }],
