@@ -146,6 +146,15 @@ export function buildEvidence(
             `${settings.nodeIds.length} nodes x CPU, memory, evictions, new connections, replication lag -> ${name}-events`,
         );
     }
+    if (settings.continuousAudit) {
+        const audit = settings.continuousAudit;
+        add(
+            ["12100.09ab2", "1270.09ad1"],
+            `${name}-hitrust-audit`,
+            "continuous audit",
+            `${audit.schedule}: the account's ElastiCache resources in ${audit.regions.length > 0 ? audit.regions.join(", ") : "the stack's Region"} audited with the pack's policies; dated reports under audit-reports/ in ${name}-archive${audit.securityHub ? ", findings to Security Hub" : ""}, a metric per control; alarms ${name}-hitrust-audit-mandatory-not-met and ${name}-hitrust-audit-missed -> ${name}-events`,
+        );
+    }
     for (const { rule, region } of opts.skippedConfigRules ?? []) {
         add(
             rule.controls,

@@ -174,6 +174,28 @@ describe("Issue 17: continuousAudit deploys the in-account audit", function () {
         assert.strictEqual(auditMetrics.namespace, notMet.namespace);
     });
 
+    it("on: the evidence names the audit, its schedule and its alarms, all registered resources", async () => {
+        const result = await runComponent({ continuousAudit: { regions: ["us-east-1", "us-west-2"] } });
+        const registered = new Set(result.resources.map((r) => r.name));
+        const records = result.component!.evidence.filter((e) => e.setting === "continuous audit");
+        assert.deepStrictEqual(
+            records.map((e) => [e.control, e.resource]),
+            [
+                ["12100.09ab2", "cache-hitrust-audit"],
+                ["1270.09ad1", "cache-hitrust-audit"],
+            ],
+        );
+        assert.match(
+            records[0].value,
+            /^cron\(0 8 \* \* \? \*\): the account's ElastiCache resources in us-east-1, us-west-2/,
+        );
+        for (const child of [records[0].resource, ...(records[0].value.match(/\bcache-[a-z0-9-]+/g) ?? [])]) {
+            assert.ok(registered.has(child), `${child} is not registered`);
+        }
+        const off = await runComponent({});
+        assert.ok(!off.component!.evidence.some((e) => e.setting === "continuous audit"));
+    });
+
     it("on: the Regions, Security Hub off, and the warning that the audit covers the whole account", async () => {
         const result = await runComponent({
             continuousAudit: { regions: ["us-east-1", "us-west-2"], securityHub: false, schedule: "rate(12 hours)" },
