@@ -10,6 +10,7 @@ import { HitrustRedisArgs } from "../component";
 import { rolePath } from "../component/archive";
 import { requiredKeyStatements } from "../component/keyPolicy";
 import { exportKeyPrefix } from "../tools/audit/discover";
+import { iamStatements } from "../tools/audit/securityHub";
 
 /** What the audit sends as ListObjectsV2 Prefix: the group's exports, and one month of them. */
 const exportPrefixes = [exportKeyPrefix("sessions"), exportKeyPrefix("sessions", "2026-11")];
@@ -1298,6 +1299,29 @@ describe("access paths: the in-account audit's role (continuousAudit)", function
             );
             assert.ok(matches, `${call.action}: ${call.resource} is none of ${templates.join(", ")}`);
         }
+    });
+
+    it("grants exactly the actions of tools/audit/iam-policy.json and Security Hub's iamStatements, and the run's writes", () => {
+        const shipped = JSON.parse(
+            fs.readFileSync(path.join(__dirname, "..", "tools", "audit", "iam-policy.json"), "utf8"),
+        );
+        const actions = (statements: any[]) => [...new Set(statements.flatMap((st) => [st.Action].flat()))].sort();
+        const granted = m.policy(m.one(T.rolePolicy, (p) => m.refersTo(p.inputs.role, m.roleByArn(role.arn))))
+            .Statement as any[];
+        assert.deepStrictEqual(
+            actions(granted),
+            [
+                ...new Set([
+                    ...actions(shipped.Statement),
+                    ...actions(iamStatements),
+                    "s3:PutObject",
+                    "kms:GenerateDataKey",
+                    "cloudwatch:PutMetricData",
+                    "logs:CreateLogStream",
+                    "logs:PutLogEvents",
+                ]),
+            ].sort(),
+        );
     });
 
     it("allows every request of the audit and of Security Hub on this account's resources", async () => {
