@@ -305,6 +305,8 @@ export interface ContinuousAuditParts {
     rule: aws.cloudwatch.EventRule;
     target: aws.cloudwatch.EventTarget;
     permission: aws.lambda.Permission;
+    /** No retries of a failed scheduled run: the next run is the retry. */
+    invokeConfig: aws.lambda.FunctionEventInvokeConfig;
     alarms: aws.cloudwatch.MetricAlarm[];
 }
 
@@ -385,6 +387,16 @@ export function createContinuousAudit(
         },
         { parent, dependsOn: [rolePolicy, logGroup, c.archive.policy] },
     );
+    // EventBridge invokes the function asynchronously, and Lambda retries a failed or timed-out
+    // asynchronous invocation twice by default ("Configuring error handling for Lambda asynchronous
+    // invocation", https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html):
+    // up to three 15-minute runs, three report folders and three Security Hub imports for one failure
+    // that the missed-run alarm below already reports. The next scheduled run is the retry.
+    const invokeConfig = new aws.lambda.FunctionEventInvokeConfig(
+        `${name}-hitrust-audit`,
+        { functionName: fn.name, maximumRetryAttempts: 0 },
+        { parent },
+    );
     // The snapshot export's mechanism (component/snapshotExport.ts): a scheduled EventBridge rule, the
     // function as its target, and Lambda's permission for EventBridge scoped to that rule's ARN
     // ("Using resource-based policies for Amazon EventBridge", Lambda permissions,
@@ -461,5 +473,5 @@ export function createContinuousAudit(
             { parent, dependsOn: [fn] },
         ),
     ];
-    return { fn, role, rolePolicy, logGroup, rule, target, permission, alarms };
+    return { fn, role, rolePolicy, logGroup, rule, target, permission, invokeConfig, alarms };
 }

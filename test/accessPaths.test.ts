@@ -51,6 +51,7 @@ import {
     trailWrites,
 } from "./iam/requests";
 import { StackModel, T } from "./iam/stackModel";
+import { deployerPolicy } from "./iam/deployerPolicy";
 
 /** ElastiCache's canonical user for exports in Regions opened before 2019 ("Exporting a backup", step 2). */
 const elastiCacheExportCanonicalUser = "540804c33a284a299d2547575ce1010f2312ef3da9b3a053c8bc45bf233e4353";
@@ -73,11 +74,6 @@ function accountRootOnlyKeyPolicy(account: string): PolicyDocument {
             },
         ],
     };
-}
-
-/** The deployer's IAM policy the README tells users to attach (docs/deployer-iam-policy.json). */
-function deployerPolicy(): PolicyDocument {
-    return JSON.parse(fs.readFileSync(path.join(__dirname, "..", "docs", "deployer-iam-policy.json"), "utf8"));
 }
 
 /** The boundary every role carries, as the administrator creates it (docs/role-boundary-policy.json). */

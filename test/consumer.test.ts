@@ -398,6 +398,7 @@ describe("The npm package in a user's Pulumi TypeScript program", function () {
             "bin/policy-pack/PulumiPolicy.yaml",
             "tools/audit/iam-policy.json",
             "docs/deployer-iam-policy.json",
+            "docs/deployer-iam-policy-jobs.json",
             "docs/role-boundary-policy.json",
         ]) {
             assert.ok(packed.includes(file), `${file} is missing from the tarball`);
@@ -417,6 +418,7 @@ describe("The npm package in a user's Pulumi TypeScript program", function () {
                     "bin/policy-pack/metadata.json",
                     "tools/audit/iam-policy.json",
                     "docs/deployer-iam-policy.json",
+                    "docs/deployer-iam-policy-jobs.json",
                     "docs/role-boundary-policy.json",
                 ].includes(f) &&
                 !/^bin\/(component|core)\/.+\.(js|d\.ts)$/.test(f) &&

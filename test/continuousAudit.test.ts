@@ -125,6 +125,16 @@ describe("Issue 17: continuousAudit deploys the in-account audit", function () {
         }
     });
 
+    it("on: a failed run is not retried (Lambda retries asynchronous invocations twice by default): the next scheduled run is the retry", async () => {
+        const result = await runComponent({ continuousAudit: {} });
+        assert.deepStrictEqual(result.errors, []);
+        const configs = ofType(result, "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig");
+        assert.deepStrictEqual(
+            configs.map((c) => [c.inputs.functionName, c.inputs.maximumRetryAttempts]),
+            [["cache-hitrust-audit", 0]],
+        );
+    });
+
     it("on: two alarms on the event topic: a mandatory control not met two days running, and a day without a completed run", async () => {
         const result = await runComponent({ continuousAudit: {} });
         const topic = ofType(result, types.topic)[0];
