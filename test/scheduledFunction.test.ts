@@ -5,6 +5,7 @@
 // (test/loopbackAws.ts), which checks each PutObject and PutMetricData against the API reference.
 import * as assert from "assert";
 import { spawn } from "child_process";
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as http from "http";
 import * as os from "os";
@@ -29,6 +30,7 @@ import {
     cacheAnswers,
     loopbackEnv,
     putMetricDataProblems,
+    putObjectProblems,
     root,
     Seen,
     startServer,
@@ -173,6 +175,66 @@ describe("Scheduled audit function: metrics", () => {
             const body = JSON.stringify({ Namespace: metricNamespace, MetricData: b });
             assert.deepStrictEqual(putMetricDataProblems(JSON.parse(body), Buffer.byteLength(body)), []);
         }
+    });
+});
+
+describe("Loopback endpoint: the API reference's rules for the function's writes", () => {
+    it("refuses a PutObject without Content-MD5 or an SDK checksum, or with a wrong one", () => {
+        const body = Buffer.from("# report\n");
+        const sha256 = createHash("sha256").update(body).digest("base64");
+        assert.deepStrictEqual(
+            putObjectProblems(
+                "a/report.md",
+                { "x-amz-sdk-checksum-algorithm": "SHA256", "x-amz-checksum-sha256": sha256 },
+                body,
+            ),
+            [],
+        );
+        assert.match(
+            putObjectProblems("a/report.md", {}, body).join(),
+            /Content-MD5 OR x-amz-checksum- HTTP header is required/,
+        );
+        assert.match(
+            putObjectProblems("a/report.md", { "x-amz-sdk-checksum-algorithm": "SHA256" }, body).join(),
+            /without an x-amz-checksum-sha256 header or trailer/,
+        );
+        assert.match(
+            putObjectProblems(
+                "a/report.md",
+                { "x-amz-sdk-checksum-algorithm": "SHA256", "x-amz-checksum-sha256": "AAAA" },
+                body,
+            ).join(),
+            /did not match/,
+        );
+    });
+
+    it("refuses PutMetricData beyond its limits or in an AWS namespace", () => {
+        const datum = (i: number) => ({
+            MetricName: "Met",
+            Value: 1,
+            Unit: "Count",
+            Dimensions: [{ Name: "Control", Value: `c${i}` }],
+        });
+        const many = Array.from({ length: 1001 }, (_, i) => datum(i));
+        assert.match(
+            putMetricDataProblems({ Namespace: metricNamespace, MetricData: many }, 1000).join(),
+            /1001 different metrics/,
+        );
+        assert.match(
+            putMetricDataProblems({ Namespace: "AWS/ElastiCache", MetricData: [datum(1)] }, 100).join(),
+            /not beginning with AWS\//,
+        );
+        assert.match(
+            putMetricDataProblems({ Namespace: metricNamespace, MetricData: [datum(1)] }, 2 * 1024 * 1024).join(),
+            /at most 1 MB/,
+        );
+        assert.match(
+            putMetricDataProblems(
+                { Namespace: metricNamespace, MetricData: [{ ...datum(1), Unit: "Controls" }] },
+                100,
+            ).join(),
+            /Unit "Controls"/,
+        );
     });
 });
 
