@@ -33,6 +33,7 @@ import {
     putObjectProblems,
     root,
     Seen,
+    signedRegion,
     startServer,
     StoredObject,
 } from "./loopbackAws";
@@ -546,6 +547,32 @@ describe("Scheduled audit function: the bundle, invoked against the loopback end
         assert.strictEqual(hub.find("0808.10b2", "claims-cache")!.RecordState, "ACTIVE");
         assert.strictEqual(hub.find("1410.09e2", "claims-cache")!.RecordState, "ARCHIVED");
         assert.ok(!published().some((d) => d.MetricName === accountMetrics.runsCompleted));
+    });
+
+    it("without Security Hub still archives the ASFF findings; writes go to the function's own Region", async () => {
+        const sent = hub.imports.length;
+        const other = await run([{ id: "claims-cache", transit: false }], {
+            [envNames.securityHub]: "false",
+            [envNames.regions]: "eu-west-1",
+        });
+        assert.ok(other.ok, `${other.error}\n${other.stdout}\n${other.stderr}`);
+        assert.strictEqual(hub.imports.length, sent, "no call to Security Hub");
+        assert.ok(!seen.some((s) => s.action.startsWith("securityhub:")));
+        const prefix = reportPrefix("audit-reports/", new Date(other.result.runAt));
+        const asff = JSON.parse(objects.get(`${bucket}/${prefix}report.asff.json`)!.body.toString("utf8"));
+        assert.ok(asff.Findings.length > 0);
+        assert.deepStrictEqual(asff.Findings.flatMap(asffViolations), []);
+        // The audited Region is eu-west-1; the archive and the metrics are in AWS_REGION (us-east-1).
+        for (const name of ["report.md", "report.json", "report.sarif", "report.asff.json"]) {
+            assert.strictEqual(
+                signedRegion(String(objects.get(`${bucket}/${prefix}${name}`)!.headers.authorization)),
+                "us-east-1",
+            );
+        }
+        assert.deepStrictEqual(
+            metrics.map((m) => m.region),
+            ["us-east-1"],
+        );
     });
 
     it("refuses bad settings before any AWS call, naming the variable", async () => {

@@ -429,7 +429,9 @@ export async function runScheduled(config: ScheduledConfig, options: RunOptions 
 
         const writes = new AwsSession({ log });
         try {
-            const home = outcome.inventory.regions[0] ?? (await writes.defaultRegion());
+            // The function's own Region (AWS_REGION): the component puts the archive bucket and the
+            // alarms on the metrics there, whichever Regions are audited.
+            const home = await writes.defaultRegion();
             const errors: string[] = [];
             let hub: ScheduledResult["securityHub"];
             if (config.securityHub) {
