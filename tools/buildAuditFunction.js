@@ -7,7 +7,7 @@
 // (the runtime's SDK is updated by Lambda from time to time; "Best practices for working with AWS
 // Lambda functions", https://docs.aws.amazon.com/lambda/latest/dg/best-practices.html). The target
 // is the Node.js of the component's Lambda runtime (component/snapshotExport.ts lambdaNodeRuntime).
-// The result (about 6.3 MB, 1.9 MB zipped) must stay under Lambda's deployment package limits, 50 MB
+// The result (about 6.3 MB, 1.6 MB zipped) must stay under Lambda's deployment package limits, 50 MB
 // zipped for a direct upload and 250 MB unzipped ("Lambda quotas",
 // https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html); the test
 // test/scheduledFunction.test.ts checks the file.
