@@ -391,6 +391,7 @@ describe("The npm package in a user's Pulumi TypeScript program", function () {
             "bin/component/redis.js",
             "bin/component/redis.d.ts",
             "bin/component/lambda/exportSnapshot.js",
+            "bin/audit-function/index.js",
             "bin/core/checks.js",
             "bin/tools/preview.js",
             "bin/tools/langhost-preload.js",
@@ -420,6 +421,8 @@ describe("The npm package in a user's Pulumi TypeScript program", function () {
                     "docs/deployer-iam-policy.json",
                     "docs/deployer-iam-policy-jobs.json",
                     "docs/role-boundary-policy.json",
+                    // The scheduled audit function's code, one bundled file (tools/buildAuditFunction.js).
+                    "bin/audit-function/index.js",
                 ].includes(f) &&
                 !/^bin\/(component|core)\/.+\.(js|d\.ts)$/.test(f) &&
                 // The audit and preview commands and the policies they evaluate, compiled.

@@ -10,49 +10,8 @@ import * as http from "http";
 import * as os from "os";
 import * as path from "path";
 import { asffViolations } from "./asff";
-import { cluster, loopbackEnv, member, runCli, Seen, startServer } from "./loopbackAws";
-import { account, FakeHub } from "./securityHubFixture";
-
-interface Cache {
-    id: string;
-    transit: boolean;
-}
-
-const groupXml = (c: Cache) => `<ReplicationGroup>
-  <ReplicationGroupId>${c.id}</ReplicationGroupId><Description>${c.id}</Description><Status>available</Status>
-  <MemberClusters><ClusterId>${c.id}-001</ClusterId><ClusterId>${c.id}-002</ClusterId></MemberClusters>
-  <NodeGroups><NodeGroup><NodeGroupId>0001</NodeGroupId><Status>available</Status>
-    <PrimaryEndpoint><Address>master.${c.id}.abc123.use1.cache.amazonaws.com</Address><Port>6379</Port></PrimaryEndpoint>
-    <NodeGroupMembers>${member(`${c.id}-001`, "us-east-1a", "primary")}${member(`${c.id}-002`, "us-east-1b", "replica")}</NodeGroupMembers>
-  </NodeGroup></NodeGroups>
-  <AutomaticFailover>enabled</AutomaticFailover><MultiAZ>enabled</MultiAZ>
-  <SnapshotRetentionLimit>35</SnapshotRetentionLimit><SnapshotWindow>03:00-05:00</SnapshotWindow>
-  <ClusterEnabled>false</ClusterEnabled><CacheNodeType>cache.r7g.large</CacheNodeType>
-  <AuthTokenEnabled>true</AuthTokenEnabled>
-  <TransitEncryptionEnabled>${c.transit}</TransitEncryptionEnabled>${c.transit ? "<TransitEncryptionMode>required</TransitEncryptionMode>" : ""}
-  <AtRestEncryptionEnabled>true</AtRestEncryptionEnabled>
-  <ARN>arn:aws:elasticache:us-east-1:${account}:replicationgroup:${c.id}</ARN>
-  <LogDeliveryConfigurations/>
-  <ReplicationGroupCreateTime>2026-09-01T10:00:00.000Z</ReplicationGroupCreateTime>
-  <AutoMinorVersionUpgrade>true</AutoMinorVersionUpgrade><ClusterMode>disabled</ClusterMode><Engine>redis</Engine>
-</ReplicationGroup>`;
-
-/** ElastiCache answers for the caches of the account as it stands. */
-function answers(caches: Cache[]): Record<string, string> {
-    return {
-        DescribeReplicationGroups: `<ReplicationGroups>${caches.map(groupXml).join("")}</ReplicationGroups>`,
-        DescribeCacheClusters: `<CacheClusters>${caches
-            .map((c) =>
-                [`${c.id}-001`, `${c.id}-002`]
-                    .map((id, i) => cluster(id, i === 0 ? "us-east-1a" : "us-east-1b").replace(/claims-cache/g, c.id))
-                    .join(""),
-            )
-            .join("")}</CacheClusters>`,
-        DescribeServerlessCaches: "<ServerlessCaches/>",
-        DescribeUsers: "<Users/>",
-        DescribeUserGroups: "<UserGroups/>",
-    };
-}
+import { Cache, cacheAnswers, loopbackEnv, runCli, Seen, startServer } from "./loopbackAws";
+import { FakeHub, securityHubRoute } from "./securityHubFixture";
 
 describe("npm run audit -- --security-hub end to end (local AWS endpoint)", () => {
     let server: http.Server;
@@ -65,50 +24,19 @@ describe("npm run audit -- --security-hub end to end (local AWS endpoint)", () =
     before(async () => {
         ({ server, url, seen } = await startServer({
             elasticache,
-            route: (req, body, res, seen) => {
-                const authorization = String(req.headers.authorization ?? "");
-                const form = new URLSearchParams(body);
-                if (form.get("Action") === "GetCallerIdentity" && form.get("Version") === "2011-06-15") {
-                    seen.push({ action: "sts:GetCallerIdentity", authorization });
-                    res.writeHead(200, { "content-type": "text/xml" });
-                    res.end(
-                        `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:sts::${account}:assumed-role/hitrust-audit/daily</Arn><UserId>AROAEXAMPLE:daily</UserId><Account>${account}</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>01234567-89ab-cdef-0123-456789abcdef</RequestId></ResponseMetadata></GetCallerIdentityResponse>`,
-                    );
-                    return true;
-                }
-                if (req.method !== "POST" || (req.url !== "/findings" && req.url !== "/findings/import")) {
-                    return false;
-                }
-                // The Region is the SigV4 credential scope's.
-                const region = /Credential=[^/]+\/\d{8}\/([^/]+)\/securityhub\//.exec(authorization)?.[1] ?? "";
-                const operation = req.url === "/findings" ? "GetFindings" : "BatchImportFindings";
-                seen.push({ action: `securityhub:${operation}`, authorization });
-                const reply = (status: number, payload: object, type?: string) => {
-                    res.writeHead(status, {
-                        "content-type": "application/json",
-                        ...(type ? { "x-amzn-errortype": type } : {}),
-                    });
-                    res.end(JSON.stringify(payload));
-                };
-                if (operation === "BatchImportFindings" && !throttledOnce) {
+            route: securityHubRoute(hub, {
+                throttleFirstImport: () => {
+                    const first = !throttledOnce;
                     throttledOnce = true;
-                    reply(429, { Message: "Rate exceeded", Code: "LimitExceededException" }, "LimitExceededException");
-                    return true;
-                }
-                try {
-                    const input = JSON.parse(body);
-                    reply(200, operation === "GetFindings" ? hub.get(region, input) : hub.import(region, input));
-                } catch (e) {
-                    reply(400, { Message: (e as Error).message }, "InvalidInputException");
-                }
-                return true;
-            },
+                    return first;
+                },
+            }),
         }));
     });
     after(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
     async function run(caches: Cache[]) {
-        Object.assign(elasticache, answers(caches));
+        Object.assign(elasticache, cacheAnswers(caches));
         const reportDir = fs.mkdtempSync(path.join(os.tmpdir(), "securityhub-e2e-"));
         const result = await runCli(["--security-hub", "--report", reportDir], loopbackEnv(url));
         return { ...result, reportDir };

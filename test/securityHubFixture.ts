@@ -25,6 +25,7 @@ import { BatchImportFindingsCommand, GetFindingsCommand, InvalidAccessException 
 import * as assert from "assert";
 import { AwsStub, mockClient } from "aws-sdk-client-mock";
 import * as fs from "fs";
+import type * as http from "http";
 import * as os from "os";
 import * as path from "path";
 import { AuditOutcome, runAudit } from "../tools/audit/audit";
@@ -278,4 +279,59 @@ export class FakeHub {
     find(control: string, cache: string, region = "us-east-1") {
         return this.store.get(findingId(control, `arn:aws:elasticache:${region}:${account}:replicationgroup:${cache}`));
     }
+}
+
+/**
+ * The loopback endpoint's route (test/loopbackAws.ts startServer `route`) for STS and Security Hub:
+ * STS answers GetCallerIdentity in its Query protocol; Security Hub answers GetFindings (POST
+ * /findings) and BatchImportFindings (POST /findings/import) in its REST-JSON protocol from `hub`,
+ * in the Region of the request's SigV4 credential scope. `throttleFirstImport` returning true makes
+ * that import a 429 LimitExceededException (the SDK's standard retry must send it again).
+ */
+export function securityHubRoute(
+    hub: FakeHub,
+    options: { throttleFirstImport?: () => boolean } = {},
+): (
+    req: http.IncomingMessage,
+    body: string,
+    res: http.ServerResponse,
+    seen: { action: string; authorization: string }[],
+) => boolean {
+    return (req, body, res, seen) => {
+        const authorization = String(req.headers.authorization ?? "");
+        const form = new URLSearchParams(body);
+        if (form.get("Action") === "GetCallerIdentity" && form.get("Version") === "2011-06-15") {
+            seen.push({ action: "sts:GetCallerIdentity", authorization });
+            res.writeHead(200, { "content-type": "text/xml" });
+            res.end(
+                `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:sts::${account}:assumed-role/hitrust-audit/daily</Arn><UserId>AROAEXAMPLE:daily</UserId><Account>${account}</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>01234567-89ab-cdef-0123-456789abcdef</RequestId></ResponseMetadata></GetCallerIdentityResponse>`,
+            );
+            return true;
+        }
+        if (req.method !== "POST" || (req.url !== "/findings" && req.url !== "/findings/import")) {
+            return false;
+        }
+        // The Region is the SigV4 credential scope's.
+        const region = /Credential=[^/]+\/\d{8}\/([^/]+)\/securityhub\//.exec(authorization)?.[1] ?? "";
+        const operation = req.url === "/findings" ? "GetFindings" : "BatchImportFindings";
+        seen.push({ action: `securityhub:${operation}`, authorization });
+        const reply = (status: number, payload: object, type?: string) => {
+            res.writeHead(status, {
+                "content-type": "application/json",
+                ...(type ? { "x-amzn-errortype": type } : {}),
+            });
+            res.end(JSON.stringify(payload));
+        };
+        if (operation === "BatchImportFindings" && options.throttleFirstImport?.()) {
+            reply(429, { Message: "Rate exceeded", Code: "LimitExceededException" }, "LimitExceededException");
+            return true;
+        }
+        try {
+            const input = JSON.parse(body);
+            reply(200, operation === "GetFindings" ? hub.get(region, input) : hub.import(region, input));
+        } catch (e) {
+            reply(400, { Message: (e as Error).message }, "InvalidInputException");
+        }
+        return true;
+    };
 }

@@ -141,6 +141,10 @@ export async function evaluate(request: AccessRequest, policies: Policies): Prom
         throw new Error(`${request.description}: the simulator refused the input: ${JSON.stringify(result.errors)}`);
     }
     const single = result.resultType === "single" ? result.result : result.results[0];
+    if (single === undefined && result.resultType === "wildcard" && result.overallResult !== "Allowed") {
+        // A "*" resource that no statement allows: the simulator lists no per-statement result.
+        return { decision: result.overallResult as Decision, explanation: "no statement allows this action on *" };
+    }
     if (single === undefined) {
         throw new Error(`${request.description}: the simulator returned no result for ${request.resource}`);
     }

@@ -254,12 +254,18 @@ export async function runAudit(options: AuditOptions): Promise<AuditOutcome> {
             gaps.push({ controls, text });
         }
     };
+    // A call the session skipped (it stopped reading before a time limit) left its items unread for
+    // lack of time, not of permission: the report says so, unless the same action was also refused.
+    const skipped = new Set(session.calls.filter((c) => c.outcome === "skipped").map((c) => c.action));
+    const refused = new Set(session.calls.filter((c) => c.outcome === "denied").map((c) => c.action));
     for (const g of inventory.gaps) {
         addGap(
             g.controls,
             g.kind === "missing"
                 ? `not found: ${g.what} (${g.resource}): ${g.needs} answered ${g.error}`
-                : `needs ${g.needs}: ${g.what} (${g.resource})`,
+                : skipped.has(g.needs) && !refused.has(g.needs)
+                  ? `not read, the run stopped reading (${session.stoppedReading}): ${g.what} (${g.resource})`
+                  : `needs ${g.needs}: ${g.what} (${g.resource})`,
         );
     }
     const cacheType = types.replicationGroup;

@@ -102,8 +102,19 @@ export interface CallRecord {
     action: string;
     region: string;
     at: string;
-    outcome: "ok" | "denied" | "error";
+    /** "skipped": not made, because the session's `stopReading` said the run must stop reading. */
+    outcome: "ok" | "denied" | "error" | "skipped";
     error?: string;
+}
+
+/**
+ * The error a call gets when the session stops reading (a scheduled run near its time limit). It
+ * carries HTTP 403 so that every reader treats it as a refused call: what it would have read
+ * becomes a gap, "not evidenced", never a verdict.
+ */
+export class ReadingStopped extends Error {
+    override readonly name = "ReadingStopped";
+    readonly $metadata = { httpStatusCode: 403 };
 }
 
 export interface SessionOptions {
@@ -113,6 +124,11 @@ export interface SessionOptions {
     now?: () => Date;
     /** Attempts per call, first included, for the SDK's standard retry mode. */
     maxAttempts?: number;
+    /**
+     * Asked before each call: a reason to stop reading (the time left is too short), or undefined.
+     * Once it answers, every later call is skipped with ReadingStopped.
+     */
+    stopReading?: () => string | undefined;
 }
 
 /** The clients of one audit run and the record of every call they made. */
@@ -121,6 +137,8 @@ export class AwsSession {
     private readonly clients = new Map<string, any>();
     readonly now: () => Date;
     private readonly log: (line: string) => void;
+    /** Why the session stopped reading (SessionOptions.stopReading), once it has. */
+    stoppedReading?: string;
 
     constructor(private readonly options: SessionOptions = {}) {
         this.now = options.now ?? (() => new Date());
@@ -177,6 +195,13 @@ export class AwsSession {
                 outcome: "ok",
             };
             this.calls.push(record);
+            const stop = this.stoppedReading ?? this.options.stopReading?.();
+            if (stop !== undefined) {
+                this.stoppedReading = stop;
+                record.outcome = "skipped";
+                record.error = "ReadingStopped";
+                throw new ReadingStopped(`${record.action} not called: ${stop}`);
+            }
             this.log(`  ${region ?? ""} ${service}:${operation}`);
             try {
                 return await send(command, ...rest);

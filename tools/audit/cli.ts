@@ -68,13 +68,13 @@ export interface CliOptions {
 
 // Replication group IDs: 1-40 letters, digits or hyphens, starting with a letter (ElastiCache API
 // reference, CreateReplicationGroup ReplicationGroupId).
-const groupPattern = /^[A-Za-z][A-Za-z0-9-]{0,39}$/;
+export const groupPattern = /^[A-Za-z][A-Za-z0-9-]{0,39}$/;
 // Bucket names: 3-63 lowercase letters, digits, dots and hyphens, starting and ending with a letter
 // or digit (S3 user guide, "General purpose bucket naming rules").
-const bucketPattern = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+export const bucketPattern = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 // Secret names: up to 512 of letters, digits and /_+=.@- (Secrets Manager API reference,
 // CreateSecret Name), or a secret ARN.
-const secretPattern =
+export const secretPattern =
     /^([A-Za-z0-9/_+=.@-]{1,512}|arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+)$/;
 
 function groupValue(flag: string, text: string, valuePattern: RegExp, valueWhat: string): [string, string] {
@@ -93,7 +93,7 @@ function groupValue(flag: string, text: string, valuePattern: RegExp, valueWhat:
     return [group.toLowerCase(), value];
 }
 
-const regionPattern = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+export const regionPattern = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
 export function parseArgs(argv: string[]): CliOptions {
     const options: CliOptions = {
