@@ -2,6 +2,7 @@
 // destroy), the cache logs' copy into it, the CloudTrail trail, and the daily snapshot export.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { auditReportFolder } from "../core/auditFunction";
 import { trailArn } from "./keyPolicy";
 import { Settings } from "./validate";
 
@@ -31,7 +32,7 @@ export interface Common {
 }
 
 /** The archive bucket's top-level prefixes: snapshots, cache logs, trail records, the audit's dated reports. */
-export const archivePrefixes = { snapshots: "snapshots", logs: "logs", trail: "cloudtrail", audit: "audit-reports" };
+export const archivePrefixes = { snapshots: "snapshots", logs: "logs", trail: "cloudtrail", audit: auditReportFolder };
 
 /**
  * The IAM path of every role the component creates. The deployer's IAM permissions reach only

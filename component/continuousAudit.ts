@@ -11,21 +11,31 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import * as path from "path";
-import { ArchiveBucket, Common, archivePrefixes, componentRolePlacement } from "./archive";
+import {
+    accountMetrics,
+    auditFunctionEnv,
+    auditMetricNamespace,
+    auditReportPrefix,
+    auditSecurityHubStatements,
+    auditWriteStatements,
+    functionDimension,
+} from "../core/auditFunction";
+import { ArchiveBucket, Common, componentRolePlacement } from "./archive";
 import { lambdaNodeRuntime, lambdaTrustPolicy } from "./snapshotExport";
 
-/** The metrics the function publishes that the alarms watch (no dimensions). */
+/** The metrics the function publishes that the alarms watch, each with the dimension Function (core/auditFunction.ts). */
 export const auditMetrics = {
-    namespace: "HitrustElastiCache/Audit",
-    mandatoryNotMet: "MandatoryControlsNotMet",
-    runsCompleted: "AuditRunsCompleted",
+    namespace: auditMetricNamespace,
+    mandatoryNotMet: accountMetrics.mandatoryNotMet,
+    runsCompleted: accountMetrics.runsCompleted,
+    functionDimension,
 };
 
 /** Hours without a completed run before the missed-run alarm: a day (the schedule's longest interval) plus two. */
 export const missedRunHours = 26;
 
 /** Where the dated reports go in the archive bucket (`HITRUST_AUDIT_REPORT_PREFIX`). */
-export const auditReportPrefix = `${archivePrefixes.audit}/`;
+export { auditReportPrefix };
 
 /**
  * Lambda's maximum timeout, 900 seconds ("Configure Lambda function timeout",
@@ -158,11 +168,17 @@ export function auditReadStatements(partition: string, accountId: string): State
             Action: "logs:DescribeLogStreams",
             Resource: arn("logs", "log-group:*"),
         },
+        // Any account's trail: in a member account of an organization, DescribeTrails lists the
+        // organization trail, whose ARN carries the management account, and "you must provide the full
+        // ARN of that trail" to GetTrailStatus (CloudTrail API reference, GetTrailStatus,
+        // https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_GetTrailStatus.html). A
+        // trail takes no resource policy (PutResourcePolicy attaches to event data stores, dashboards
+        // and channels only), so no other account's trail can be opened to the role by this.
         {
-            Sid: "ReadTrailStatusOfThisAccount",
+            Sid: "ReadTrailStatusOfOrganizationTrails",
             Effect: "Allow",
             Action: "cloudtrail:GetTrailStatus",
-            Resource: arn("cloudtrail", "trail/*"),
+            Resource: `arn:${partition}:cloudtrail:*:*:trail/*`,
         },
         {
             Sid: "ReadTopicsOfThisAccount",
@@ -209,66 +225,14 @@ export function auditReadStatements(partition: string, accountId: string): State
     ];
 }
 
-/**
- * Security Hub (tools/audit/securityHub.ts iamStatements) for this account: BatchImportFindings into
- * the account's own product (`product/<account>/default`) with findings of this account only
- * (`securityhub:TargetAccount`), GetFindings, which has no required resource type (Service
- * Authorization Reference, "Actions, resources, and condition keys for AWS Security Hub",
- * https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecurityhub.html).
- */
-export function auditSecurityHubStatements(partition: string, accountId: string): Statement[] {
-    return [
-        {
-            Sid: "SendFindingsOfThisAccount",
-            Effect: "Allow",
-            Action: "securityhub:BatchImportFindings",
-            Resource: `arn:${partition}:securityhub:*:${accountId}:product/${accountId}/default`,
-            Condition: { StringEquals: { "securityhub:TargetAccount": accountId } },
-        },
-        { Sid: "ReadOwnFindingsBack", Effect: "Allow", Action: "securityhub:GetFindings", Resource: "*" },
-    ];
-}
-
-/**
- * The writes of a run, and no other. The archive bucket is SSE-KMS under the component's key
- * (component/archive.ts), so a PutObject needs kms:GenerateDataKey on it ("Using server-side encryption
- * with AWS KMS keys", S3 user guide,
- * https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html), held only through S3
- * (kms:ViaService). The key policy lets IAM policies of the account grant it (component/keyPolicy.ts,
- * AccountUsesKeyThroughServices); the bucket policy denies only requests without TLS. PutMetricData
- * takes no resource; `cloudwatch:namespace` holds it to the audit's namespace ("Using condition keys
- * to limit access to CloudWatch namespaces",
- * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/iam-cw-condition-keys-namespace.html).
- */
-export function auditWriteStatements(r: AuditRoleResources): Statement[] {
-    return [
-        {
-            Sid: "WriteDatedReports",
-            Effect: "Allow",
-            Action: "s3:PutObject",
-            Resource: `${r.archiveBucketArn}/${auditReportPrefix}*`,
-        },
-        {
-            Sid: "EncryptReportsThroughS3",
-            Effect: "Allow",
-            Action: "kms:GenerateDataKey",
-            Resource: r.keyArn,
-            Condition: { StringEquals: { "kms:ViaService": `s3.${r.region}.amazonaws.com` } },
-        },
-        {
-            Sid: "PublishAuditMetrics",
-            Effect: "Allow",
-            Action: "cloudwatch:PutMetricData",
-            Resource: "*",
-            Condition: { StringEquals: { "cloudwatch:namespace": auditMetrics.namespace } },
-        },
-        {
-            Sid: "Log",
-            Effect: "Allow",
-            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-            Resource: `${r.logGroupArn}:*`,
-        },
-    ];
+/** The function's own log group: the only log it writes. */
+function auditLogStatement(logGroupArn: string): Statement {
+    return {
+        Sid: "Log",
+        Effect: "Allow",
+        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        Resource: `${logGroupArn}:*`,
+    };
 }
 
 /** The function role's one inline policy. */
@@ -278,7 +242,8 @@ export function auditRolePolicy(r: AuditRoleResources): string {
         Statement: [
             ...auditReadStatements(r.partition, r.accountId),
             ...(r.securityHub ? auditSecurityHubStatements(r.partition, r.accountId) : []),
-            ...auditWriteStatements(r),
+            ...auditWriteStatements({ ...r, bucketArn: r.archiveBucketArn, prefix: auditReportPrefix }),
+            auditLogStatement(r.logGroupArn),
         ],
     });
 }
@@ -370,16 +335,18 @@ export function createContinuousAudit(
             memorySize: auditMemoryMb,
             environment: {
                 variables: {
-                    HITRUST_AUDIT_REGIONS:
+                    [auditFunctionEnv.regions]:
                         audit.regions.length > 0 ? audit.regions.join(",") : pulumi.output(account.region),
-                    HITRUST_AUDIT_REPORT_BUCKET: c.archive.bucket.bucket,
-                    HITRUST_AUDIT_REPORT_PREFIX: auditReportPrefix,
-                    HITRUST_AUDIT_SECURITY_HUB: String(audit.securityHub),
+                    [auditFunctionEnv.bucket]: c.archive.bucket.bucket,
+                    [auditFunctionEnv.prefix]: auditReportPrefix,
+                    [auditFunctionEnv.securityHub]: String(audit.securityHub),
                     // This stack's group, so the audit finds its archive and secret without guessing.
-                    HITRUST_AUDIT_ARCHIVE_BUCKETS: c.archive.bucket.bucket.apply((bucket) =>
+                    [auditFunctionEnv.archiveBuckets]: c.archive.bucket.bucket.apply((bucket) =>
                         JSON.stringify({ [id]: bucket }),
                     ),
-                    HITRUST_AUDIT_AUTH_SECRETS: c.authSecretName.apply((secret) => JSON.stringify({ [id]: secret })),
+                    [auditFunctionEnv.authSecrets]: c.authSecretName.apply((secret) =>
+                        JSON.stringify({ [id]: secret }),
+                    ),
                 },
             },
             loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
@@ -431,6 +398,7 @@ export function createContinuousAudit(
                 alarmDescription: `The HITRUST audit of the account found a mandatory control not met in two consecutive days (function ${functionName}; its report is under s3://<archive>/${auditReportPrefix}).`,
                 namespace: auditMetrics.namespace,
                 metricName: auditMetrics.mandatoryNotMet,
+                dimensions: { [functionDimension]: functionName },
                 statistic: "Maximum",
                 period: 86400,
                 evaluationPeriods: 2,
@@ -447,7 +415,7 @@ export function createContinuousAudit(
         // A run that completes publishes AuditRunsCompleted. 26 hourly periods without one (a day and two
         // hours of slack) alarm, missing data counting as breaching ("Configuring how CloudWatch alarms
         // treat missing data",
-        // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-and-missing-data):
+        // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarms-and-missing-data.html):
         // the schedule stopped, the function failed or timed out, or it could not publish. Hourly periods,
         // not one day, so that a run a few minutes later than the day before cannot leave a period empty;
         // 26 x 3,600 s is within the 7 days PutMetricAlarm allows for periods of an hour or more
@@ -459,6 +427,7 @@ export function createContinuousAudit(
                 alarmDescription: `The HITRUST audit of the account (function ${functionName}) did not complete a run in 26 hours.`,
                 namespace: auditMetrics.namespace,
                 metricName: auditMetrics.runsCompleted,
+                dimensions: { [functionDimension]: functionName },
                 statistic: "Sum",
                 period: 3600,
                 evaluationPeriods: missedRunHours,

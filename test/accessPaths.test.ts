@@ -1335,6 +1335,17 @@ describe("access paths: the in-account audit's role (continuousAudit)", function
         );
         for (const call of auditCalls(foreign)) {
             const r = request(call, foreign);
+            if (call.action === "cloudtrail:GetTrailStatus") {
+                // An organization trail's ARN carries the management account, and a member account must
+                // name it in GetTrailStatus (CloudTrail API reference, GetTrailStatus): allowed on any
+                // account's trail, which takes no resource policy that could open anything else. The
+                // other account's consent is CloudTrail's own: member accounts can see the organization
+                // trail but not change it ("Creating a trail for an organization", CloudTrail user guide,
+                // https://docs.aws.amazon.com/awscloudtrail/latest/userguide/creating-trail-organization.html),
+                // stood in for here by a resource policy that lets the role in.
+                await assertAllowed(r, { ...role.identity, resourcePolicy: admitsUs() });
+                continue;
+            }
             await assertDenied(r, { ...role.identity, resourcePolicy: admitsUs() });
             // The shipped read policy, not narrowed, would have let it through: the narrowing refuses it.
             await assertAllowed(r, { identityPolicies: { audit: shipped }, resourcePolicy: admitsUs() });

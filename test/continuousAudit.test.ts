@@ -154,7 +154,9 @@ describe("Issue 17: continuousAudit deploys the in-account audit", function () {
             {
                 namespace: "HitrustElastiCache/Audit",
                 metricName: "MandatoryControlsNotMet",
-                dimensions: undefined,
+                // The function's own metrics (core/auditFunction.ts functionDimension): two stacks auditing
+                // in one account and Region would otherwise answer for each other.
+                dimensions: { Function: "cache-hitrust-audit" },
                 statistic: "Maximum",
                 period: 86400,
                 evaluationPeriods: 2,
@@ -166,7 +168,7 @@ describe("Issue 17: continuousAudit deploys the in-account audit", function () {
         const missed = named(result, types.alarm, "cache-hitrust-audit-missed").inputs as any;
         assert.deepStrictEqual(
             [missed.namespace, missed.metricName, missed.dimensions, missed.statistic, missed.threshold],
-            ["HitrustElastiCache/Audit", "AuditRunsCompleted", undefined, "Sum", 1],
+            ["HitrustElastiCache/Audit", "AuditRunsCompleted", { Function: "cache-hitrust-audit" }, "Sum", 1],
         );
         assert.strictEqual(missed.comparisonOperator, "LessThanThreshold");
         // Missing data is a missed run ("Configuring how CloudWatch alarms treat missing data": breaching).

@@ -12,6 +12,7 @@ import * as os from "os";
 import * as path from "path";
 import { keyPolicyDocument } from "../component/keyPolicy";
 import { controls as catalog } from "../core/controls";
+import { functionDimension } from "../core/auditFunction";
 import {
     accountMetrics,
     envNames,
@@ -456,7 +457,14 @@ describe("Scheduled audit function: the bundle, invoked against the loopback end
             [[metricNamespace, "us-east-1"]],
         );
         const data = metrics[0].data;
-        const byName = (name: string) => data.filter((d) => d.MetricName === name && !d.Dimensions);
+        // Every metric names the function (context.functionName), the dimension the component's alarms watch.
+        assert.deepStrictEqual(
+            data.filter(
+                (d) => !d.Dimensions?.some((x: any) => x.Name === functionDimension && x.Value === "claims-audit"),
+            ),
+            [],
+        );
+        const byName = (name: string) => data.filter((d) => d.MetricName === name && d.Dimensions.length === 1);
         assert.deepStrictEqual(
             byName(accountMetrics.mandatoryNotMet).map((d) => d.Value),
             [report.controls.filter((c: any) => c.status === "not met").length],

@@ -30,47 +30,29 @@ import { PutObjectCommand } from "@aws-sdk/client-s3";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import {
+    accountMetrics,
+    auditFunctionEnv,
+    auditMetricNamespace,
+    auditReportPrefix,
+    auditSecurityHubStatements,
+    auditWriteStatements,
+    controlStateMetrics,
+    functionDimension,
+} from "../../core/auditFunction";
 import { controls as catalog } from "../../core/controls";
 import type { PolicyPackConfigFile } from "../analyzer";
 import type { EvidenceReport } from "../report";
 import { runAudit } from "./audit";
 import { AwsSession } from "./aws";
 import { bucketPattern, groupPattern, regionPattern, secretPattern } from "./cli";
-import {
-    buildFindings,
-    callerIdentity,
-    iamStatements as securityHubStatements,
-    sendToSecurityHub,
-} from "./securityHub";
+import { buildFindings, callerIdentity, sendToSecurityHub } from "./securityHub";
 
-/** The environment variables the component sets on the function. */
-export const envNames = {
-    regions: "HITRUST_AUDIT_REGIONS",
-    bucket: "HITRUST_AUDIT_REPORT_BUCKET",
-    prefix: "HITRUST_AUDIT_REPORT_PREFIX",
-    securityHub: "HITRUST_AUDIT_SECURITY_HUB",
-    archiveBuckets: "HITRUST_AUDIT_ARCHIVE_BUCKETS",
-    authSecrets: "HITRUST_AUDIT_AUTH_SECRETS",
-    policyConfig: "HITRUST_AUDIT_POLICY_CONFIG",
-} as const;
-
-export const defaultPrefix = "audit-reports/";
-
-/** The metrics' namespace: the component's alarms and the role's cloudwatch:namespace condition name it. */
-export const metricNamespace = "HitrustElastiCache/Audit";
-
-/**
- * Per HITRUST control, one metric per state with the dimension Control: 1 for the control's state
- * this run, 0 for the others, so each state's history is a line on a graph. "met with advisories"
- * counts as Met; "attestation required" (evidence on paper, not in AWS) publishes none.
- */
-export const controlStateMetrics = { met: "Met", notMet: "NotMet", notEvidenced: "NotEvidenced" } as const;
-export const accountMetrics = {
-    /** Controls "not met" this run (a mandatory finding); no dimensions. */
-    mandatoryNotMet: "MandatoryControlsNotMet",
-    /** 1 per run that read everything it was asked to and archived its report; no dimensions. */
-    runsCompleted: "AuditRunsCompleted",
-} as const;
+/** The contract with the component (core/auditFunction.ts): environment, prefix, metrics. */
+export const envNames = auditFunctionEnv;
+export const defaultPrefix = auditReportPrefix;
+export const metricNamespace = auditMetricNamespace;
+export { accountMetrics, controlStateMetrics };
 
 /** PutMetricData limits (API reference, see the sources above). */
 export const metricLimits = { metricsPerCall: 1000, bytesPerCall: 1000 * 1000 } as const;
@@ -237,15 +219,27 @@ export function reportPrefix(prefix: string, runAt: Date): string {
 }
 
 /** The metric data of a run: three per control, MandatoryControlsNotMet, and AuditRunsCompleted when complete. */
-export function runMetrics(report: Pick<EvidenceReport, "controls">, runAt: Date, complete: boolean): MetricDatum[] {
+export function runMetrics(
+    report: Pick<EvidenceReport, "controls">,
+    runAt: Date,
+    complete: boolean,
+    functionName?: string,
+): MetricDatum[] {
     const data: MetricDatum[] = [];
-    const datum = (MetricName: string, Value: number, control?: string): MetricDatum => ({
-        MetricName,
-        Value,
-        Unit: "Count",
-        Timestamp: runAt,
-        ...(control ? { Dimensions: [{ Name: "Control", Value: control }] } : {}),
-    });
+    // Control first, then Function (core/auditFunction.ts functionDimension), which the alarms watch.
+    const datum = (MetricName: string, Value: number, control?: string): MetricDatum => {
+        const dimensions = [
+            ...(control ? [{ Name: "Control", Value: control }] : []),
+            ...(functionName ? [{ Name: functionDimension, Value: functionName }] : []),
+        ];
+        return {
+            MetricName,
+            Value,
+            Unit: "Count",
+            Timestamp: runAt,
+            ...(dimensions.length ? { Dimensions: dimensions } : {}),
+        };
+    };
     let notMet = 0;
     for (const control of report.controls) {
         const state =
@@ -313,47 +307,13 @@ export interface WriteStatementOptions {
 
 /**
  * The writes the function makes, as IAM statements for its role, beside tools/audit/iam-policy.json
- * (the reads): the dated reports (s3:PutObject under the prefix only; kms:GenerateDataKey on the
- * archive key through S3 only; no kms:Decrypt, as single PutObjects need none), the metrics (only
- * in this namespace), and Security Hub (securityHub.ts iamStatements, narrowed to this account).
+ * (the reads): core/auditFunction.ts, the statements the component gives the role.
  */
 export function scheduledWriteStatements(opts: WriteStatementOptions): Record<string, unknown>[] {
-    const statements: Record<string, unknown>[] = [
-        {
-            Sid: "ArchiveDatedReports",
-            Effect: "Allow",
-            Action: "s3:PutObject",
-            Resource: `${opts.bucketArn}/${opts.prefix}*`,
-        },
-        {
-            Sid: "EncryptReportsWithArchiveKey",
-            Effect: "Allow",
-            Action: "kms:GenerateDataKey",
-            Resource: opts.keyArn,
-            Condition: { StringEquals: { "kms:ViaService": `s3.${opts.region}.amazonaws.com` } },
-        },
-        {
-            Sid: "PublishAuditMetrics",
-            Effect: "Allow",
-            Action: "cloudwatch:PutMetricData",
-            Resource: "*",
-            Condition: { StringEquals: { "cloudwatch:namespace": metricNamespace } },
-        },
+    return [
+        ...auditWriteStatements(opts),
+        ...((opts.securityHub ?? true) ? auditSecurityHubStatements(opts.partition, opts.accountId) : []),
     ];
-    if (opts.securityHub ?? true) {
-        for (const s of securityHubStatements) {
-            statements.push(
-                s.Action === "securityhub:BatchImportFindings"
-                    ? {
-                          ...s,
-                          Resource: `arn:${opts.partition}:securityhub:*:${opts.accountId}:product/${opts.accountId}/default`,
-                          Condition: { StringEquals: { "securityhub:TargetAccount": opts.accountId } },
-                      }
-                    : { ...s },
-            );
-        }
-    }
-    return statements;
 }
 
 /** The calls of scheduledWriteStatements, for tests and the role: action -> what it writes. */
@@ -390,6 +350,8 @@ export interface RunOptions {
     /** Milliseconds left before the function times out (context.getRemainingTimeInMillis). */
     remainingMs?: () => number;
     log?: (line: string) => void;
+    /** The function's name, the metrics' Function dimension (Lambda: context.functionName, AWS_LAMBDA_FUNCTION_NAME). */
+    functionName?: string;
 }
 
 /** One scheduled run: audit, Security Hub, archive, metrics. Throws only when there is no report, or a write failed. */
@@ -471,7 +433,7 @@ export async function runScheduled(config: ScheduledConfig, options: RunOptions 
             log(`Archived the report to s3://${config.bucket}/${keyPrefix}`);
 
             const complete = !reads.stoppedReading && errors.length === 0;
-            const data = runMetrics(outcome.report, runAt, complete);
+            const data = runMetrics(outcome.report, runAt, complete, options.functionName);
             for (const batch of metricBatches(data)) {
                 await writes
                     .client("cloudwatch", home)
@@ -506,12 +468,14 @@ export async function runScheduled(config: ScheduledConfig, options: RunOptions 
 /** The Lambda handler (index.handler in the bundle). The event (an EventBridge schedule's) is not read. */
 export async function handler(
     _event: unknown,
-    context?: { getRemainingTimeInMillis?: () => number },
+    context?: { getRemainingTimeInMillis?: () => number; functionName?: string },
 ): Promise<ScheduledResult> {
     const config = readConfig(process.env);
     const remainingMs =
         typeof context?.getRemainingTimeInMillis === "function" ? () => context.getRemainingTimeInMillis!() : undefined;
-    return runScheduled(config, { remainingMs });
+    const functionName =
+        (typeof context?.functionName === "string" && context.functionName) || process.env.AWS_LAMBDA_FUNCTION_NAME;
+    return runScheduled(config, { remainingMs, functionName });
 }
 
 /** Controls of the catalog: the per-control metrics are at most three times this. */
