@@ -61,6 +61,8 @@ export function regionPartition(region: string): string {
 export const authTokenSpecials = "!&#$^<>-";
 export const authTokenMinLength = 16;
 export const authTokenMaxLength = 128;
+/** A token of only the characters ElastiCache accepts (letters, digits and `authTokenSpecials`). */
+const authTokenCharacters = new RegExp(`^[A-Za-z0-9${authTokenSpecials.replace(/[\\\]^-]/g, "\\$&")}]*$`);
 
 export type Version = ParsedVersion;
 
@@ -110,6 +112,7 @@ export function redisStandardSupportEnd(version: string): string | undefined {
         return undefined;
     }
     for (const entry of redisStandardSupportEnds) {
+        // parseVersion keeps each text's answer, so the table's versions are parsed once.
         if (compareVersions(parsed, parseVersion(entry.below)!) < 0) {
             return entry.ended;
         }
@@ -122,8 +125,12 @@ export function redisStandardSupportEnd(version: string): string | undefined {
  * messages may end up in logs and reports.
  */
 export function authTokenProblems(token: string): string[] {
+    const lengthOk = token.length >= authTokenMinLength && token.length <= authTokenMaxLength;
+    if (lengthOk && authTokenCharacters.test(token)) {
+        return []; // the common case, in one pass: no character needs naming
+    }
     const problems: string[] = [];
-    if (token.length < authTokenMinLength || token.length > authTokenMaxLength) {
+    if (!lengthOk) {
         problems.push(
             `must be ${authTokenMinLength} to ${authTokenMaxLength} characters long (it has ${token.length})`,
         );
@@ -145,8 +152,16 @@ export function authTokenProblems(token: string): string[] {
 
 /** How many of the four character types (upper, lower, digit, special) a token uses; AWS recommends three or more. */
 export function authTokenCharacterTypes(token: string): number {
-    return [/[A-Z]/, /[a-z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((re) => re.test(token)).length;
+    let types = 0;
+    for (const type of characterTypes) {
+        if (type.test(token)) {
+            types++;
+        }
+    }
+    return types;
 }
+
+const characterTypes: readonly RegExp[] = [/[A-Z]/, /[a-z]/, /[0-9]/, /[^A-Za-z0-9]/];
 
 /** Node families AWS lists as previous generation (T2 included); they are not HIPAA-eligible. */
 export const previousGenerationNodeFamilies: readonly string[] = previousFamilies;

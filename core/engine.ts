@@ -51,11 +51,28 @@ export interface ParsedVersion {
     readonly wildcard: boolean;
 }
 
-/** Parses "7.1", "4.0.10", "6.x" or "7.2.4"; undefined for anything else (including non-strings). */
+/**
+ * Parses "7.1", "4.0.10", "6.x" or "7.2.4"; undefined for anything else (including non-strings).
+ * The answer is frozen and kept per text: the pack asks for the same few versions on every
+ * resource (bounded, should a caller vary them).
+ */
 export function parseEngineVersion(text: unknown): ParsedVersion | undefined {
     if (typeof text !== "string") {
         return undefined;
     }
+    if (parsedVersions.has(text)) {
+        return parsedVersions.get(text);
+    }
+    const parsed = parseVersionText(text);
+    if (parsedVersions.size < 1000) {
+        parsedVersions.set(text, parsed);
+    }
+    return parsed;
+}
+
+const parsedVersions = new Map<string, ParsedVersion | undefined>();
+
+function parseVersionText(text: string): ParsedVersion | undefined {
     const match = /^(\d+)(?:\.(\d+|x))?(?:\.(\d+))?$/.exec(text.trim());
     if (!match || (match[2] === "x" && match[3] !== undefined)) {
         return undefined;
@@ -68,7 +85,7 @@ export function parseEngineVersion(text: unknown): ParsedVersion | undefined {
     if (match[3] !== undefined) {
         parts.push(Number(match[3]));
     }
-    return { parts, wildcard };
+    return Object.freeze({ parts: Object.freeze(parts), wildcard });
 }
 
 /**
@@ -76,21 +93,19 @@ export function parseEngineVersion(text: unknown): ParsedVersion | undefined {
  * "4.0.10" and "10.0" > "9.9". A "6.x" compares as 6.9999: the newest 6.
  */
 export function compareEngineVersions(a: ParsedVersion, b: ParsedVersion): number {
-    const pad = (v: ParsedVersion): number[] => {
-        const parts = [...v.parts];
-        while (parts.length < 3) {
-            parts.push(v.wildcard ? 9999 : 0);
-        }
-        return parts;
-    };
-    const pa = pad(a);
-    const pb = pad(b);
     for (let i = 0; i < 3; i++) {
-        if (pa[i] !== pb[i]) {
-            return pa[i] < pb[i] ? -1 : 1;
+        const pa = partOf(a, i);
+        const pb = partOf(b, i);
+        if (pa !== pb) {
+            return pa < pb ? -1 : 1;
         }
     }
     return 0;
+}
+
+/** Part `i` of a version, a missing part being 0, or 9999 after a wildcard. */
+function partOf(v: ParsedVersion, i: number): number {
+    return i < v.parts.length ? v.parts[i] : v.wildcard ? 9999 : 0;
 }
 
 /** True when both parse and `version` >= `minimum`. */

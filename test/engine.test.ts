@@ -7,6 +7,7 @@ import {
     featureMinimumVersions,
     maxNodesPerCluster,
     nodeTypeGeneration,
+    parseEngineVersion,
     supports,
 } from "../core/engine";
 
@@ -158,6 +159,32 @@ describe("core/checks keeps its exports on top of core/engine", () => {
         assert.ok(versionAtLeast("4.0.10", "4.0.9"));
         assert.ok(!versionAtLeast("4.0.9", "4.0.10"));
         assert.ok(versionAtLeast("10.0", "9.9"));
+    });
+});
+
+describe("core/engine: parseEngineVersion() keeps each text's answer", () => {
+    it("answers each text for itself, the same on every ask, and the answer cannot be changed", () => {
+        // Kept per text (core/engine.ts): versions that share a prefix, spacing or a wildcard are
+        // told apart, asked in turn and again.
+        const texts = ["7.1", "7.10", " 7.1", "7.1.0", "6.x", "6.2", "x", "4.0.10"];
+        const expected = [
+            { parts: [7, 1], wildcard: false },
+            { parts: [7, 10], wildcard: false },
+            { parts: [7, 1], wildcard: false },
+            { parts: [7, 1, 0], wildcard: false },
+            { parts: [6], wildcard: true },
+            { parts: [6, 2], wildcard: false },
+            undefined,
+            { parts: [4, 0, 10], wildcard: false },
+        ];
+        for (let round = 0; round < 2; round++) {
+            assert.deepStrictEqual(texts.map(parseEngineVersion), expected);
+        }
+        const parsed = parseEngineVersion("7.1")!;
+        assert.throws(() => (parsed.parts as number[]).push(0), TypeError);
+        assert.throws(() => ((parsed as { wildcard: boolean }).wildcard = true), TypeError);
+        assert.deepStrictEqual(parseEngineVersion("7.1"), { parts: [7, 1], wildcard: false });
+        assert.ok(versionAtLeast("7.10", "7.1") && !versionAtLeast("7.1", "7.10"));
     });
 });
 

@@ -12,6 +12,7 @@ import { proxyTargetKey, shareDeserialization } from "../policy-pack/src/sdk";
 import { PolicyPackConfigFile, PolicyPackProcess } from "../tools/analyzer";
 import { RecordedResource, runUnderMocks, unknownSentinel } from "../tools/mockrun";
 import { baseArgs, resource, subnetZones } from "./helpers";
+import { insightsUrn } from "./readState";
 import { structPb } from "../tools/sdkModules";
 
 const packDir = path.join(__dirname, "..", "policy-pack");
@@ -133,6 +134,20 @@ describe("Pack performance shortcuts change no answer", function () {
         const [shared, sdk] = await Promise.all([call(packs.shared!), call(packs.sdk!)]);
         assert.deepStrictEqual(shared.toObject(), sdk.toObject(), method);
         assert.deepStrictEqual(Buffer.from(shared.serializeBinary()), Buffer.from(sdk.serializeBinary()), method);
+        // The bytes as sent, not as decoded and encoded again here: the pack encodes Analyze
+        // answers itself (server.ts, encodeAnalyzeResponse).
+        const raw = (pack: PolicyPackProcess) =>
+            new Promise<Buffer>((resolve, reject) =>
+                (pack as any).client.makeUnaryRequest(
+                    `/pulumirpc.Analyzer/${method === "analyze" ? "Analyze" : "AnalyzeStack"}`,
+                    (b: Buffer) => b,
+                    (b: Buffer) => b,
+                    Buffer.from(request.serializeBinary()),
+                    (err: Error | null, res: Buffer) => (err ? reject(err) : resolve(res)),
+                ),
+            );
+        const [sharedBytes, sdkBytes] = await Promise.all([raw(packs.shared!), raw(packs.sdk!)]);
+        assert.deepStrictEqual(sharedBytes, sdkBytes, `${method}: the bytes on the wire`);
         return shared;
     }
 
@@ -184,6 +199,38 @@ describe("Pack performance shortcuts change no answer", function () {
         assert.ok(findings > 10);
     });
 
+    it("resources found by Insights Discovery: the policies that judge only them run on them alone", async () => {
+        // The pack's handlers answer "not applicable" for a discovered-only policy on a planned
+        // resource without calling it (server.ts, onlyUrnsKey): the same answer as the call's.
+        const discovered = (r: RecordedResource) => ({ ...r, urn: insightsUrn(r.type, r.name) });
+        const stack = awkwardStack();
+        await compare([...stack, ...stack.map(discovered)]);
+        const group = stack.find((r) => r.name === "bad")!;
+        const onlyDiscovered = "aws-elasticache-replicationgroup-missing-unreadable-settings";
+        const planned = await both("analyze", analyzeRequest(group));
+        assert.ok(planned.getNotApplicableList().some((na: any) => na.getPolicyName() === onlyDiscovered));
+        const found = await both("analyze", analyzeRequest(discovered(group)));
+        assert.ok(found.getDiagnosticsList().some((d: any) => d.getPolicyname() === onlyDiscovered));
+        assert.ok(!found.getNotApplicableList().some((na: any) => na.getPolicyName() === onlyDiscovered));
+    });
+
+    it("a new Configure changes what the next Analyze of the same type runs", async () => {
+        // The pack's handlers work out once per type what each policy does (server.ts, planFor):
+        // a Configure that disables a policy or changes its level must be seen by the next request.
+        const group = resource(rgType, "g", { engine: "redis", engineVersion: "7.1", port: 6379 });
+        const port = "aws-elasticache-replicationgroup-configure-non-default-port";
+        const levels: (string | undefined)[] = [];
+        for (const config of [{}, { [port]: "disabled" }, { [port]: "mandatory" }, {}] as PolicyPackConfigFile[]) {
+            for (const pack of [packs.shared!, packs.sdk!]) {
+                await pack.configure(await pack.info(), config);
+            }
+            const res = await both("analyze", analyzeRequest(group));
+            const finding = res.getDiagnosticsList().find((d: any) => d.getPolicyname() === port);
+            levels.push(finding === undefined ? undefined : ["advisory", "mandatory"][finding.getEnforcementlevel()]);
+        }
+        assert.deepStrictEqual(levels, ["advisory", undefined, "mandatory", "advisory"]);
+    });
+
     it("every policy keeps its own name in the pack's description", async () => {
         const info = await packs.shared!.info();
         assert.deepStrictEqual(
@@ -229,5 +276,14 @@ describe("The SDK hands every policy of a request one shared deserialization", (
         assert.deepStrictEqual(plain, { a: UNKNOWN, b: [1, UNKNOWN, { c: UNKNOWN, d: "x" }], e: null });
         // The same copy serves every policy of the request.
         assert.strictEqual(toPlain(unknownCheckingProxy(raw)), plain);
+    });
+
+    it("a request's copy never answers for another request's properties", () => {
+        // toPlain remembers the last proxy it copied (props.ts): asked again with another, it copies that one.
+        const first = unknownCheckingProxy({ port: 6379, engine: "redis" });
+        const second = unknownCheckingProxy({ port: 6380 });
+        assert.deepStrictEqual(toPlain(first), { port: 6379, engine: "redis" });
+        assert.deepStrictEqual(toPlain(second), { port: 6380 });
+        assert.deepStrictEqual(toPlain(first), { port: 6379, engine: "redis" });
     });
 });

@@ -23,6 +23,10 @@ export function toPlain(props: unknown): Plain {
     if (props === null || typeof props !== "object") {
         return {};
     }
+    // Every policy of a request asks with the same proxy: answered without the proxy's trap.
+    if (props === lastProxy) {
+        return lastCopy!;
+    }
     const target = (props as any)[proxyTargetKey];
     if (target !== null && typeof target === "object" && target !== props) {
         let found = copies.get(target);
@@ -30,10 +34,16 @@ export function toPlain(props: unknown): Plain {
             found = copyRaw(target) as Plain;
             copies.set(target, found);
         }
+        lastProxy = props;
+        lastCopy = found;
         return found;
     }
     return copy(props) as Plain;
 }
+
+/** The proxy last copied from its target, and the copy (`copies` holds it too). */
+let lastProxy: unknown;
+let lastCopy: Plain | undefined;
 
 /** Copies a deserialized value, turning the SDK's unknown sentinels into `UNKNOWN`. */
 function copyRaw(value: unknown): unknown {

@@ -16,7 +16,7 @@ import { control, ControlId, hitrustVersion } from "../../core/controls";
 import { Plain, toPlain } from "./props";
 import { isDiscovered } from "./readState";
 import { shareDeserialization } from "./sdk";
-import { appliesToKey, notApplicableReason } from "./server";
+import { appliesToKey, notApplicableReason, onlyUrnsKey } from "./server";
 
 // Before any policy runs: the SDK then deserializes each request once for all policies.
 shareDeserialization();
@@ -221,10 +221,6 @@ function metadata(spec: CommonSpec<unknown>) {
     };
 }
 
-function asArray(found: string | string[] | undefined): string[] {
-    return found === undefined ? [] : Array.isArray(found) ? found : [found];
-}
-
 /**
  * `configWithDefaults` for one policy, computed once per configured object: the pack's server
  * hands a policy the same object until the next Configure (server.ts), so a call pays for it once.
@@ -245,28 +241,62 @@ function cachedConfig<C>(spec: CommonSpec<C>): (configured: Record<string, any> 
     };
 }
 
+/**
+ * What a rule's check is told about the resource beyond its properties, read from the policy's
+ * arguments when the check asks: most checks read none of it, and this runs for every policy on
+ * every resource.
+ */
+class Context<C> implements ResourceContext<C> {
+    constructor(
+        private readonly args: ResourceValidationArgs,
+        private readonly configOf: (configured: Record<string, any> | undefined) => C,
+    ) {}
+    get type(): string {
+        return this.args.type;
+    }
+    get name(): string {
+        return this.args.name;
+    }
+    get urn(): string {
+        return this.args.urn;
+    }
+    get discovered(): boolean {
+        return isDiscovered(this.args.urn);
+    }
+    get config(): Readonly<C> {
+        return this.configOf(this.args.getConfig<Record<string, any>>());
+    }
+}
+
 export function toResourcePolicy(spec: ResourceRuleSpec): ResourceValidationPolicy {
     const types = new Set(spec.resourceTypes);
     const configOf = cachedConfig(spec);
-    const context = (args: ResourceValidationArgs): ResourceContext => ({
-        type: args.type,
-        name: args.name,
-        urn: args.urn,
-        discovered: isDiscovered(args.urn),
-        config: configOf(args.getConfig<Record<string, any>>()),
-    });
+    const context = (args: ResourceValidationArgs): ResourceContext => new Context(args, configOf);
+    const otherType = notApplicableReason(types);
+    const notDiscovered = spec.discoveredOnly
+        ? `Judges only resources found by Insights Discovery: ${spec.discoveredOnly}`
+        : undefined;
     const validateResource = (args: ResourceValidationArgs, report: ReportViolation) => {
         if (!types.has(args.type)) {
             // Reported back to the engine, so a report can tell "checked and passed" from "not checked".
-            return args.notApplicable(notApplicableReason(types));
+            return args.notApplicable(otherType);
         }
-        if (spec.discoveredOnly && !isDiscovered(args.urn)) {
-            return args.notApplicable(`Judges only resources found by Insights Discovery: ${spec.discoveredOnly}`);
+        if (notDiscovered !== undefined && !isDiscovered(args.urn)) {
+            return args.notApplicable(notDiscovered);
         }
-        for (const message of asArray(spec.check(toPlain(args.props), context(args)))) {
-            report(message);
+        const found = spec.check(toPlain(args.props), context(args));
+        if (typeof found === "string") {
+            report(found);
+        } else if (found !== undefined) {
+            for (const message of found) {
+                report(message);
+            }
         }
     };
+    if (notDiscovered !== undefined) {
+        // For the pack's own handlers (server.ts): answer "not applicable" without the call.
+        (validateResource as any)[onlyUrnsKey] = { test: isDiscovered, reason: notDiscovered };
+    }
     const remediateResource = spec.remediate
         ? (args: ResourceValidationArgs) =>
               types.has(args.type)
