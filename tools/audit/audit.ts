@@ -132,9 +132,9 @@ export async function runAudit(options: AuditOptions): Promise<AuditOutcome> {
                     exportDays: liveOptions.exportDays,
                 });
             } catch (e) {
-                // The call that failed is the last one made (calls within a Region run one after another).
-                const last = session.calls[session.calls.length - 1];
-                throw explainRunError(e, last?.outcome === "error" ? last : undefined);
+                // The call that raised the error (calls run side by side: not always the last one made).
+                const failed = session.callOf(e);
+                throw explainRunError(e, failed?.outcome === "error" ? failed : undefined);
             }
         }
     } finally {
