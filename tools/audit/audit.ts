@@ -58,6 +58,8 @@ export interface AuditOutcome {
     report: EvidenceReport;
     reportFiles: string[];
     calls: AwsSession["calls"];
+    /** Attempts AWS answered with a throttling error, each retried by the SDK. */
+    throttled: number;
     exitCode: number;
 }
 
@@ -360,6 +362,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditOutcome> {
         report,
         reportFiles,
         calls: session.calls,
+        throttled: session.throttled,
         exitCode: exitCodes[report.summary.result ?? (report.summary.mandatory > 0 ? "not compliant" : "compliant")],
     };
 }

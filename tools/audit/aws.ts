@@ -110,6 +110,8 @@ export interface RequestLimit {
     perSecond: number;
     burst: number;
     documented?: number;
+    /** True where AWS keeps one bucket per API action (EC2): each operation gets a bucket of this rate. */
+    perOperation?: boolean;
     /** Operations with their own published rate (a bucket of their own). */
     operations?: Record<string, { perSecond: number; burst: number; documented: number }>;
     source: string;
@@ -118,12 +120,14 @@ export interface RequestLimit {
 /** The audit's request limits per service (and Region), with the page each rate comes from. */
 export const requestLimits: Partial<Record<Service, RequestLimit>> = {
     // "Request throttling for the Amazon EC2 API", request token bucket sizes and refill rates:
-    // non-mutating actions (Describe*) have a bucket of 100 tokens refilled at 20 per second, per API.
+    // non-mutating actions (Describe*) have a bucket of 100 tokens refilled at 20 per second, and
+    // "each API is evaluated individually".
     ec2: {
         concurrency: 8,
         perSecond: 10,
         burst: 20,
         documented: 20,
+        perOperation: true,
         source: "https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-throttling.html",
     },
     // CloudWatch Logs quotas: DescribeLogGroups 10 transactions per second per account and Region;
@@ -200,11 +204,12 @@ export const requestLimits: Partial<Record<Service, RequestLimit>> = {
         source: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/optimizing-performance.html",
     },
     // ElastiCache publishes no request rates ("Quotas for ElastiCache" lists resource quotas only):
-    // half the EC2 refill rate for non-mutating actions, the nearest published control-plane figure.
+    // the EC2 refill rate of one non-mutating action (the nearest published control-plane figure),
+    // here shared by every ElastiCache operation the audit makes.
     elasticache: {
-        concurrency: 4,
-        perSecond: 10,
-        burst: 10,
+        concurrency: 8,
+        perSecond: 20,
+        burst: 20,
         source: "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/quota-limits.html",
     },
     // Security Hub and STS are not limited here: the Security Hub exporter paces its own calls
@@ -298,7 +303,7 @@ export class ServiceLimiter {
     }
 
     private bucket(operation: string): TokenBucket {
-        const key = this.limit.operations?.[operation] ? operation : "*";
+        const key = this.limit.operations?.[operation] || this.limit.perOperation ? operation : "*";
         let bucket = this.buckets.get(key);
         if (!bucket) {
             const rate = this.limit.operations?.[operation] ?? this.limit;

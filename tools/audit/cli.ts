@@ -205,7 +205,7 @@ export async function main(argv: string[]): Promise<number> {
         const s = outcome.report.summary;
         const refused = outcome.calls.filter((c) => c.outcome === "denied");
         const lines = [
-            `Audited ${outcome.report.target}: ${s.resources} resources, ${outcome.calls.length} API calls.`,
+            `Audited ${outcome.report.target}: ${s.resources} resources, ${outcome.calls.length} API calls${outcome.throttled ? ` (${outcome.throttled} throttled attempts, retried)` : ""}.`,
             `Result: ${(s.result ?? (s.compliant ? "compliant" : "not compliant")).toUpperCase()} (exit ${outcome.exitCode}).`,
             `Findings: ${s.mandatory} mandatory, ${s.advisory} advisory. HITRUST controls: ${s.controls.met} met, ${s.controls["met with advisories"]} met with advisories, ${s.controls["not met"]} not met, ${s.controls["attestation required"]} to attest by hand, ${s.controls["not evidenced"]} not evidenced.`,
         ];
