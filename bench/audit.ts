@@ -12,7 +12,7 @@
 //   BENCH_AUDIT_REGIONS           comma-separated Regions (default us-east-1,us-west-2,eu-west-1,ap-southeast-2)
 //   BENCH_AUDIT_LATENCY_MS        delay added to every answer (default 50)
 //   BENCH_AUDIT_EC2_BACKGROUND    EC2 tokens per second and API spent by other callers, of the 20
-//                                 refilled (default 12)
+//                                 refilled (default 15)
 //   BENCH_AUDIT_CPU_PROF=<dir>    write the CLI's V8 CPU profile there
 import { spawn } from "child_process";
 import * as fs from "fs";
@@ -33,7 +33,7 @@ export async function benchAudit(): Promise<void> {
     const caches = Number(process.env.BENCH_AUDIT_CACHES ?? 1000);
     const regions = (process.env.BENCH_AUDIT_REGIONS ?? "us-east-1,us-west-2,eu-west-1,ap-southeast-2").split(",");
     const latencyMs = Number(process.env.BENCH_AUDIT_LATENCY_MS ?? 50);
-    const background = Number(process.env.BENCH_AUDIT_EC2_BACKGROUND ?? 12);
+    const background = Number(process.env.BENCH_AUDIT_EC2_BACKGROUND ?? 15);
     const { server, url, stats, groups } = await startAccount({
         caches,
         regions,
@@ -51,6 +51,7 @@ export async function benchAudit(): Promise<void> {
                 .join(" ")}, ${os.cpus().length} CPUs)`,
     );
     const t0 = performance.now();
+    const phases: [number, string][] = [];
     const run = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
         const child = spawn(
             process.execPath,
@@ -66,14 +67,24 @@ export async function benchAudit(): Promise<void> {
                 ...regions.flatMap((r) => ["--region", r]),
                 "--report",
                 reportDir,
-                "--quiet",
             ],
             { cwd: root, env: { ...loopbackEnv(url), BENCH_RSS_FILE: rssFile }, stdio: ["ignore", "pipe", "pipe"] },
         );
         let stdout = "";
         let stderr = "";
+        let partial = "";
         child.stdout.on("data", (c) => (stdout += c));
-        child.stderr.on("data", (c) => (stderr += c));
+        child.stderr.on("data", (c: Buffer) => {
+            // Progress lines (not the per-call ones, which start with two spaces) with their time.
+            const lines = (partial + c.toString()).split("\n");
+            partial = lines.pop() ?? "";
+            for (const line of lines) {
+                if (!line.startsWith("  ") && !/replication group /.test(line)) {
+                    phases.push([(performance.now() - t0) / 1000, line]);
+                }
+            }
+            stderr = (stderr + c).slice(-20000);
+        });
         child.on("error", reject);
         child.on("exit", (code) => resolve({ code: code ?? -1, stdout, stderr }));
     });
@@ -87,6 +98,13 @@ export async function benchAudit(): Promise<void> {
         .filter((f) => /^report\./.test(f))
         .map((f) => `${f} ${(fs.statSync(path.join(reportDir, f)).size / 1e6).toFixed(1)} MB`);
     console.log(`CLI exit ${run.code}: ${summary}`);
+    const first = (re: RegExp) => phases.find(([, l]) => re.test(l))?.[0];
+    const discovering = first(/discovering ElastiCache/);
+    const judging = first(/^Judging/);
+    console.log(
+        `Phases: start-up ${discovering?.toFixed(1)} s, discovery ${judging !== undefined && discovering !== undefined ? (judging - discovering).toFixed(1) : "?"} s, ` +
+            `judging and report ${judging !== undefined ? (seconds - judging).toFixed(1) : "?"} s`,
+    );
     if (run.code !== 0 && run.code !== 1) {
         console.log(run.stderr.split("\n").slice(-10).join("\n"));
     }

@@ -16,7 +16,7 @@ const region = "us-east-1";
 
 /** The limits as shipped, with rates raised so that the test measures concurrency, not time. */
 const fastLimits = Object.fromEntries(
-    Object.entries(requestLimits).map(([service, limit]) => [
+    Object.entries(requestLimits ?? {}).map(([service, limit]) => [
         service,
         {
             ...limit!,

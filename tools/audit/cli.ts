@@ -179,7 +179,8 @@ export async function main(argv: string[]): Promise<number> {
         );
         return 0;
     }
-    const log = options.quiet ? () => undefined : (line: string) => process.stderr.write(`${line}\n`);
+    const progress = progressLog(options.quiet === true);
+    const log = progress.log;
     try {
         let policyPackConfig: PolicyPackConfigFile | undefined;
         if (options.policyPackConfig) {
@@ -224,12 +225,42 @@ export async function main(argv: string[]): Promise<number> {
             ? await (await import("./securityHub")).sendToSecurityHub(outcome, { ...options, log })
             : undefined;
         lines.push(...(hub?.lines ?? []));
+        progress.flush();
         process.stdout.write(`${lines.join("\n")}\n`);
         return hub?.result.errors.length ? 2 : outcome.exitCode;
     } catch (e) {
+        progress.flush();
         process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
         return 2;
     }
+}
+
+/**
+ * Progress on stderr, one line per Region, cache and API call, written in batches (at most every
+ * 100 ms or 64 KB): a large account makes tens of thousands of calls, and writes to a pipe block.
+ */
+function progressLog(quiet: boolean): { log: (line: string) => void; flush: () => void } {
+    let pending = "";
+    let timer: NodeJS.Timeout | undefined;
+    const flush = () => {
+        if (timer) {
+            clearTimeout(timer);
+            timer = undefined;
+        }
+        if (pending) {
+            process.stderr.write(pending);
+            pending = "";
+        }
+    };
+    const log = (line: string) => {
+        pending += `${line}\n`;
+        if (pending.length >= 65536) {
+            flush();
+        } else {
+            timer ??= setTimeout(flush, 100);
+        }
+    };
+    return { log: quiet ? () => undefined : log, flush };
 }
 
 /**

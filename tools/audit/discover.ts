@@ -482,9 +482,15 @@ class RegionReader {
         }));
         const logGroups: LogGroupFacts[] = [];
         const logGroupUrns: string[] = [];
+        const listed = await this.logGroupsUnder(
+            logDeliveries
+                .filter((d) => d.destinationType === "cloudwatch-logs" && d.destination)
+                .map((d) => d.destination!),
+            id,
+        );
         for (const delivery of logDeliveries) {
             if (delivery.destinationType === "cloudwatch-logs" && delivery.destination) {
-                const found = await this.logGroup(delivery.destination, id);
+                const found = await this.logGroup(delivery.destination, id, listed);
                 if (found) {
                     logGroups.push(found.facts);
                     logGroupUrns.push(found.urn);
@@ -1082,13 +1088,56 @@ class RegionReader {
         return { urn, manager };
     }
 
-    private async logGroup(name: string, owner: string): Promise<{ urn: string; facts: LogGroupFacts } | undefined> {
+    /**
+     * The log groups of a cache's deliveries listed in one DescribeLogGroups call, when they share a
+     * folder named after the cache (the component's `/aws/elasticache/<id>/slow-log` and
+     * `.../engine-log`): logGroupNamePrefix matches every group under it (CloudWatch Logs API
+     * reference, DescribeLogGroups), and DescribeLogGroups is the audit's scarcest rate (10 per
+     * second). Otherwise undefined: each log group is listed by its own name.
+     */
+    private async logGroupsUnder(
+        names: string[],
+        owner: string,
+    ): Promise<{ found: Observed<any[]> | undefined } | undefined> {
+        if (names.length < 2) {
+            return undefined;
+        }
+        let prefix = names[0];
+        for (const name of names) {
+            while (!name.startsWith(prefix)) {
+                prefix = prefix.slice(0, -1);
+            }
+        }
+        prefix = prefix.slice(0, prefix.lastIndexOf("/") + 1);
+        if (!prefix.includes(`/${owner}/`)) {
+            return undefined;
+        }
         const found = await this.read(
             "logs",
             "DescribeLogGroups",
-            { resource: owner, controls: ["1204.09aa1", "1202.09aa1"], what: `log group ${name}` },
-            (c) => this.all<any>(paginateDescribeLogGroups({ client: c }, { logGroupNamePrefix: name }), "logGroups"),
+            { resource: owner, controls: ["1204.09aa1", "1202.09aa1"], what: `log groups ${names.join(", ")}` },
+            (c) => this.all<any>(paginateDescribeLogGroups({ client: c }, { logGroupNamePrefix: prefix }), "logGroups"),
         );
+        return { found };
+    }
+
+    private async logGroup(
+        name: string,
+        owner: string,
+        listed?: { found: Observed<any[]> | undefined },
+    ): Promise<{ urn: string; facts: LogGroupFacts } | undefined> {
+        const found = listed
+            ? listed.found
+            : await this.read(
+                  "logs",
+                  "DescribeLogGroups",
+                  { resource: owner, controls: ["1204.09aa1", "1202.09aa1"], what: `log group ${name}` },
+                  (c) =>
+                      this.all<any>(
+                          paginateDescribeLogGroups({ client: c }, { logGroupNamePrefix: name }),
+                          "logGroups",
+                      ),
+              );
         const group = found?.value.find((g) => g.logGroupName === name);
         const urn = group?.arn?.replace(/:\*$/, "") ?? this.urn("logs", `log-group:${name}`);
         // lastEventTimestamp "updates on an eventual consistency basis. It typically updates in
