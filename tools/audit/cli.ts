@@ -236,8 +236,9 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 /**
- * Progress on stderr, one line per Region, cache and API call, written in batches (at most every
- * 100 ms or 64 KB): a large account makes tens of thousands of calls, and writes to a pipe block.
+ * Progress on stderr, one line per Region, cache and API call. The per-call lines (indented) are
+ * written in batches (at most every 100 ms or 64 KB): a large account makes tens of thousands of
+ * calls, and each write to a pipe is a blocking system call. Any other line flushes at once.
  */
 function progressLog(quiet: boolean): { log: (line: string) => void; flush: () => void } {
     let pending = "";
@@ -254,7 +255,7 @@ function progressLog(quiet: boolean): { log: (line: string) => void; flush: () =
     };
     const log = (line: string) => {
         pending += `${line}\n`;
-        if (pending.length >= 65536) {
+        if (pending.length >= 65536 || !line.startsWith("  ")) {
             flush();
         } else {
             timer ??= setTimeout(flush, 100);
