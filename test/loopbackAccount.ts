@@ -26,9 +26,18 @@ import * as kms from "@aws-sdk/client-kms";
 import * as s3 from "@aws-sdk/client-s3";
 import * as secretsmanager from "@aws-sdk/client-secrets-manager";
 import * as sns from "@aws-sdk/client-sns";
-import { XmlShapeSerializer } from "@aws-sdk/core/protocols";
 import * as http from "http";
 import { AddressInfo } from "net";
+
+/**
+ * The SDK's own XML serializer and schema reader (@aws-sdk/core, @smithy/core), which the clients
+ * depend on but this package does not: resolved from the ElastiCache client, the one place these
+ * tests reach SDK internals. A change in them fails test/auditScale.test.ts at its first answer.
+ */
+const fromClient = (name: string) =>
+    require(require.resolve(name, { paths: [require.resolve("@aws-sdk/client-elasticache")] }));
+const { XmlShapeSerializer } = fromClient("@aws-sdk/core/protocols");
+const { NormalizedSchema } = fromClient("@smithy/core/schema");
 
 export const account = "123456789012";
 const requestId = "144745b0-b9d3-11e3-8a16-7978bb24ffdf";
@@ -659,10 +668,7 @@ function serialize(service: string, op: string, output: any): { type: string; bo
         const schema = outputSchema(service, op);
         // An output whose body is one member (httpPayload) is that member's XML.
         const members: [string, any][] = Object.entries(
-            (require("@smithy/core/schema").NormalizedSchema.of(schema).getMemberSchemas?.() ?? {}) as Record<
-                string,
-                any
-            >,
+            (NormalizedSchema.of(schema).getMemberSchemas?.() ?? {}) as Record<string, any>,
         );
         const payload = members.find(([, m]) => m.getMergedTraits().httpPayload);
         return {
