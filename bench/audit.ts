@@ -52,7 +52,7 @@ export async function benchAudit(): Promise<void> {
     );
     const t0 = performance.now();
     const standInCpu = process.cpuUsage();
-    const phases: [number, string][] = [];
+    const phases: [number, string, number][] = [];
     const run = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
         const child = spawn(
             process.execPath,
@@ -81,7 +81,7 @@ export async function benchAudit(): Promise<void> {
             partial = lines.pop() ?? "";
             for (const line of lines) {
                 if (!line.startsWith("  ") && !/replication group /.test(line)) {
-                    phases.push([(performance.now() - t0) / 1000, line]);
+                    phases.push([(performance.now() - t0) / 1000, line, Date.now()]);
                 }
             }
             stderr = (stderr + c).slice(-20000);
@@ -127,8 +127,16 @@ export async function benchAudit(): Promise<void> {
     console.log(
         `${seconds < targets.seconds ? "meets" : "MISSES"} target wall time < ${targets.seconds} s: ${seconds.toFixed(1)} s`,
     );
+    const judgingAt = phases.find(([, l]) => /^Judging/.test(l))?.[2];
+    const samples: [number, number][] = usage?.samples ?? [];
+    const peakMb = (keep: (t: number) => boolean) =>
+        Math.max(0, ...samples.filter(([t]) => keep(t)).map(([, kb]) => kb)) / 1024;
     console.log(
-        `${memoryMb < targets.memoryMb ? "meets" : "MISSES"} target peak memory < ${targets.memoryMb} MB: ${memoryMb.toFixed(0)} MB (maxRSS)`,
+        `${memoryMb < targets.memoryMb ? "meets" : "MISSES"} target peak memory < ${targets.memoryMb} MB: ${memoryMb.toFixed(0)} MB (maxRSS)` +
+            (judgingAt
+                ? `; sampled peak until judging ${peakMb((t) => t < judgingAt).toFixed(0)} MB, ` +
+                  `while judging and writing the report ${peakMb((t) => t >= judgingAt).toFixed(0)} MB`
+                : ""),
     );
     console.log(
         `load average after: ${os

@@ -292,37 +292,72 @@ class RegionReader {
     async run(): Promise<void> {
         this.log(`Region ${this.region}: discovering ElastiCache ...`);
         const region = this.region;
-        const groups = await this.read(
-            "elasticache",
-            "DescribeReplicationGroups",
-            { resource: region, controls: settingsControls, what: "replication groups" },
-            (c) =>
-                this.all<ReplicationGroup>(paginateDescribeReplicationGroups({ client: c }, {}), "ReplicationGroups"),
-        );
-        const clusters = await this.read(
-            "elasticache",
-            "DescribeCacheClusters",
-            { resource: region, controls: settingsControls, what: "cache clusters (engine version, network, topic)" },
-            (c) => this.all<CacheCluster>(paginateDescribeCacheClusters({ client: c }, {}), "CacheClusters"),
-        );
-        const serverless = await this.read(
-            "elasticache",
-            "DescribeServerlessCaches",
-            { resource: region, controls: settingsControls, what: "serverless caches" },
-            (c) => this.all<any>(paginateDescribeServerlessCaches({ client: c }, {}), "ServerlessCaches"),
-        );
-        const users = await this.read(
-            "elasticache",
-            "DescribeUsers",
-            { resource: region, controls: ["0808.10b2", "19141.06c1"], what: "RBAC users" },
-            (c) => this.all<any>(paginateDescribeUsers({ client: c }, {}), "Users"),
-        );
-        const userGroups = await this.read(
-            "elasticache",
-            "DescribeUserGroups",
-            { resource: region, controls: ["0808.10b2", "19141.06c1"], what: "RBAC user groups" },
-            (c) => this.all<any>(paginateDescribeUserGroups({ client: c }, {}), "UserGroups"),
-        );
+        // The Region's lists, side by side (each in its own scope: what a refusal leaves is laid out
+        // in this order whatever the timing).
+        const lists = await Promise.allSettled([
+            this.within(() =>
+                this.read(
+                    "elasticache",
+                    "DescribeReplicationGroups",
+                    { resource: region, controls: settingsControls, what: "replication groups" },
+                    (c) =>
+                        this.all<ReplicationGroup>(
+                            paginateDescribeReplicationGroups({ client: c }, {}),
+                            "ReplicationGroups",
+                        ),
+                ),
+            ),
+            this.within(() =>
+                this.read(
+                    "elasticache",
+                    "DescribeCacheClusters",
+                    {
+                        resource: region,
+                        controls: settingsControls,
+                        what: "cache clusters (engine version, network, topic)",
+                    },
+                    (c) => this.all<CacheCluster>(paginateDescribeCacheClusters({ client: c }, {}), "CacheClusters"),
+                ),
+            ),
+            this.within(() =>
+                this.read(
+                    "elasticache",
+                    "DescribeServerlessCaches",
+                    { resource: region, controls: settingsControls, what: "serverless caches" },
+                    (c) => this.all<any>(paginateDescribeServerlessCaches({ client: c }, {}), "ServerlessCaches"),
+                ),
+            ),
+            this.within(() =>
+                this.read(
+                    "elasticache",
+                    "DescribeUsers",
+                    { resource: region, controls: ["0808.10b2", "19141.06c1"], what: "RBAC users" },
+                    (c) => this.all<any>(paginateDescribeUsers({ client: c }, {}), "Users"),
+                ),
+            ),
+            this.within(() =>
+                this.read(
+                    "elasticache",
+                    "DescribeUserGroups",
+                    { resource: region, controls: ["0808.10b2", "19141.06c1"], what: "RBAC user groups" },
+                    (c) => this.all<any>(paginateDescribeUserGroups({ client: c }, {}), "UserGroups"),
+                ),
+            ),
+        ]);
+        // Every list settles before a run error is raised (the first in this order).
+        const failedList = lists.find((o): o is PromiseRejectedResult => o.status === "rejected");
+        if (failedList) {
+            throw failedList.reason;
+        }
+        const [groups, clusters, serverless, users, userGroups] = lists.map((o) =>
+            o.status === "fulfilled" ? o.value : undefined,
+        ) as [
+            Observed<ReplicationGroup[]> | undefined,
+            Observed<CacheCluster[]> | undefined,
+            Observed<any[]> | undefined,
+            Observed<any[]> | undefined,
+            Observed<any[]> | undefined,
+        ];
         const found = [
             `${groups?.value.length ?? "?"} replication groups`,
             `${serverless?.value.length ?? "?"} serverless caches`,
@@ -389,22 +424,28 @@ class RegionReader {
             }
         }
 
-        // Neighbours shared by several caches are read once.
-        const alarms = groups?.value.length ? await this.readAlarms() : undefined;
-        if (groups?.value.length && !alarms) {
-            // Alarms could not be listed: stand in one alarm whose namespace and dimensions are
-            // unknown, so the alarm policy cannot conclude that nothing watches the groups.
-            this.add({
-                type: types.metricAlarm,
-                name: "(alarms not read: needs cloudwatch:DescribeAlarms)",
-                urn: this.urn("cloudwatch", "alarm:*"),
-                propertyDependencies: {},
-                inputs: { namespace: notRead, dimensions: notRead },
-            });
-        }
+        // Neighbours shared by several caches are read once; the caches start while the alarms are
+        // listed (a page of 100 at a time) and wait for them where they use them.
+        const alarms = groups?.value.length
+            ? this.within(async () => {
+                  const read = await this.readAlarms();
+                  if (!read) {
+                      // Alarms could not be listed: stand in one alarm whose namespace and dimensions
+                      // are unknown, so the alarm policy cannot conclude that nothing watches the groups.
+                      this.add({
+                          type: types.metricAlarm,
+                          name: "(alarms not read: needs cloudwatch:DescribeAlarms)",
+                          urn: this.urn("cloudwatch", "alarm:*"),
+                          propertyDependencies: {},
+                          inputs: { namespace: notRead, dimensions: notRead },
+                      });
+                  }
+                  return read;
+              })
+            : undefined;
         // Every cache is read at once, each in its own scope; the limiter of each service
         // (AwsSession, requestLimits) bounds how many requests are in flight and how fast.
-        const reads: Promise<void>[] = [
+        const reads: Promise<unknown>[] = [
             ...(groups?.value ?? []).map((group) =>
                 this.within(() =>
                     this.replicationGroup(
@@ -429,7 +470,7 @@ class RegionReader {
         }
         // Every read settles before a run error is raised (the first in list order), so none is
         // left running against clients the caller then destroys.
-        const outcomes = await Promise.allSettled(reads);
+        const outcomes = await Promise.allSettled(alarms ? [alarms, ...reads] : reads);
         const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === "rejected");
         if (failed) {
             throw failed.reason;
@@ -442,7 +483,7 @@ class RegionReader {
         members: CacheCluster[],
         clusters: Observed<CacheCluster[]> | undefined,
         source: Source,
-        shared: { userGroupUrns: Map<string, string>; alarms?: Observed<any[]> },
+        shared: { userGroupUrns: Map<string, string>; alarms?: Promise<Observed<any[]> | undefined> },
     ) {
         const id = group.ReplicationGroupId!;
         const urn = group.ARN ?? this.urn("elasticache", `replicationgroup:${id}`);
@@ -620,15 +661,16 @@ class RegionReader {
         });
 
         // Alarms on this group's metrics: CloudWatch's CacheClusterId dimension names member nodes.
-        if (shared.alarms) {
+        const alarms = await shared.alarms;
+        if (alarms) {
             const names = new Set([id, ...(group.MemberClusters ?? [])]);
-            const mine = shared.alarms.value.filter(
+            const mine = alarms.value.filter(
                 (a) =>
                     a.Namespace === "AWS/ElastiCache" &&
                     (a.Dimensions ?? []).some((d: any) => typeof d.Value === "string" && names.has(d.Value)),
             );
             facts.alarms = {
-                source: shared.alarms.source,
+                source: alarms.source,
                 value: mine.map((a) => ({
                     name: a.AlarmName,
                     actions: a.AlarmActions ?? [],
@@ -641,7 +683,7 @@ class RegionReader {
                     type: types.metricAlarm,
                     name: alarm.AlarmName,
                     urn: alarm.AlarmArn ?? this.urn("cloudwatch", `alarm:${alarm.AlarmName}`),
-                    source: shared.alarms.source,
+                    source: alarms.source,
                     propertyDependencies: { dimensions: [urn] },
                     inputs: {
                         name: alarm.AlarmName,
