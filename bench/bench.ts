@@ -24,6 +24,7 @@ import { HitrustRedis } from "../component";
 import { analyzeRequest, analyzeStackRequest, resolvePolicyConfig } from "../tools/analyzer";
 import { RecordedResource, runUnderMocks } from "../tools/mockrun";
 import { emptyPb, grpc, structPb } from "../tools/sdkModules";
+import { benchAudit } from "./audit";
 
 const analyzerPb = require("@pulumi/pulumi/proto/analyzer_pb");
 
@@ -343,7 +344,9 @@ async function main() {
     );
 }
 
-main().catch((e) => {
-    console.error(e);
-    process.exit(1);
-});
+main()
+    .then(() => benchAudit()) // bench/audit.ts: the live audit at 1,000 caches (BENCH_AUDIT=0 skips it)
+    .catch((e) => {
+        console.error(e);
+        process.exit(1);
+    });

@@ -58,6 +58,8 @@ export interface AuditOutcome {
     report: EvidenceReport;
     reportFiles: string[];
     calls: AwsSession["calls"];
+    /** Attempts AWS answered with a throttling error, each retried by the SDK. */
+    throttled: number;
     exitCode: number;
 }
 
@@ -132,9 +134,9 @@ export async function runAudit(options: AuditOptions): Promise<AuditOutcome> {
                     exportDays: liveOptions.exportDays,
                 });
             } catch (e) {
-                // The call that failed is the last one made (calls within a Region run one after another).
-                const last = session.calls[session.calls.length - 1];
-                throw explainRunError(e, last?.outcome === "error" ? last : undefined);
+                // The call that raised the error (calls run side by side: not always the last one made).
+                const failed = session.callOf(e);
+                throw explainRunError(e, failed?.outcome === "error" ? failed : undefined);
             }
         }
     } finally {
@@ -366,6 +368,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditOutcome> {
         report,
         reportFiles,
         calls: session.calls,
+        throttled: session.throttled,
         exitCode: exitCodes[report.summary.result ?? (report.summary.mandatory > 0 ? "not compliant" : "compliant")],
     };
 }

@@ -179,7 +179,8 @@ export async function main(argv: string[]): Promise<number> {
         );
         return 0;
     }
-    const log = options.quiet ? () => undefined : (line: string) => process.stderr.write(`${line}\n`);
+    const progress = progressLog(options.quiet === true);
+    const log = progress.log;
     try {
         let policyPackConfig: PolicyPackConfigFile | undefined;
         if (options.policyPackConfig) {
@@ -205,7 +206,7 @@ export async function main(argv: string[]): Promise<number> {
         const s = outcome.report.summary;
         const refused = outcome.calls.filter((c) => c.outcome === "denied");
         const lines = [
-            `Audited ${outcome.report.target}: ${s.resources} resources, ${outcome.calls.length} API calls.`,
+            `Audited ${outcome.report.target}: ${s.resources} resources, ${outcome.calls.length} API calls${outcome.throttled ? ` (${outcome.throttled} throttled attempts, retried)` : ""}.`,
             `Result: ${(s.result ?? (s.compliant ? "compliant" : "not compliant")).toUpperCase()} (exit ${outcome.exitCode}).`,
             `Findings: ${s.mandatory} mandatory, ${s.advisory} advisory. HITRUST controls: ${s.controls.met} met, ${s.controls["met with advisories"]} met with advisories, ${s.controls["not met"]} not met, ${s.controls["attestation required"]} to attest by hand, ${s.controls["not evidenced"]} not evidenced.`,
         ];
@@ -224,12 +225,43 @@ export async function main(argv: string[]): Promise<number> {
             ? await (await import("./securityHub")).sendToSecurityHub(outcome, { ...options, log })
             : undefined;
         lines.push(...(hub?.lines ?? []));
+        progress.flush();
         process.stdout.write(`${lines.join("\n")}\n`);
         return hub?.result.errors.length ? 2 : outcome.exitCode;
     } catch (e) {
+        progress.flush();
         process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
         return 2;
     }
+}
+
+/**
+ * Progress on stderr, one line per Region, cache and API call. The per-call lines (indented) are
+ * written in batches (at most every 100 ms or 64 KB): a large account makes tens of thousands of
+ * calls, and each write to a pipe is a blocking system call. Any other line flushes at once.
+ */
+function progressLog(quiet: boolean): { log: (line: string) => void; flush: () => void } {
+    let pending = "";
+    let timer: NodeJS.Timeout | undefined;
+    const flush = () => {
+        if (timer) {
+            clearTimeout(timer);
+            timer = undefined;
+        }
+        if (pending) {
+            process.stderr.write(pending);
+            pending = "";
+        }
+    };
+    const log = (line: string) => {
+        pending += `${line}\n`;
+        if (pending.length >= 65536 || !line.startsWith("  ")) {
+            flush();
+        } else {
+            timer ??= setTimeout(flush, 100);
+        }
+    };
+    return { log: quiet ? () => undefined : log, flush };
 }
 
 /**

@@ -4,6 +4,7 @@
 // with @pulumi/aws input names for the policy pack; live facts go beside them. A refused call
 // becomes a gap ("needs <action>") and the values it would have given stay unknown, so no policy
 // reports a defect it could not see.
+import { AsyncLocalStorage } from "async_hooks";
 import { DescribeTrailsCommand, GetTrailStatusCommand } from "@aws-sdk/client-cloudtrail";
 import { paginateDescribeAlarms } from "@aws-sdk/client-cloudwatch";
 import { DescribeLogStreamsCommand, paginateDescribeLogGroups } from "@aws-sdk/client-cloudwatch-logs";
@@ -115,13 +116,27 @@ function secretNameOf(reference: string): string {
     return match ? match[1] : reference;
 }
 
+/**
+ * What one part of a Region's reading produced (a cache, a neighbour shared by several caches, the
+ * Region's own reads), in the order it produced it. The caches of a Region are read side by side, so
+ * their results arrive in any order; each writes to its own scope, and the scopes are laid end to
+ * end afterwards in the order the caches were listed, so the same account gives the same inventory
+ * whatever the timing. A neighbour read once for several caches (a subnet group, the Region's
+ * bucket tags) has a scope of its own, laid out where the first cache (in list order) refers to it.
+ */
+interface Scope {
+    entries: ({ resource: AuditResource } | { gap: Gap } | { cache: CacheFacts } | { scope: Scope })[];
+}
+
 /** One Region's reading: the calls it makes and the resources it builds. */
 class RegionReader {
     readonly resources: AuditResource[] = [];
     readonly caches: CacheFacts[] = [];
     readonly gaps: Gap[] = [];
     readonly facts: RegionFacts;
-    private readonly byUrn = new Map<string, AuditResource>();
+    private readonly root: Scope = { entries: [] };
+    private readonly scopes = new AsyncLocalStorage<Scope>();
+    private readonly sharedReads = new Map<string, { scope: Scope; value: Promise<unknown> }>();
 
     constructor(
         private readonly session: AwsSession,
@@ -130,6 +145,69 @@ class RegionReader {
         private readonly options: DiscoverOptions,
     ) {
         this.facts = { region };
+    }
+
+    /** The scope the running code writes to. */
+    private scope(): Scope {
+        return this.scopes.getStore() ?? this.root;
+    }
+
+    /** Runs `fn` writing to a new scope, which the current scope refers to at this point. */
+    private within<T>(fn: () => Promise<T>): Promise<T> {
+        const scope: Scope = { entries: [] };
+        this.scope().entries.push({ scope });
+        return this.scopes.run(scope, fn);
+    }
+
+    /**
+     * A read shared by several caches, made once: its results go to a scope of its own, which every
+     * caller refers to (laid out once, where the first caller in list order is).
+     */
+    private shared<T>(key: string, read: () => Promise<T>): Promise<T> {
+        let entry = this.sharedReads.get(key);
+        if (!entry) {
+            const scope: Scope = { entries: [] };
+            entry = { scope, value: this.scopes.run(scope, read) };
+            this.sharedReads.set(key, entry);
+        }
+        this.scope().entries.push({ scope: entry.scope });
+        return entry.value as Promise<T>;
+    }
+
+    /** The gaps a scope holds, those of the shared reads it refers to included. */
+    private gapsOf(scope: Scope, seen = new Set<Scope>()): Gap[] {
+        if (seen.has(scope)) {
+            return [];
+        }
+        seen.add(scope);
+        return scope.entries.flatMap((e) => ("gap" in e ? [e.gap] : "scope" in e ? this.gapsOf(e.scope, seen) : []));
+    }
+
+    /** Lays the scopes end to end: resources (the first of each URN), gaps and caches in reading order. */
+    private layOut() {
+        const seen = new Set<Scope>();
+        const urns = new Set<string>();
+        const walk = (scope: Scope) => {
+            if (seen.has(scope)) {
+                return;
+            }
+            seen.add(scope);
+            for (const entry of scope.entries) {
+                if ("scope" in entry) {
+                    walk(entry.scope);
+                } else if ("resource" in entry) {
+                    if (!urns.has(entry.resource.urn)) {
+                        urns.add(entry.resource.urn);
+                        this.resources.push(entry.resource);
+                    }
+                } else if ("gap" in entry) {
+                    this.gaps.push(entry.gap);
+                } else {
+                    this.caches.push(entry.cache);
+                }
+            }
+        };
+        walk(this.root);
     }
 
     private source(service: Service, operation: string): Source {
@@ -158,13 +236,15 @@ class RegionReader {
                 if ("ifMissing" in what) {
                     return { value: what.ifMissing as T, source };
                 }
-                this.gaps.push({
-                    resource: what.resource,
-                    needs: iamAction(service, operation),
-                    controls: what.controls,
-                    what: what.what,
-                    kind: "missing",
-                    error: name,
+                this.scope().entries.push({
+                    gap: {
+                        resource: what.resource,
+                        needs: iamAction(service, operation),
+                        controls: what.controls,
+                        what: what.what,
+                        kind: "missing",
+                        error: name,
+                    },
                 });
                 return undefined;
             }
@@ -172,12 +252,12 @@ class RegionReader {
                 const needs = iamAction(service, operation);
                 // An optional read (a way to find something that another way may still find) is a
                 // gap only if nothing is found in the end: the caller keeps it in `optional`.
-                (what.optional ?? this.gaps).push({
-                    resource: what.resource,
-                    needs,
-                    controls: what.controls,
-                    what: what.what,
-                });
+                const gap: Gap = { resource: what.resource, needs, controls: what.controls, what: what.what };
+                if (what.optional) {
+                    what.optional.push(gap);
+                } else {
+                    this.scope().entries.push({ gap });
+                }
                 return undefined;
             }
             throw e;
@@ -192,10 +272,8 @@ class RegionReader {
         return out;
     }
 
+    /** A resource; of several with one URN, the first in reading order is kept (layOut). */
     private add(resource: Omit<AuditResource, "custom" | "parent" | "retainOnDelete" | "state" | "dependencies">) {
-        if (this.byUrn.has(resource.urn)) {
-            return this.byUrn.get(resource.urn)!;
-        }
         const full: AuditResource = {
             custom: true,
             parent: "",
@@ -204,9 +282,7 @@ class RegionReader {
             dependencies: [...new Set(Object.values(resource.propertyDependencies).flat())],
             ...resource,
         };
-        this.resources.push(full);
-        this.byUrn.set(full.urn, full);
-        return full;
+        this.scope().entries.push({ resource: full });
     }
 
     private urn(kind: string, id: string) {
@@ -216,37 +292,72 @@ class RegionReader {
     async run(): Promise<void> {
         this.log(`Region ${this.region}: discovering ElastiCache ...`);
         const region = this.region;
-        const groups = await this.read(
-            "elasticache",
-            "DescribeReplicationGroups",
-            { resource: region, controls: settingsControls, what: "replication groups" },
-            (c) =>
-                this.all<ReplicationGroup>(paginateDescribeReplicationGroups({ client: c }, {}), "ReplicationGroups"),
-        );
-        const clusters = await this.read(
-            "elasticache",
-            "DescribeCacheClusters",
-            { resource: region, controls: settingsControls, what: "cache clusters (engine version, network, topic)" },
-            (c) => this.all<CacheCluster>(paginateDescribeCacheClusters({ client: c }, {}), "CacheClusters"),
-        );
-        const serverless = await this.read(
-            "elasticache",
-            "DescribeServerlessCaches",
-            { resource: region, controls: settingsControls, what: "serverless caches" },
-            (c) => this.all<any>(paginateDescribeServerlessCaches({ client: c }, {}), "ServerlessCaches"),
-        );
-        const users = await this.read(
-            "elasticache",
-            "DescribeUsers",
-            { resource: region, controls: ["0808.10b2", "19141.06c1"], what: "RBAC users" },
-            (c) => this.all<any>(paginateDescribeUsers({ client: c }, {}), "Users"),
-        );
-        const userGroups = await this.read(
-            "elasticache",
-            "DescribeUserGroups",
-            { resource: region, controls: ["0808.10b2", "19141.06c1"], what: "RBAC user groups" },
-            (c) => this.all<any>(paginateDescribeUserGroups({ client: c }, {}), "UserGroups"),
-        );
+        // The Region's lists, side by side (each in its own scope: what a refusal leaves is laid out
+        // in this order whatever the timing).
+        const lists = await Promise.allSettled([
+            this.within(() =>
+                this.read(
+                    "elasticache",
+                    "DescribeReplicationGroups",
+                    { resource: region, controls: settingsControls, what: "replication groups" },
+                    (c) =>
+                        this.all<ReplicationGroup>(
+                            paginateDescribeReplicationGroups({ client: c }, {}),
+                            "ReplicationGroups",
+                        ),
+                ),
+            ),
+            this.within(() =>
+                this.read(
+                    "elasticache",
+                    "DescribeCacheClusters",
+                    {
+                        resource: region,
+                        controls: settingsControls,
+                        what: "cache clusters (engine version, network, topic)",
+                    },
+                    (c) => this.all<CacheCluster>(paginateDescribeCacheClusters({ client: c }, {}), "CacheClusters"),
+                ),
+            ),
+            this.within(() =>
+                this.read(
+                    "elasticache",
+                    "DescribeServerlessCaches",
+                    { resource: region, controls: settingsControls, what: "serverless caches" },
+                    (c) => this.all<any>(paginateDescribeServerlessCaches({ client: c }, {}), "ServerlessCaches"),
+                ),
+            ),
+            this.within(() =>
+                this.read(
+                    "elasticache",
+                    "DescribeUsers",
+                    { resource: region, controls: ["0808.10b2", "19141.06c1"], what: "RBAC users" },
+                    (c) => this.all<any>(paginateDescribeUsers({ client: c }, {}), "Users"),
+                ),
+            ),
+            this.within(() =>
+                this.read(
+                    "elasticache",
+                    "DescribeUserGroups",
+                    { resource: region, controls: ["0808.10b2", "19141.06c1"], what: "RBAC user groups" },
+                    (c) => this.all<any>(paginateDescribeUserGroups({ client: c }, {}), "UserGroups"),
+                ),
+            ),
+        ]);
+        // Every list settles before a run error is raised (the first in this order).
+        const failedList = lists.find((o): o is PromiseRejectedResult => o.status === "rejected");
+        if (failedList) {
+            throw failedList.reason;
+        }
+        const [groups, clusters, serverless, users, userGroups] = lists.map((o) =>
+            o.status === "fulfilled" ? o.value : undefined,
+        ) as [
+            Observed<ReplicationGroup[]> | undefined,
+            Observed<CacheCluster[]> | undefined,
+            Observed<any[]> | undefined,
+            Observed<any[]> | undefined,
+            Observed<any[]> | undefined,
+        ];
         const found = [
             `${groups?.value.length ?? "?"} replication groups`,
             `${serverless?.value.length ?? "?"} serverless caches`,
@@ -313,41 +424,58 @@ class RegionReader {
             }
         }
 
-        // Neighbours shared by several caches are read once.
-        const alarms = groups?.value.length ? await this.readAlarms() : undefined;
-        if (groups?.value.length && !alarms) {
-            // Alarms could not be listed: stand in one alarm whose namespace and dimensions are
-            // unknown, so the alarm policy cannot conclude that nothing watches the groups.
-            this.add({
-                type: types.metricAlarm,
-                name: "(alarms not read: needs cloudwatch:DescribeAlarms)",
-                urn: this.urn("cloudwatch", "alarm:*"),
-                propertyDependencies: {},
-                inputs: { namespace: notRead, dimensions: notRead },
-            });
-        }
-        for (const group of groups?.value ?? []) {
-            await this.replicationGroup(
-                group,
-                membersOf.get(group.ReplicationGroupId!) ?? [],
-                clusters,
-                groups!.source,
-                {
-                    userGroupUrns,
-                    alarms,
-                },
-            );
-        }
-        for (const cluster of (clusters?.value ?? []).filter((c) => !c.ReplicationGroupId)) {
-            await this.standaloneCluster(cluster, clusters!.source);
-        }
-        for (const cache of serverless?.value ?? []) {
-            await this.serverlessCache(cache, serverless!.source, userGroupUrns);
-        }
+        // Neighbours shared by several caches are read once; the caches start while the alarms are
+        // listed (a page of 100 at a time) and wait for them where they use them.
+        const alarms = groups?.value.length
+            ? this.within(async () => {
+                  const read = await this.readAlarms();
+                  if (!read) {
+                      // Alarms could not be listed: stand in one alarm whose namespace and dimensions
+                      // are unknown, so the alarm policy cannot conclude that nothing watches the groups.
+                      this.add({
+                          type: types.metricAlarm,
+                          name: "(alarms not read: needs cloudwatch:DescribeAlarms)",
+                          urn: this.urn("cloudwatch", "alarm:*"),
+                          propertyDependencies: {},
+                          inputs: { namespace: notRead, dimensions: notRead },
+                      });
+                  }
+                  return read;
+              })
+            : undefined;
+        // Every cache is read at once, each in its own scope; the limiter of each service
+        // (AwsSession, requestLimits) bounds how many requests are in flight and how fast.
+        const reads: Promise<unknown>[] = [
+            ...(groups?.value ?? []).map((group) =>
+                this.within(() =>
+                    this.replicationGroup(
+                        group,
+                        membersOf.get(group.ReplicationGroupId!) ?? [],
+                        clusters,
+                        groups!.source,
+                        { userGroupUrns, alarms },
+                    ),
+                ),
+            ),
+            ...(clusters?.value ?? [])
+                .filter((c) => !c.ReplicationGroupId)
+                .map((cluster) => this.within(() => this.standaloneCluster(cluster, clusters!.source))),
+            ...(serverless?.value ?? []).map((cache) =>
+                this.within(() => this.serverlessCache(cache, serverless!.source, userGroupUrns)),
+            ),
+        ];
         if ((groups?.value.length ?? 0) + (serverless?.value.length ?? 0) + (clusters?.value.length ?? 0) > 0) {
-            await this.readTrails();
-            await this.readConfigRules();
+            reads.push(this.within(() => this.readTrails()));
+            reads.push(this.within(() => this.readConfigRules()));
         }
+        // Every read settles before a run error is raised (the first in list order), so none is
+        // left running against clients the caller then destroys.
+        const outcomes = await Promise.allSettled(alarms ? [alarms, ...reads] : reads);
+        const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === "rejected");
+        if (failed) {
+            throw failed.reason;
+        }
+        this.layOut();
     }
 
     private async replicationGroup(
@@ -355,7 +483,7 @@ class RegionReader {
         members: CacheCluster[],
         clusters: Observed<CacheCluster[]> | undefined,
         source: Source,
-        shared: { userGroupUrns: Map<string, string>; alarms?: Observed<any[]> },
+        shared: { userGroupUrns: Map<string, string>; alarms?: Promise<Observed<any[]> | undefined> },
     ) {
         const id = group.ReplicationGroupId!;
         const urn = group.ARN ?? this.urn("elasticache", `replicationgroup:${id}`);
@@ -395,9 +523,15 @@ class RegionReader {
         }));
         const logGroups: LogGroupFacts[] = [];
         const logGroupUrns: string[] = [];
+        const listed = await this.logGroupsUnder(
+            logDeliveries
+                .filter((d) => d.destinationType === "cloudwatch-logs" && d.destination)
+                .map((d) => d.destination!),
+            id,
+        );
         for (const delivery of logDeliveries) {
             if (delivery.destinationType === "cloudwatch-logs" && delivery.destination) {
-                const found = await this.logGroup(delivery.destination, id);
+                const found = await this.logGroup(delivery.destination, id, listed);
                 if (found) {
                     logGroups.push(found.facts);
                     logGroupUrns.push(found.urn);
@@ -527,15 +661,16 @@ class RegionReader {
         });
 
         // Alarms on this group's metrics: CloudWatch's CacheClusterId dimension names member nodes.
-        if (shared.alarms) {
+        const alarms = await shared.alarms;
+        if (alarms) {
             const names = new Set([id, ...(group.MemberClusters ?? [])]);
-            const mine = shared.alarms.value.filter(
+            const mine = alarms.value.filter(
                 (a) =>
                     a.Namespace === "AWS/ElastiCache" &&
                     (a.Dimensions ?? []).some((d: any) => typeof d.Value === "string" && names.has(d.Value)),
             );
             facts.alarms = {
-                source: shared.alarms.source,
+                source: alarms.source,
                 value: mine.map((a) => ({
                     name: a.AlarmName,
                     actions: a.AlarmActions ?? [],
@@ -548,7 +683,7 @@ class RegionReader {
                     type: types.metricAlarm,
                     name: alarm.AlarmName,
                     urn: alarm.AlarmArn ?? this.urn("cloudwatch", `alarm:${alarm.AlarmName}`),
-                    source: shared.alarms.source,
+                    source: alarms.source,
                     propertyDependencies: { dimensions: [urn] },
                     inputs: {
                         name: alarm.AlarmName,
@@ -666,15 +801,19 @@ class RegionReader {
             ...(facts.archives?.value.length === 0 ? (["1620.09l1", "1616.09l1"] as ControlId[]) : []),
             ...(facts.secrets?.value.length === 0 ? (["19141.06c1"] as ControlId[]) : []),
         ];
-        for (const gap of unfound.length > 0 ? [...tagRefused, ...this.bucketTagsRefused] : []) {
-            this.gaps.push({ ...gap, resource: id, controls: unfound });
+        // The Region's refused bucket-tag read counts for the groups that looked at the bucket tags.
+        const bucketTagsRefused = this.bucketTagsLookedUp.has(facts)
+            ? ((await this.bucketsTagged())?.refused ?? [])
+            : [];
+        for (const gap of unfound.length > 0 ? [...tagRefused, ...bucketTagsRefused] : []) {
+            this.scope().entries.push({ gap: { ...gap, resource: id, controls: unfound } });
             facts.linkRefused = [...(facts.linkRefused ?? []), gap.needs];
         }
-        const missing = this.gaps.filter((g) => g.resource === id && g.kind === "missing");
+        const missing = this.gapsOf(this.scope()).filter((g) => g.resource === id && g.kind === "missing");
         if (missing.length > 0) {
             facts.missing = Object.fromEntries(missing.map((g) => [g.needs, `${g.what}: ${g.error}`]));
         }
-        this.caches.push(facts);
+        this.scope().entries.push({ cache: facts });
     }
 
     private async standaloneCluster(cluster: CacheCluster, source: Source) {
@@ -753,41 +892,45 @@ class RegionReader {
         this.add({ type: types.serverlessCache, name, urn, source, propertyDependencies: deps, inputs });
         // A serverless cache has no log delivery, member nodes or archive job of ours: only its
         // backups are observed beyond its settings.
-        this.caches.push({
-            id: name,
-            arn: urn,
-            region: this.region,
-            kind: "serverless cache",
-            memberClusters: [],
-            createdAt: cache.CreateTime ? new Date(cache.CreateTime).toISOString() : undefined,
-            snapshotRetentionLimit: cache.SnapshotRetentionLimit,
-            logGroups: [],
-            topics: [],
-            newestAutomaticSnapshot: await this.read(
-                "elasticache",
-                "DescribeServerlessCacheSnapshots",
-                { resource: name, controls: ["1616.09l1", "1618.09l1"], what: "serverless cache snapshots" },
-                async (c) => {
-                    const snapshots = await this.all<any>(
-                        paginateDescribeServerlessCacheSnapshots({ client: c }, { ServerlessCacheName: name }),
-                        "ServerlessCacheSnapshots",
-                    );
-                    // The API reference leaves SnapshotType's values open; a manual snapshot must not
-                    // stand in for the daily automatic one, so only "manual" is left out.
-                    const times = snapshots
-                        .filter((x) => String(x.SnapshotType ?? "").toLowerCase() !== "manual" && x.CreateTime)
-                        .map((x) => new Date(x.CreateTime).getTime());
-                    return times.length === 0 ? undefined : new Date(Math.max(...times)).toISOString();
-                },
-            ),
+        this.scope().entries.push({
+            cache: {
+                id: name,
+                arn: urn,
+                region: this.region,
+                kind: "serverless cache",
+                memberClusters: [],
+                createdAt: cache.CreateTime ? new Date(cache.CreateTime).toISOString() : undefined,
+                snapshotRetentionLimit: cache.SnapshotRetentionLimit,
+                logGroups: [],
+                topics: [],
+                newestAutomaticSnapshot: await this.read(
+                    "elasticache",
+                    "DescribeServerlessCacheSnapshots",
+                    { resource: name, controls: ["1616.09l1", "1618.09l1"], what: "serverless cache snapshots" },
+                    async (c) => {
+                        const snapshots = await this.all<any>(
+                            paginateDescribeServerlessCacheSnapshots({ client: c }, { ServerlessCacheName: name }),
+                            "ServerlessCacheSnapshots",
+                        );
+                        // The API reference leaves SnapshotType's values open; a manual snapshot must not
+                        // stand in for the daily automatic one, so only "manual" is left out.
+                        const times = snapshots
+                            .filter((x) => String(x.SnapshotType ?? "").toLowerCase() !== "manual" && x.CreateTime)
+                            .map((x) => new Date(x.CreateTime).getTime());
+                        return times.length === 0 ? undefined : new Date(Math.max(...times)).toISOString();
+                    },
+                ),
+            },
         });
     }
 
-    private async subnetGroup(name: string): Promise<string> {
+    /** A cache subnet group, its subnets and their routes: read once per Region, whoever asks. */
+    private subnetGroup(name: string): Promise<string> {
+        return this.shared(`subnetgroup:${name}`, () => this.readSubnetGroup(name));
+    }
+
+    private async readSubnetGroup(name: string): Promise<string> {
         const urn = this.urn("elasticache", `subnetgroup:${name}`);
-        if (this.byUrn.has(urn)) {
-            return urn;
-        }
         const found = await this.read(
             "elasticache",
             "DescribeCacheSubnetGroups",
@@ -987,13 +1130,56 @@ class RegionReader {
         return { urn, manager };
     }
 
-    private async logGroup(name: string, owner: string): Promise<{ urn: string; facts: LogGroupFacts } | undefined> {
+    /**
+     * The log groups of a cache's deliveries listed in one DescribeLogGroups call, when they share a
+     * folder named after the cache (the component's `/aws/elasticache/<id>/slow-log` and
+     * `.../engine-log`): logGroupNamePrefix matches every group under it (CloudWatch Logs API
+     * reference, DescribeLogGroups), and DescribeLogGroups is the audit's scarcest rate (10 per
+     * second). Otherwise undefined: each log group is listed by its own name.
+     */
+    private async logGroupsUnder(
+        names: string[],
+        owner: string,
+    ): Promise<{ found: Observed<any[]> | undefined } | undefined> {
+        if (names.length < 2) {
+            return undefined;
+        }
+        let prefix = names[0];
+        for (const name of names) {
+            while (!name.startsWith(prefix)) {
+                prefix = prefix.slice(0, -1);
+            }
+        }
+        prefix = prefix.slice(0, prefix.lastIndexOf("/") + 1);
+        if (!prefix.includes(`/${owner}/`)) {
+            return undefined;
+        }
         const found = await this.read(
             "logs",
             "DescribeLogGroups",
-            { resource: owner, controls: ["1204.09aa1", "1202.09aa1"], what: `log group ${name}` },
-            (c) => this.all<any>(paginateDescribeLogGroups({ client: c }, { logGroupNamePrefix: name }), "logGroups"),
+            { resource: owner, controls: ["1204.09aa1", "1202.09aa1"], what: `log groups ${names.join(", ")}` },
+            (c) => this.all<any>(paginateDescribeLogGroups({ client: c }, { logGroupNamePrefix: prefix }), "logGroups"),
         );
+        return { found };
+    }
+
+    private async logGroup(
+        name: string,
+        owner: string,
+        listed?: { found: Observed<any[]> | undefined },
+    ): Promise<{ urn: string; facts: LogGroupFacts } | undefined> {
+        const found = listed
+            ? listed.found
+            : await this.read(
+                  "logs",
+                  "DescribeLogGroups",
+                  { resource: owner, controls: ["1204.09aa1", "1202.09aa1"], what: `log group ${name}` },
+                  (c) =>
+                      this.all<any>(
+                          paginateDescribeLogGroups({ client: c }, { logGroupNamePrefix: name }),
+                          "logGroups",
+                      ),
+              );
         const group = found?.value.find((g) => g.logGroupName === name);
         const urn = group?.arn?.replace(/:\*$/, "") ?? this.urn("logs", `log-group:${name}`);
         // lastEventTimestamp "updates on an eventual consistency basis. It typically updates in
@@ -1238,6 +1424,7 @@ class RegionReader {
         const searched: string[] = [];
         const tag = cache.componentTag?.value;
         if (tag !== undefined) {
+            this.bucketTagsLookedUp.add(cache);
             const tagged = await this.bucketsTagged();
             if (tagged) {
                 const mine = [...tagged.value.entries()].filter(([, value]) => value === tag).map(([b]) => b);
@@ -1311,18 +1498,18 @@ class RegionReader {
         return holding.length > 0 ? holding : tagged;
     }
 
-    private bucketTags?: Promise<Observed<Map<string, string | undefined>> | undefined>;
-    /** A refused GetBucketTagging (the first), a gap only for groups whose archive is not found. */
-    private readonly bucketTagsRefused: Gap[] = [];
+    /** Groups whose archive was looked for among the Region's tagged buckets. */
+    private readonly bucketTagsLookedUp = new WeakSet<CacheFacts>();
 
     /**
      * The buckets of this Region and their component tag, read once per Region: ListBuckets with
      * BucketRegion ("limits the response to buckets that are located in the specified AWS Region",
      * S3 API reference, ListBuckets), then GetBucketTagging per bucket (NoSuchTagSet when a bucket
-     * has no tag, S3 API reference, GetBucketTagging).
+     * has no tag, S3 API reference, GetBucketTagging), side by side. `refused` holds the first
+     * refused GetBucketTagging (in bucket order): a gap only for groups whose archive is not found.
      */
-    private bucketsTagged() {
-        this.bucketTags ??= (async () => {
+    private bucketsTagged(): Promise<(Observed<Map<string, string | undefined>> & { refused: Gap[] }) | undefined> {
+        return this.shared("bucket tags", async () => {
             const listed = await this.read(
                 "s3",
                 "ListBuckets",
@@ -1332,36 +1519,43 @@ class RegionReader {
             if (!listed) {
                 return undefined;
             }
-            const tags = new Map<string, string | undefined>();
-            for (const bucket of listed.value) {
-                const Bucket = bucket.Name as string;
-                const read = await this.read(
-                    "s3",
-                    "GetBucketTagging",
-                    {
-                        resource: Bucket,
-                        controls: [],
-                        what: "the bucket tags that link an archive to its group",
-                        ifMissing: undefined,
-                        optional: this.bucketTagsRefused.length === 0 ? this.bucketTagsRefused : [],
-                    },
-                    async (c) => {
-                        try {
-                            const set = (await c.send(new GetBucketTaggingCommand({ Bucket }))).TagSet ?? [];
-                            return set.find((t: any) => t.Key === componentTagKey)?.Value as string | undefined;
-                        } catch (e) {
-                            if (isError(e, "NoSuchTagSet")) {
-                                return undefined;
+            const refusals: Gap[][] = listed.value.map(() => []);
+            const reads = await Promise.all(
+                listed.value.map((bucket, i) => {
+                    const Bucket = bucket.Name as string;
+                    return this.read(
+                        "s3",
+                        "GetBucketTagging",
+                        {
+                            resource: Bucket,
+                            controls: [],
+                            what: "the bucket tags that link an archive to its group",
+                            ifMissing: undefined,
+                            optional: refusals[i],
+                        },
+                        async (c) => {
+                            try {
+                                const set = (await c.send(new GetBucketTaggingCommand({ Bucket }))).TagSet ?? [];
+                                return set.find((t: any) => t.Key === componentTagKey)?.Value as string | undefined;
+                            } catch (e) {
+                                if (isError(e, "NoSuchTagSet")) {
+                                    return undefined;
+                                }
+                                throw e;
                             }
-                            throw e;
-                        }
-                    },
-                );
-                tags.set(Bucket, read?.value);
-            }
-            return { value: tags, source: this.source("s3", "GetBucketTagging") };
-        })();
-        return this.bucketTags;
+                        },
+                    );
+                }),
+            );
+            const tags = new Map<string, string | undefined>(
+                listed.value.map((bucket, i) => [bucket.Name as string, reads[i]?.value]),
+            );
+            return {
+                value: tags,
+                source: this.source("s3", "GetBucketTagging"),
+                refused: refusals.flat().slice(0, 1),
+            };
+        });
     }
 
     /**
@@ -1609,7 +1803,11 @@ const settingsControls: ControlId[] = [
     "1616.09l1",
 ];
 
-/** Reads every Region in turn (calls within a Region are sequential, kind to API rate limits). */
+/**
+ * Reads the Regions side by side, and the caches of each Region side by side, each service's
+ * requests bounded per Region by the session's limiter (aws.ts, requestLimits). The inventory is
+ * the same whatever the timing: results are laid out in the order AWS listed the caches.
+ */
 export async function discover(session: AwsSession, options: DiscoverOptions): Promise<Inventory> {
     const log = options.log ?? (() => undefined);
     const inventory: Inventory = {
