@@ -71,6 +71,16 @@ describe("Offline preview and evidence report", () => {
             ),
         );
         assert.match(markdown, /\| HIPAA-164.308 \| BAA \| 1 \| attestation required \| - \|/);
+        // The summary comes first; its per-cache table has the program's one replication group.
+        assert.strictEqual(
+            markdown.split("\n").find((l) => l.startsWith("## ")),
+            "## Summary",
+        );
+        assert.match(markdown, /\n\| orders-cache-rg \| compliant \| - \| - \| 0 \/ 0 \|\n/);
+        assert.deepStrictEqual(
+            json.summary.perCache.map((c) => [c.name, c.result]),
+            [["orders-cache-rg", "compliant"]],
+        );
         assert.match(markdown, /- \[ \] \*\*Attest by hand:\*\* Download the accepted AWS Business Associate Addendum/);
         assert.ok(!all.includes(mockToken), "a secret reached the report");
         assert.match(all, /"authToken"|\| authToken \| \[secret\]/);

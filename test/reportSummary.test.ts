@@ -9,7 +9,7 @@ import * as os from "os";
 import * as path from "path";
 import { main } from "../tools/audit/cli";
 import { AuditOutcome } from "../tools/audit/audit";
-import { CacheSummary, ControlSummary, EvidenceReport, headline, markdownLimits } from "../tools/report";
+import { CacheSummary, ControlSummary, EvidenceReport, headline, markdownLimits, reportJson } from "../tools/report";
 import { audit, CacheState, mockAccount, restoreAccount } from "./securityHubFixture";
 
 const groups = 230;
@@ -89,6 +89,10 @@ describe("The evidence report of 230 replication groups: a one-minute summary fi
     });
 
     it("the per-control and per-cache counts agree with the details", () => {
+        assert.ok(
+            json.summary.perControl && json.summary.perCache,
+            "report.json has no per-control or per-cache summary",
+        );
         const names = new Set(json.summary.perCache.map((c) => c.name));
         assert.strictEqual(names.size, groups);
         const byName = new Map(json.summary.perCache.map((c) => [c.name, c]));
@@ -174,6 +178,10 @@ describe("The evidence report of 230 replication groups: a one-minute summary fi
     });
 
     it("worst first: caches by result, then by controls not met; controls by status, then by caches not met", () => {
+        assert.ok(
+            json.summary.perControl && json.summary.perCache,
+            "report.json has no per-control or per-cache summary",
+        );
         const cachesInOrder: CacheSummary[] = json.summary.perCache;
         const results = new Set(cachesInOrder.map((c) => c.result));
         assert.ok(results.size >= 2, `the fixture needs several results, got ${[...results]}`);
@@ -234,10 +242,24 @@ describe("The evidence report of 230 replication groups: a one-minute summary fi
         assert.strictEqual(sarif.runs[0].results.length, json.findings.length + json.notEvidenced!.length);
     });
 
+    it("report.json reads back as the report; each flat record on one line", () => {
+        assert.deepStrictEqual(json, JSON.parse(JSON.stringify(outcome.report)));
+        const samples: unknown[] = [
+            { a: 1, b: [1, { c: "x\u2028y", d: [] }], e: undefined, f: null, g: new Date(0), h: [[1], [{ z: 1 }]] },
+            [undefined, "q", {}],
+            "s",
+        ];
+        for (const value of samples) {
+            assert.deepStrictEqual(JSON.parse(reportJson(value)), JSON.parse(JSON.stringify(value)));
+        }
+        const row = json.controls.flatMap((c) => c.evidence)[0];
+        assert.ok(
+            jsonText.split("\n").some((l) => l.trim().replace(/,$/, "") === JSON.stringify(row)),
+            "an evidence row on one line",
+        );
+    });
+
     it("the console prints the summary's headline, a few lines, not one line per finding", async () => {
-        const lines = headline(outcome.report);
-        assert.ok(lines.length <= 10, lines.join("\n"));
-        assert.strictEqual(lines[0], "Result: NOT COMPLIANT (exit 1).");
         const reportDir = fs.mkdtempSync(path.join(os.tmpdir(), "report-summary-"));
         const write = process.stdout.write.bind(process.stdout);
         let stdout = "";
@@ -254,5 +276,9 @@ describe("The evidence report of 230 replication groups: a one-minute summary fi
         assert.match(stdout, /^Result: NOT COMPLIANT \(exit 1\)\.$/m);
         assert.match(stdout, /^Caches \(230\): \d+ not compliant, \d+ not evidenced, \d+ compliant\.$/m);
         assert.match(stdout, /^First fix: aws-elasticache-/m);
+        // The same headline as report.md's summary.
+        const lines = headline(outcome.report);
+        assert.ok(lines.length <= 10, lines.join("\n"));
+        assert.strictEqual(lines[0], "Result: NOT COMPLIANT (exit 1).");
     });
 });

@@ -1273,6 +1273,9 @@ function isFlat(value: unknown): boolean {
  */
 export function reportJson(value: unknown, indent = ""): string {
     const inner = `${indent}  `;
+    if (typeof (value as { toJSON?: unknown })?.toJSON === "function") {
+        return JSON.stringify(value) ?? "null"; // a Date, say: as JSON.stringify writes it
+    }
     if (Array.isArray(value)) {
         if (value.length === 0) {
             return "[]";
