@@ -236,6 +236,21 @@ describe("The evidence report of 230 replication groups: a one-minute summary fi
             new RegExp(`\\| ${json.findings.length - markdownLimits.lists} more in report.json, findings`),
         );
         assert.match(markdown, /more rows in report\.json, controls \(id [\w.]+\)\.evidence/);
+        // A control's list, cut, still shows a finding of each policy that failed there.
+        for (const control of json.controls) {
+            const start = markdown.indexOf(`## ${control.framework} ${control.id}:`);
+            const section = markdown.slice(start, markdown.indexOf("\n## ", start + 1));
+            const policies = [
+                ...new Set(json.findings.filter((f) => f.controls.includes(control.id)).map((f) => f.policy)),
+            ];
+            for (const policy of policies) {
+                const f = json.findings.find((x) => x.policy === policy && x.controls.includes(control.id))!;
+                assert.ok(
+                    section.includes(`- [${f.enforcementLevel}] ${f.resource}: ${f.message}`),
+                    `${control.id} ${policy}`,
+                );
+            }
+        }
         // SARIF still lists every finding and every open result.
         const sarif = JSON.parse(fs.readFileSync(outcome.reportFiles[2], "utf8"));
         assert.strictEqual(sarif.version, "2.1.0");

@@ -913,6 +913,38 @@ function bounded<T>(items: T[], limit: number, render: (item: T) => string, more
     return items.length > limit ? [...shown, more(items.length - limit)] : shown;
 }
 
+/**
+ * Items taken in turn from each group (in the order groups first appear): a list cut at a few rows
+ * then shows every policy's findings, not the first policy's only.
+ */
+function interleave<T>(items: T[], key: (item: T) => string): T[] {
+    const groups = new Map<string, T[]>();
+    for (const item of items) {
+        const list = groups.get(key(item)) ?? [];
+        list.push(item);
+        groups.set(key(item), list);
+    }
+    const out: T[] = [];
+    for (let i = 0; out.length < items.length; i++) {
+        for (const list of groups.values()) {
+            if (i < list.length) {
+                out.push(list[i]);
+            }
+        }
+    }
+    return out;
+}
+
+/** Mandatory findings first, then advisory; within each, the policies in turn. */
+function inTurn(findings: FindingReport[]): FindingReport[] {
+    const level = (mandatory: boolean) =>
+        interleave(
+            findings.filter((f) => (f.enforcementLevel === "mandatory") === mandatory),
+            (f) => f.policy,
+        );
+    return [...level(true), ...level(false)];
+}
+
 const resultWords: Record<AuditResult, string> = {
     compliant: "No mandatory finding, and every control evidenced or left to attestation.",
     "not compliant": "At least one mandatory finding.",
@@ -1110,7 +1142,7 @@ export function renderMarkdown(report: EvidenceReport): string {
                 );
             }
         }
-        const controlFindings = report.findings.filter((f) => f.controls.includes(c.id));
+        const controlFindings = inTurn(report.findings.filter((f) => f.controls.includes(c.id)));
         if (controlFindings.length > 0) {
             lines.push("", "Findings:");
             lines.push(
@@ -1172,9 +1204,7 @@ export function renderMarkdown(report: EvidenceReport): string {
         lines.push("None.");
     } else {
         lines.push("| Level | Severity | Policy | Resource | Message | Fix |", "|---|---|---|---|---|---|");
-        const ordered = [...report.findings].sort(
-            (a, b) => Number(b.enforcementLevel === "mandatory") - Number(a.enforcementLevel === "mandatory"),
-        );
+        const ordered = inTurn(report.findings);
         lines.push(
             ...bounded(
                 ordered,
