@@ -10,6 +10,9 @@ import * as path from "path";
 import { main } from "../tools/audit/cli";
 import { AuditOutcome } from "../tools/audit/audit";
 import { CacheSummary, ControlSummary, EvidenceReport, headline, markdownLimits, reportJson } from "../tools/report";
+import { cacheOwners } from "../tools/reportSummary";
+import type { RecordedResource } from "../tools/mockrun";
+import { types } from "../policy-pack/src/types";
 import { audit, CacheState, mockAccount, restoreAccount } from "./securityHubFixture";
 
 const groups = 230;
@@ -295,5 +298,91 @@ describe("The evidence report of 230 replication groups: a one-minute summary fi
         const lines = headline(outcome.report);
         assert.ok(lines.length <= 10, lines.join("\n"));
         assert.strictEqual(lines[0], "Result: NOT COMPLIANT (exit 1).");
+    });
+});
+
+describe("Which caches a resource concerns (the per-cache summary's attribution)", () => {
+    const resource = (
+        type: string,
+        urn: string,
+        deps: string[] = [],
+        extra: Partial<RecordedResource> = {},
+    ): RecordedResource => ({
+        type,
+        name: urn.split(/[:/]/).pop()!,
+        urn,
+        custom: true,
+        parent: "",
+        retainOnDelete: false,
+        dependencies: deps,
+        propertyDependencies: {},
+        inputs: {},
+        state: {},
+        ...extra,
+    });
+    const arn = (region: string, kind: string, id: string) =>
+        `arn:aws:elasticache:${region}:123456789012:${kind}:${id}`;
+
+    it("an account: what a cache uses, what uses it, shared neighbours, Region-wide resources", () => {
+        const a = arn("us-east-1", "replicationgroup", "a");
+        const b = arn("us-east-1", "replicationgroup", "b");
+        const c = arn("eu-west-1", "replicationgroup", "c");
+        const subnet = "arn:aws:ec2:us-east-1::subnet:s1";
+        const resources = [
+            resource(types.subnet, subnet),
+            resource(types.subnetGroup, "arn:aws:elasticache:us-east-1::subnetgroup:a-subnets", [subnet]),
+            resource(types.subnetGroup, "arn:aws:elasticache:us-east-1::subnetgroup:b-subnets", [subnet]),
+            resource(types.securityGroup, "arn:aws:ec2:us-east-1::security-group:shared"),
+            resource(types.replicationGroup, a, [
+                "arn:aws:elasticache:us-east-1::subnetgroup:a-subnets",
+                "arn:aws:ec2:us-east-1::security-group:shared",
+            ]),
+            resource(types.replicationGroup, b, [
+                "arn:aws:elasticache:us-east-1::subnetgroup:b-subnets",
+                "arn:aws:ec2:us-east-1::security-group:shared",
+            ]),
+            resource(types.replicationGroup, c),
+            // A member node of a group is not a cache of its own; a standalone node is.
+            resource(types.cluster, arn("us-east-1", "cluster", "a-001"), [], { inputs: { replicationGroupId: "a" } }),
+            resource(types.cluster, arn("us-east-1", "cluster", "solo")),
+            resource(types.metricAlarm, "arn:aws:cloudwatch:us-east-1::alarm:a-cpu", [a]),
+            resource(types.routeTableAssociation, "arn:aws:ec2:us-east-1::rtbassoc:x", [subnet]),
+            resource("aws:cloudtrail/trail:Trail", "arn:aws:cloudtrail:eu-west-1::trail:org"),
+        ];
+        const owners = cacheOwners(resources);
+        const of = (urn: string) => [...owners.get(urn)!].sort();
+        assert.deepStrictEqual(of(a), [a]);
+        assert.deepStrictEqual(of("arn:aws:elasticache:us-east-1::subnetgroup:a-subnets"), [a]);
+        assert.deepStrictEqual(of("arn:aws:ec2:us-east-1::security-group:shared"), [a, b].sort());
+        assert.deepStrictEqual(of(subnet), [a, b].sort());
+        assert.deepStrictEqual(of("arn:aws:cloudwatch:us-east-1::alarm:a-cpu"), [a]);
+        assert.deepStrictEqual(of("arn:aws:ec2:us-east-1::rtbassoc:x"), [a, b].sort());
+        assert.deepStrictEqual(of("arn:aws:cloudtrail:eu-west-1::trail:org"), [c]);
+        assert.deepStrictEqual(of(arn("us-east-1", "cluster", "solo")), [arn("us-east-1", "cluster", "solo")]);
+        // The member node concerns no cache of its own and is no cache: Region-wide fallback only.
+        assert.ok(!of(arn("us-east-1", "cluster", "a-001")).includes(arn("us-east-1", "cluster", "a-001")));
+    });
+
+    it("a program: the other resources of the component that holds the cache, not the whole stack", () => {
+        const stack = "urn:pulumi:dev::p::pulumi:pulumi:Stack::p-dev";
+        const one = "urn:pulumi:dev::p::hitrust:elasticache:Redis::one";
+        const two = "urn:pulumi:dev::p::hitrust:elasticache:Redis::two";
+        const rg = (c: string) => `${c}$aws:elasticache/replicationGroup:ReplicationGroup::rg`;
+        const bucket = (c: string) => `${c}$aws:s3/bucketV2:BucketV2::archive`;
+        const resources = [
+            resource("pulumi:pulumi:Stack", stack),
+            resource("hitrust:elasticache:Redis", one, [], { parent: stack, custom: false }),
+            resource("hitrust:elasticache:Redis", two, [], { parent: stack, custom: false }),
+            resource(types.replicationGroup, rg(one), [], { parent: one }),
+            resource(types.replicationGroup, rg(two), [], { parent: two }),
+            resource("aws:s3/bucketV2:BucketV2", bucket(one), [], { parent: one }),
+            resource("aws:s3/bucketV2:BucketV2", bucket(two), [], { parent: two }),
+            resource(types.vpc, "urn:pulumi:dev::p::aws:ec2/vpc:Vpc::shared", [], { parent: stack }),
+        ];
+        const owners = cacheOwners(resources);
+        assert.deepStrictEqual(owners.get(bucket(one)), [rg(one)]);
+        assert.deepStrictEqual(owners.get(bucket(two)), [rg(two)]);
+        assert.deepStrictEqual(owners.get(one), [rg(one)], "the component itself: its cache");
+        assert.deepStrictEqual(owners.get("urn:pulumi:dev::p::aws:ec2/vpc:Vpc::shared"), []);
     });
 });
