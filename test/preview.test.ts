@@ -10,7 +10,14 @@ import { PackInfo, readPolicyPackConfigFile, resolvePolicyConfig } from "../tool
 import { runProgramInChild } from "../tools/langhost";
 import { hasNameInput, withProviderDefaults } from "../tools/mockrun";
 import { displayValue, EvidenceReport } from "../tools/report";
-import { loadProject, parseCommandLine, PreviewOutcome, renderConsole, runPreview } from "../tools/preview";
+import {
+    loadProject,
+    parseCommandLine,
+    PreviewOutcome,
+    consoleFindings,
+    renderConsole,
+    runPreview,
+} from "../tools/preview";
 
 const root = path.join(__dirname, "..");
 const packDir = path.join(root, "policy-pack");
@@ -71,6 +78,16 @@ describe("Offline preview and evidence report", () => {
             ),
         );
         assert.match(markdown, /\| HIPAA-164.308 \| BAA \| 1 \| attestation required \| - \|/);
+        // The summary comes first; its per-cache table has the program's one replication group.
+        assert.strictEqual(
+            markdown.split("\n").find((l) => l.startsWith("## ")),
+            "## Summary",
+        );
+        assert.match(markdown, /\n\| orders-cache-rg \| compliant \| - \| - \| 0 \/ 0 \|\n/);
+        assert.deepStrictEqual(
+            json.summary.perCache.map((c) => [c.name, c.result]),
+            [["orders-cache-rg", "compliant"]],
+        );
         assert.match(markdown, /- \[ \] \*\*Attest by hand:\*\* Download the accepted AWS Business Associate Addendum/);
         assert.ok(!all.includes(mockToken), "a secret reached the report");
         assert.match(all, /"authToken"|\| authToken \| \[secret\]/);
@@ -201,6 +218,18 @@ describe("Offline preview and evidence report", () => {
         );
         assert.match(text, /Fix: Set `atRestEncryptionEnabled: true`/);
         assert.ok(text.indexOf("[mandatory]") < text.indexOf("[advisory]"));
+        // At most consoleFindings findings, then the report's headline.
+        const listed = text.split("\n").filter((l) => /^ {8}- \[(mandatory|advisory)\]/.test(l)).length;
+        assert.strictEqual(listed, Math.min(consoleFindings, outcome.findings.length));
+        if (outcome.findings.length > consoleFindings) {
+            assert.match(
+                text,
+                new RegExp(`and ${outcome.findings.length - consoleFindings} more findings in the evidence report`),
+            );
+        }
+        assert.match(text, /^Result: NOT COMPLIANT, \d+ mandatory findings \(exit 1\)\.$/m);
+        assert.match(text, /^Caches \(2\): 2 not compliant, 0 not evidenced, 0 compliant\.$/m);
+        assert.match(text, /^First fix: /m);
     });
 
     it("redacts secrets and unknowns in report values", () => {

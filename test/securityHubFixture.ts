@@ -40,6 +40,8 @@ export interface CacheState {
     region: string;
     atRest: boolean;
     transit: boolean;
+    /** Encrypted with a customer managed key (KmsKeyId set); none when left out. */
+    kmsKey?: boolean;
 }
 
 /** A replication group as DescribeReplicationGroups returns it. */
@@ -78,6 +80,9 @@ export function group(c: CacheState): ReplicationGroup {
         TransitEncryptionEnabled: c.transit,
         TransitEncryptionMode: c.transit ? "required" : undefined,
         AtRestEncryptionEnabled: c.atRest,
+        ...(c.kmsKey
+            ? { KmsKeyId: `arn:aws:kms:${c.region}:${account}:key/1234abcd-12ab-34cd-56ef-1234567890ab` }
+            : {}),
         ARN: `arn:aws:elasticache:${c.region}:${account}:replicationgroup:${c.id}`,
         LogDeliveryConfigurations: [],
         ReplicationGroupCreateTime: new Date("2026-09-01T10:00:00Z"),

@@ -24,7 +24,7 @@ import {
 } from "./langhost";
 import type { RecordedResource } from "./mockrun";
 import type { PolicyMetadata } from "../policy-pack/src/registry";
-import { buildReport, EvidenceReport, writeReport } from "./report";
+import { buildReport, EvidenceReport, headline, writeReport } from "./report";
 
 export interface PreviewOptions {
     /** A Pulumi project directory (with Pulumi.yaml). */
@@ -322,6 +322,9 @@ function tree(resources: RecordedResource[], project: string, stack: string): st
     return [`     ${"Type".padEnd(width)}Name`, ...rows.map(([type, name]) => ` +   ${type.padEnd(width)}${name}`)];
 }
 
+/** Findings listed on the console (mandatory first); the evidence report lists every one. */
+export const consoleFindings = 25;
+
 export function renderConsole(outcome: PreviewOutcome, stack: string, packDir: string): string {
     const lines: string[] = [];
     const mode = outcome.report.mode === "preview" ? "Previewing update" : "Updating";
@@ -342,8 +345,10 @@ export function renderConsole(outcome: PreviewOutcome, stack: string, packDir: s
     lines.push("", "Policies:");
     const mark = outcome.report.summary.mandatory > 0 ? "❌" : "✅";
     lines.push(`    ${mark} ${info.name}@v${info.version} (local: ${packDir})`);
+    // Mandatory first, then advisory, at most consoleFindings of them: the report holds them all.
+    const listed = ["mandatory", "advisory"].flatMap((level) => findings.filter((f) => f.enforcementLevel === level));
     for (const level of ["mandatory", "advisory"]) {
-        for (const d of findings.filter((f) => f.enforcementLevel === level)) {
+        for (const d of listed.slice(0, consoleFindings).filter((f) => f.enforcementLevel === level)) {
             const resource = outcome.run.resources.find((r) => r.urn === d.urn);
             const fix = info.policies.find((p) => p.name === d.policyName)?.remediationSteps;
             const [description, ...message] = d.message.split("\n");
@@ -357,12 +362,12 @@ export function renderConsole(outcome: PreviewOutcome, stack: string, packDir: s
             }
         }
     }
+    if (listed.length > consoleFindings) {
+        lines.push(`        ... and ${listed.length - consoleFindings} more findings in the evidence report`);
+    }
     const s = outcome.report.summary;
     lines.push("", "Resources:", `    + ${s.resources} to create`);
-    lines.push(
-        "",
-        `Policy findings: ${s.mandatory} mandatory, ${s.advisory} advisory. HITRUST controls: ${s.controls.met} met, ${s.controls["met with advisories"]} met with advisories, ${s.controls["not met"]} not met, ${s.controls["attestation required"]} to attest by hand, ${s.controls["not evidenced"]} not evidenced.`,
-    );
+    lines.push("", ...headline(outcome.report));
     lines.push(`Evidence report: ${outcome.reportFiles.map((f) => path.relative(process.cwd(), f)).join(", ")}`);
     return lines.join("\n");
 }

@@ -4,7 +4,7 @@ import * as path from "path";
 import { registry } from "../../policy-pack/src/policies";
 import { types } from "../../policy-pack/src/types";
 import { Diagnostic, PolicyInfo, PolicyPackConfigFile } from "../analyzer";
-import { buildReport, EvidenceReport, ObservedEvidence, writeReport } from "../report";
+import { auditExitCodes, buildReport, EvidenceReport, ObservedEvidence, writeReport } from "../report";
 import { AwsSession } from "./aws";
 import { discover } from "./discover";
 import { evaluate, Evaluation } from "./evaluate";
@@ -35,7 +35,7 @@ export interface AuditOptions {
  * Exit codes: one per result, so that a pipeline can tell them apart (README "Live audit", --help).
  * 2 is a usage or run error (no report).
  */
-export const exitCodes = { compliant: 0, "not compliant": 1, "not evidenced": 3 } as const;
+export const exitCodes = auditExitCodes;
 
 /** True when a value (or anything inside it) is the marker of a value no permitted call could read. */
 function containsUnread(value: unknown): boolean {
@@ -250,10 +250,12 @@ export async function runAudit(options: AuditOptions): Promise<AuditOutcome> {
         }
     }
     const observed: ObservedEvidence[] = [];
-    const gaps: { controls: string[]; text: string }[] = [];
-    const addGap = (controls: string[], text: string) => {
-        if (!gaps.some((g) => g.text === text)) {
-            gaps.push({ controls, text });
+    const gaps: { controls: string[]; text: string; resource: string }[] = [];
+    const gapTexts = new Set<string>();
+    const addGap = (controls: string[], text: string, resource: string) => {
+        if (!gapTexts.has(text)) {
+            gapTexts.add(text);
+            gaps.push({ controls, text, resource });
         }
     };
     // A call the session skipped (it stopped reading before a time limit) left its items unread for
@@ -268,12 +270,13 @@ export async function runAudit(options: AuditOptions): Promise<AuditOutcome> {
                 : skipped.has(g.needs) && !refused.has(g.needs)
                   ? `not read, the run stopped reading (${session.stoppedReading}): ${g.what} (${g.resource})`
                   : `needs ${g.needs}: ${g.what} (${g.resource})`,
+            g.resource,
         );
     }
     const cacheType = types.replicationGroup;
     for (const r of live) {
         if (r.status === "not evidenced") {
-            addGap(r.check.controls, `${r.check.id} on ${label(r.resource, r.urn)}: ${r.message}`);
+            addGap(r.check.controls, `${r.check.id} on ${label(r.resource, r.urn)}: ${r.message}`, r.urn);
             addUnevidenced(r.urn, r.check.id, `${r.resource}: ${r.message}`);
             continue;
         }

@@ -192,6 +192,7 @@ export async function main(argv: string[]): Promise<number> {
         }
         // Loaded here so that --help and usage errors answer at once.
         const { relative, runAudit } = await loadAudit();
+        const { headline } = await import("../report");
         const outcome = await runAudit({
             regions: options.regions,
             profile: options.profile,
@@ -205,14 +206,11 @@ export async function main(argv: string[]): Promise<number> {
         });
         const s = outcome.report.summary;
         const refused = outcome.calls.filter((c) => c.outcome === "denied");
+        // The report's headline, a few lines for any number of caches; report.md has the rest.
         const lines = [
             `Audited ${outcome.report.target}: ${s.resources} resources, ${outcome.calls.length} API calls${outcome.throttled ? ` (${outcome.throttled} throttled attempts, retried)` : ""}.`,
-            `Result: ${(s.result ?? (s.compliant ? "compliant" : "not compliant")).toUpperCase()} (exit ${outcome.exitCode}).`,
-            `Findings: ${s.mandatory} mandatory, ${s.advisory} advisory. HITRUST controls: ${s.controls.met} met, ${s.controls["met with advisories"]} met with advisories, ${s.controls["not met"]} not met, ${s.controls["attestation required"]} to attest by hand, ${s.controls["not evidenced"]} not evidenced.`,
+            ...headline(outcome.report),
         ];
-        for (const f of outcome.report.findings.filter((x) => x.enforcementLevel === "mandatory")) {
-            lines.push(`  - [mandatory] ${f.policy} (${f.resource}): ${f.message}`);
-        }
         if (s.result === "not evidenced" || refused.length > 0) {
             const actions = [...new Set(refused.map((c) => c.action))].sort();
             lines.push(
