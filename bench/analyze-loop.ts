@@ -14,6 +14,7 @@ import * as path from "path";
 import { HitrustRedis } from "../component";
 import { analyzeRequest, analyzeStackRequest, resolvePolicyConfig } from "../tools/analyzer";
 import { RecordedResource, runUnderMocks } from "../tools/mockrun";
+import { scaled } from "./stack";
 
 const stackSize = Number(process.env.BENCH_LOOP_STACK ?? 0);
 const calls = Number(process.argv[2] ?? (stackSize > 0 ? 20 : 20000));
@@ -26,27 +27,6 @@ const analyzerGrpc = fromSdk("@pulumi/pulumi/proto/analyzer_grpc_pb");
 const analyzerPb = fromSdk("@pulumi/pulumi/proto/analyzer_pb");
 const structPb = fromSdk("google-protobuf/google/protobuf/struct_pb");
 const emptyPb = fromSdk("google-protobuf/google/protobuf/empty_pb");
-
-/** `copies` copies of the stack, each with its own URNs and dependencies (as bench.ts builds them). */
-function scaled(template: RecordedResource[], copies: number): RecordedResource[] {
-    const out: RecordedResource[] = [];
-    for (let i = 0; i < copies; i++) {
-        const rename = (urn: string) => (urn ? `${urn}-${i}` : urn);
-        for (const r of template) {
-            out.push({
-                ...r,
-                urn: rename(r.urn),
-                name: `${r.name}-${i}`,
-                parent: rename(r.parent),
-                dependencies: r.dependencies.map(rename),
-                propertyDependencies: Object.fromEntries(
-                    Object.entries(r.propertyDependencies).map(([k, v]) => [k, v.map(rename)]),
-                ),
-            });
-        }
-    }
-    return out;
-}
 
 function cpuMs(): number {
     const { user, system } = process.cpuUsage();

@@ -23,6 +23,7 @@ import { performance } from "perf_hooks";
 import { HitrustRedis } from "../component";
 import { analyzeRequest, analyzeStackRequest, resolvePolicyConfig } from "../tools/analyzer";
 import { RecordedResource, runUnderMocks } from "../tools/mockrun";
+import { scaled } from "./stack";
 import { emptyPb, grpc, structPb } from "../tools/sdkModules";
 import { benchAudit } from "./audit";
 
@@ -146,27 +147,6 @@ async function encodeConfigure(pack: Pack): Promise<Buffer> {
         req.getPolicyconfigMap().set(name, config);
     }
     return Buffer.from(req.serializeBinary());
-}
-
-/** `copies` copies of the stack, each with its own URNs and dependencies. */
-function scaled(template: RecordedResource[], copies: number): RecordedResource[] {
-    const out: RecordedResource[] = [];
-    for (let i = 0; i < copies; i++) {
-        const rename = (urn: string) => (urn ? `${urn}-${i}` : urn);
-        for (const r of template) {
-            out.push({
-                ...r,
-                urn: rename(r.urn),
-                name: `${r.name}-${i}`,
-                parent: rename(r.parent),
-                dependencies: r.dependencies.map(rename),
-                propertyDependencies: Object.fromEntries(
-                    Object.entries(r.propertyDependencies).map(([k, v]) => [k, v.map(rename)]),
-                ),
-            });
-        }
-    }
-    return out;
 }
 
 interface Sample {
