@@ -128,6 +128,15 @@ interface Scope {
     entries: ({ resource: AuditResource } | { gap: Gap } | { cache: CacheFacts } | { scope: Scope })[];
 }
 
+/**
+ * The scope each reader's running code writes to. One store for the process, not one per reader:
+ * an AsyncLocalStorage that has run once stays enabled, and Node then propagates every enabled
+ * store into every promise the process creates afterwards ("Asynchronous context tracking",
+ * https://nodejs.org/api/async_context.html#asynclocalstoragedisable): a store per reader made each
+ * later audit in a process (tests, the scheduled function's warm invocations) pay for every earlier one.
+ */
+const readerScopes = new AsyncLocalStorage<{ reader: RegionReader; scope: Scope }>();
+
 /** One Region's reading: the calls it makes and the resources it builds. */
 class RegionReader {
     readonly resources: AuditResource[] = [];
@@ -135,7 +144,6 @@ class RegionReader {
     readonly gaps: Gap[] = [];
     readonly facts: RegionFacts;
     private readonly root: Scope = { entries: [] };
-    private readonly scopes = new AsyncLocalStorage<Scope>();
     private readonly sharedReads = new Map<string, { scope: Scope; value: Promise<unknown> }>();
 
     constructor(
@@ -149,14 +157,15 @@ class RegionReader {
 
     /** The scope the running code writes to. */
     private scope(): Scope {
-        return this.scopes.getStore() ?? this.root;
+        const current = readerScopes.getStore();
+        return current?.reader === this ? current.scope : this.root;
     }
 
     /** Runs `fn` writing to a new scope, which the current scope refers to at this point. */
     private within<T>(fn: () => Promise<T>): Promise<T> {
         const scope: Scope = { entries: [] };
         this.scope().entries.push({ scope });
-        return this.scopes.run(scope, fn);
+        return readerScopes.run({ reader: this, scope }, fn);
     }
 
     /**
@@ -167,7 +176,7 @@ class RegionReader {
         let entry = this.sharedReads.get(key);
         if (!entry) {
             const scope: Scope = { entries: [] };
-            entry = { scope, value: this.scopes.run(scope, read) };
+            entry = { scope, value: readerScopes.run({ reader: this, scope }, read) };
             this.sharedReads.set(key, entry);
         }
         this.scope().entries.push({ scope: entry.scope });
