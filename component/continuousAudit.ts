@@ -23,19 +23,8 @@ import {
 import { ArchiveBucket, Common, componentRolePlacement } from "./archive";
 import { lambdaNodeRuntime, lambdaTrustPolicy } from "./snapshotExport";
 
-/** The metrics the function publishes that the alarms watch, each with the dimension Function (core/auditFunction.ts). */
-export const auditMetrics = {
-    namespace: auditMetricNamespace,
-    mandatoryNotMet: accountMetrics.mandatoryNotMet,
-    runsCompleted: accountMetrics.runsCompleted,
-    functionDimension,
-};
-
 /** Hours without a completed run before the missed-run alarm: a day (the schedule's longest interval) plus two. */
 export const missedRunHours = 26;
-
-/** Where the dated reports go in the archive bucket (`HITRUST_AUDIT_REPORT_PREFIX`). */
-export { auditReportPrefix };
 
 /**
  * Lambda's maximum timeout, 900 seconds ("Configure Lambda function timeout",
@@ -396,8 +385,8 @@ export function createContinuousAudit(
             {
                 name: `${functionName}-mandatory-not-met`,
                 alarmDescription: `The HITRUST audit of the account found a mandatory control not met in two consecutive days (function ${functionName}; its report is under s3://<archive>/${auditReportPrefix}).`,
-                namespace: auditMetrics.namespace,
-                metricName: auditMetrics.mandatoryNotMet,
+                namespace: auditMetricNamespace,
+                metricName: accountMetrics.mandatoryNotMet,
                 dimensions: { [functionDimension]: functionName },
                 statistic: "Maximum",
                 period: 86400,
@@ -425,8 +414,8 @@ export function createContinuousAudit(
             {
                 name: `${functionName}-missed`,
                 alarmDescription: `The HITRUST audit of the account (function ${functionName}) did not complete a run in 26 hours.`,
-                namespace: auditMetrics.namespace,
-                metricName: auditMetrics.runsCompleted,
+                namespace: auditMetricNamespace,
+                metricName: accountMetrics.runsCompleted,
                 dimensions: { [functionDimension]: functionName },
                 statistic: "Sum",
                 period: 3600,

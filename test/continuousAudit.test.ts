@@ -9,7 +9,8 @@ import * as os from "os";
 import * as path from "path";
 import { HitrustRedisArgs, ValidationError } from "../component";
 import { boundaryMissingActions, roleBoundaryPolicyName, rolePath } from "../component/archive";
-import { auditBundle, auditMetrics, auditRoleActions } from "../component/continuousAudit";
+import { auditBundle, auditRoleActions } from "../component/continuousAudit";
+import { auditMetricNamespace } from "../core/auditFunction";
 import { lambdaNodeRuntime } from "../component/snapshotExport";
 import { mockAccountId, RecordedResource } from "../tools/mockrun";
 import { resolveSettings } from "../component/validation";
@@ -190,7 +191,7 @@ describe("Issue 17: continuousAudit deploys the in-account audit", function () {
             assert.deepStrictEqual(alarm.alarmActions, [topic.state.arn]);
             assert.deepStrictEqual(alarm.okActions, [topic.state.arn]);
         }
-        assert.strictEqual(auditMetrics.namespace, notMet.namespace);
+        assert.strictEqual(auditMetricNamespace, notMet.namespace);
     });
 
     it("on: the evidence names the audit, its schedule and its alarms, all registered resources", async () => {

@@ -12,18 +12,15 @@ import * as os from "os";
 import * as path from "path";
 import { keyPolicyDocument } from "../component/keyPolicy";
 import { controls as catalog } from "../core/controls";
-import { functionDimension } from "../core/auditFunction";
 import {
     accountMetrics,
-    envNames,
-    metricBatches,
-    metricNamespace,
-    readConfig,
-    reportPrefix,
-    reserveMs,
-    runMetrics,
-    scheduledWriteStatements,
-} from "../tools/audit/scheduled";
+    auditFunctionEnv,
+    auditMetricNamespace,
+    auditSecurityHubStatements,
+    auditWriteStatements,
+    functionDimension,
+} from "../core/auditFunction";
+import { metricBatches, readConfig, reportPrefix, reserveMs, runMetrics } from "../tools/audit/scheduled";
 import { asffViolations } from "./asff";
 import { AccessRequest, assertAllowed, assertDenied, PolicyDocument } from "./iam/evaluate";
 import {
@@ -62,7 +59,7 @@ function newestSource(): number {
 }
 
 describe("Scheduled audit function: settings from the environment", () => {
-    const good = { [envNames.bucket]: "claims-archive-1a2b3c" };
+    const good = { [auditFunctionEnv.bucket]: "claims-archive-1a2b3c" };
 
     it("reads the component's variables, with the defaults", () => {
         assert.deepStrictEqual(readConfig(good), {
@@ -76,12 +73,14 @@ describe("Scheduled audit function: settings from the environment", () => {
         });
         const config = readConfig({
             ...good,
-            [envNames.regions]: "us-east-1, eu-west-1,us-east-1",
-            [envNames.prefix]: "evidence/daily/",
-            [envNames.securityHub]: "true",
-            [envNames.archiveBuckets]: JSON.stringify({ Orders: "orders-archive-9f8e7d" }),
-            [envNames.authSecrets]: JSON.stringify({ orders: "orders-elasticache-auth-abc" }),
-            [envNames.policyConfig]: JSON.stringify({ "aws-elasticache-replicationgroup-enable-multi-az": "advisory" }),
+            [auditFunctionEnv.regions]: "us-east-1, eu-west-1,us-east-1",
+            [auditFunctionEnv.prefix]: "evidence/daily/",
+            [auditFunctionEnv.securityHub]: "true",
+            [auditFunctionEnv.archiveBuckets]: JSON.stringify({ Orders: "orders-archive-9f8e7d" }),
+            [auditFunctionEnv.authSecrets]: JSON.stringify({ orders: "orders-elasticache-auth-abc" }),
+            [auditFunctionEnv.policyConfig]: JSON.stringify({
+                "aws-elasticache-replicationgroup-enable-multi-az": "advisory",
+            }),
         });
         assert.deepStrictEqual(config.regions, ["us-east-1", "eu-west-1"]);
         assert.strictEqual(config.prefix, "evidence/daily/");
@@ -95,12 +94,12 @@ describe("Scheduled audit function: settings from the environment", () => {
         assert.throws(
             () =>
                 readConfig({
-                    [envNames.regions]: "us-east-1,Virginia",
-                    [envNames.prefix]: "/reports",
-                    [envNames.securityHub]: "yes",
-                    [envNames.archiveBuckets]: '{"orders": "Not_A_Bucket"}',
-                    [envNames.authSecrets]: "orders=secret",
-                    [envNames.policyConfig]: "[1]",
+                    [auditFunctionEnv.regions]: "us-east-1,Virginia",
+                    [auditFunctionEnv.prefix]: "/reports",
+                    [auditFunctionEnv.securityHub]: "yes",
+                    [auditFunctionEnv.archiveBuckets]: '{"orders": "Not_A_Bucket"}',
+                    [auditFunctionEnv.authSecrets]: "orders=secret",
+                    [auditFunctionEnv.policyConfig]: "[1]",
                 }),
             (e: Error) => {
                 for (const expected of [
@@ -118,11 +117,11 @@ describe("Scheduled audit function: settings from the environment", () => {
             },
         );
         assert.throws(
-            () => readConfig({ ...good, [envNames.archiveBuckets]: '{"1orders": "orders-archive"}' }),
+            () => readConfig({ ...good, [auditFunctionEnv.archiveBuckets]: '{"1orders": "orders-archive"}' }),
             /HITRUST_AUDIT_ARCHIVE_BUCKETS: '1orders' is not a replication group ID/,
         );
         assert.throws(
-            () => readConfig({ ...good, [envNames.bucket]: "Claims_Archive" }),
+            () => readConfig({ ...good, [auditFunctionEnv.bucket]: "Claims_Archive" }),
             /HITRUST_AUDIT_REPORT_BUCKET: 'Claims_Archive' is not an S3 bucket name/,
         );
     });
@@ -158,7 +157,7 @@ describe("Scheduled audit function: metrics", () => {
         assert.strictEqual(value("Met", advisories.id), 1);
         // An incomplete run (reading stopped) publishes no AuditRunsCompleted.
         assert.ok(!runMetrics(report, runAt, false).some((d) => d.MetricName === accountMetrics.runsCompleted));
-        assert.deepStrictEqual(putMetricDataProblems({ Namespace: metricNamespace, MetricData: data }, 0), []);
+        assert.deepStrictEqual(putMetricDataProblems({ Namespace: auditMetricNamespace, MetricData: data }, 0), []);
     });
 
     it("cuts requests at 1,000 metrics", () => {
@@ -174,7 +173,7 @@ describe("Scheduled audit function: metrics", () => {
             [1000, 1000, 345],
         );
         for (const b of batches) {
-            const body = JSON.stringify({ Namespace: metricNamespace, MetricData: b });
+            const body = JSON.stringify({ Namespace: auditMetricNamespace, MetricData: b });
             assert.deepStrictEqual(putMetricDataProblems(JSON.parse(body), Buffer.byteLength(body)), []);
         }
     });
@@ -219,7 +218,7 @@ describe("Loopback endpoint: the API reference's rules for the function's writes
         });
         const many = Array.from({ length: 1001 }, (_, i) => datum(i));
         assert.match(
-            putMetricDataProblems({ Namespace: metricNamespace, MetricData: many }, 1000).join(),
+            putMetricDataProblems({ Namespace: auditMetricNamespace, MetricData: many }, 1000).join(),
             /1001 different metrics/,
         );
         assert.match(
@@ -227,12 +226,12 @@ describe("Loopback endpoint: the API reference's rules for the function's writes
             /not beginning with AWS\//,
         );
         assert.match(
-            putMetricDataProblems({ Namespace: metricNamespace, MetricData: [datum(1)] }, 2 * 1024 * 1024).join(),
+            putMetricDataProblems({ Namespace: auditMetricNamespace, MetricData: [datum(1)] }, 2 * 1024 * 1024).join(),
             /at most 1 MB/,
         );
         assert.match(
             putMetricDataProblems(
-                { Namespace: metricNamespace, MetricData: [{ ...datum(1), Unit: "Controls" }] },
+                { Namespace: auditMetricNamespace, MetricData: [{ ...datum(1), Unit: "Controls" }] },
                 100,
             ).join(),
             /Unit "Controls"/,
@@ -256,14 +255,11 @@ describe("Scheduled audit function: its writes, evaluated as AWS would", () => {
         identityPolicies: {
             writes: {
                 Version: "2012-10-17",
-                Statement: scheduledWriteStatements({
-                    partition: "aws",
-                    accountId: account,
-                    region: "us-east-1",
-                    bucketArn,
-                    prefix: "audit-reports/",
-                    keyArn,
-                }),
+                // What the component gives the role beside the reads (component/continuousAudit.ts).
+                Statement: [
+                    ...auditWriteStatements({ region: "us-east-1", bucketArn, prefix: "audit-reports/", keyArn }),
+                    ...auditSecurityHubStatements("aws", account),
+                ],
             },
         },
     };
@@ -304,7 +300,7 @@ describe("Scheduled audit function: its writes, evaluated as AWS would", () => {
         await assertDenied(request("kms:Decrypt (multipart uploads only)", "kms:Decrypt", keyArn, viaS3), withKey);
         await assertAllowed(
             request("the audit's metrics", "cloudwatch:PutMetricData", "*", {
-                "cloudwatch:namespace": metricNamespace,
+                "cloudwatch:namespace": auditMetricNamespace,
             }),
             policies,
         );
@@ -402,8 +398,8 @@ describe("Scheduled audit function: the bundle, invoked against the loopback end
 
     const env = (extra: Record<string, string> = {}) => ({
         ...loopbackEnv(url),
-        [envNames.bucket]: bucket,
-        [envNames.securityHub]: "true",
+        [auditFunctionEnv.bucket]: bucket,
+        [auditFunctionEnv.securityHub]: "true",
         ...extra,
     });
     const runObjects = (result: any) => [...objects.keys()].filter((k) => result.objects.includes(`s3://${k}`)).sort();
@@ -454,7 +450,7 @@ describe("Scheduled audit function: the bundle, invoked against the loopback end
         // One request, this namespace, the function's Region; one state per control.
         assert.deepStrictEqual(
             metrics.map((m) => [m.namespace, m.region]),
-            [[metricNamespace, "us-east-1"]],
+            [[auditMetricNamespace, "us-east-1"]],
         );
         const data = metrics[0].data;
         // Every metric names the function (context.functionName), the dimension the component's alarms watch.
@@ -564,8 +560,8 @@ describe("Scheduled audit function: the bundle, invoked against the loopback end
     it("without Security Hub still archives the ASFF findings; writes go to the function's own Region", async () => {
         const sent = hub.imports.length;
         const other = await run([{ id: "claims-cache", transit: false }], {
-            [envNames.securityHub]: "false",
-            [envNames.regions]: "eu-west-1",
+            [auditFunctionEnv.securityHub]: "false",
+            [auditFunctionEnv.regions]: "eu-west-1",
         });
         assert.ok(other.ok, `${other.error}\n${other.stdout}\n${other.stderr}`);
         assert.strictEqual(hub.imports.length, sent, "no call to Security Hub");
@@ -588,7 +584,10 @@ describe("Scheduled audit function: the bundle, invoked against the loopback end
     });
 
     it("refuses bad settings before any AWS call, naming the variable", async () => {
-        const bad = await run([], { [envNames.bucket]: "Claims_Archive", [envNames.regions]: "mars-1" });
+        const bad = await run([], {
+            [auditFunctionEnv.bucket]: "Claims_Archive",
+            [auditFunctionEnv.regions]: "mars-1",
+        });
         assert.ok(!bad.ok);
         assert.match(bad.error!, /HITRUST_AUDIT_REPORT_BUCKET: 'Claims_Archive' is not an S3 bucket name/);
         assert.match(bad.error!, /HITRUST_AUDIT_REGIONS: 'mars-1' is not a Region code/);

@@ -35,24 +35,15 @@ import {
     auditFunctionEnv,
     auditMetricNamespace,
     auditReportPrefix,
-    auditSecurityHubStatements,
-    auditWriteStatements,
     controlStateMetrics,
     functionDimension,
 } from "../../core/auditFunction";
-import { controls as catalog } from "../../core/controls";
 import type { PolicyPackConfigFile } from "../analyzer";
 import type { EvidenceReport } from "../report";
 import { runAudit } from "./audit";
 import { AwsSession } from "./aws";
 import { bucketPattern, groupPattern, regionPattern, secretPattern } from "./cli";
 import { buildFindings, callerIdentity, sendToSecurityHub } from "./securityHub";
-
-/** The contract with the component (core/auditFunction.ts): environment, prefix, metrics. */
-export const envNames = auditFunctionEnv;
-export const defaultPrefix = auditReportPrefix;
-export const metricNamespace = auditMetricNamespace;
-export { accountMetrics, controlStateMetrics };
 
 /** PutMetricData limits (API reference, see the sources above). */
 export const metricLimits = { metricsPerCall: 1000, bytesPerCall: 1000 * 1000 } as const;
@@ -140,62 +131,64 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ScheduledConfi
     const text = (name: string) => (typeof env[name] === "string" ? env[name] : undefined);
 
     const regions: string[] = [];
-    for (const region of (text(envNames.regions) ?? "").split(",").map((r) => r.trim())) {
+    for (const region of (text(auditFunctionEnv.regions) ?? "").split(",").map((r) => r.trim())) {
         if (region === "") {
             continue;
         }
         if (!regionPattern.test(region)) {
             problems.push(
-                `${envNames.regions}: '${region}' is not a Region code: use codes such as us-east-1,eu-west-1.`,
+                `${auditFunctionEnv.regions}: '${region}' is not a Region code: use codes such as us-east-1,eu-west-1.`,
             );
         } else if (!regions.includes(region)) {
             regions.push(region);
         }
     }
 
-    const bucket = text(envNames.bucket)?.trim() ?? "";
+    const bucket = text(auditFunctionEnv.bucket)?.trim() ?? "";
     if (bucket === "") {
-        problems.push(`${envNames.bucket} is not set: set it to the archive bucket that keeps the dated reports.`);
+        problems.push(
+            `${auditFunctionEnv.bucket} is not set: set it to the archive bucket that keeps the dated reports.`,
+        );
     } else if (!bucketPattern.test(bucket)) {
-        problems.push(`${envNames.bucket}: '${bucket}' is not an S3 bucket name.`);
+        problems.push(`${auditFunctionEnv.bucket}: '${bucket}' is not an S3 bucket name.`);
     }
 
-    const prefixText = text(envNames.prefix);
-    const prefix = prefixText === undefined || prefixText === "" ? defaultPrefix : prefixText;
+    const prefixText = text(auditFunctionEnv.prefix);
+    const prefix = prefixText === undefined || prefixText === "" ? auditReportPrefix : prefixText;
     if (!prefixPattern.test(prefix) || prefix.length > maxPrefix) {
         problems.push(
-            `${envNames.prefix}: '${prefix}' is not a key prefix: use letters, digits and !-_.*'() in non-empty parts separated by and ending in "/" (at most ${maxPrefix} characters), e.g. ${defaultPrefix}.`,
+            `${auditFunctionEnv.prefix}: '${prefix}' is not a key prefix: use letters, digits and !-_.*'() in non-empty parts separated by and ending in "/" (at most ${maxPrefix} characters), e.g. ${auditReportPrefix}.`,
         );
     }
 
-    const hubText = (text(envNames.securityHub) ?? "false").trim();
+    const hubText = (text(auditFunctionEnv.securityHub) ?? "false").trim();
     if (hubText !== "true" && hubText !== "false") {
-        problems.push(`${envNames.securityHub}: '${hubText}' must be true or false.`);
+        problems.push(`${auditFunctionEnv.securityHub}: '${hubText}' must be true or false.`);
     }
 
     const archiveBuckets = groupMap(
-        envNames.archiveBuckets,
-        text(envNames.archiveBuckets),
+        auditFunctionEnv.archiveBuckets,
+        text(auditFunctionEnv.archiveBuckets),
         bucketPattern,
         "an S3 bucket name",
         problems,
     );
     const authSecrets = groupMap(
-        envNames.authSecrets,
-        text(envNames.authSecrets),
+        auditFunctionEnv.authSecrets,
+        text(auditFunctionEnv.authSecrets),
         secretPattern,
         "a secret name or ARN",
         problems,
     );
 
     let policyPackConfig: PolicyPackConfigFile | undefined;
-    const configText = text(envNames.policyConfig);
+    const configText = text(auditFunctionEnv.policyConfig);
     if (configText !== undefined && configText.trim() !== "") {
-        const value = jsonOf(envNames.policyConfig, configText, problems);
+        const value = jsonOf(auditFunctionEnv.policyConfig, configText, problems);
         if (value !== undefined) {
             if (value === null || typeof value !== "object" || Array.isArray(value)) {
                 problems.push(
-                    `${envNames.policyConfig} must be a JSON object, the content of a --policy-pack-config file.`,
+                    `${auditFunctionEnv.policyConfig} must be a JSON object, the content of a --policy-pack-config file.`,
                 );
             } else {
                 policyPackConfig = value as PolicyPackConfigFile;
@@ -291,39 +284,6 @@ export function metricBatches(data: MetricDatum[]): MetricDatum[][] {
     }
     return batches;
 }
-
-export interface WriteStatementOptions {
-    partition: string;
-    accountId: string;
-    /** The archive bucket's Region (kms:ViaService s3.<region>.amazonaws.com). */
-    region: string;
-    bucketArn: string;
-    prefix: string;
-    /** The archive bucket's KMS key. */
-    keyArn: string;
-    /** Include the Security Hub statements (HITRUST_AUDIT_SECURITY_HUB=true). Defaults to true. */
-    securityHub?: boolean;
-}
-
-/**
- * The writes the function makes, as IAM statements for its role, beside tools/audit/iam-policy.json
- * (the reads): core/auditFunction.ts, the statements the component gives the role.
- */
-export function scheduledWriteStatements(opts: WriteStatementOptions): Record<string, unknown>[] {
-    return [
-        ...auditWriteStatements(opts),
-        ...((opts.securityHub ?? true) ? auditSecurityHubStatements(opts.partition, opts.accountId) : []),
-    ];
-}
-
-/** The calls of scheduledWriteStatements, for tests and the role: action -> what it writes. */
-export const scheduledWrites = {
-    "s3:PutObject": "report.md, report.json, report.sarif, report.asff.json under <prefix>YYYY/MM/DD/<run time>/",
-    "kms:GenerateDataKey": "the archive key, by S3 for each SSE-KMS PutObject",
-    "cloudwatch:PutMetricData": `namespace ${metricNamespace}`,
-    "securityhub:GetFindings": "this tool's active findings, to resolve and archive",
-    "securityhub:BatchImportFindings": "the account's own product, each audited Region",
-} as const;
 
 export interface ScheduledResult {
     runAt: string;
@@ -437,9 +397,9 @@ export async function runScheduled(config: ScheduledConfig, options: RunOptions 
             for (const batch of metricBatches(data)) {
                 await writes
                     .client("cloudwatch", home)
-                    .send(new PutMetricDataCommand({ Namespace: metricNamespace, MetricData: batch }));
+                    .send(new PutMetricDataCommand({ Namespace: auditMetricNamespace, MetricData: batch }));
             }
-            log(`Published ${data.length} metrics to ${metricNamespace} in ${home}.`);
+            log(`Published ${data.length} metrics to ${auditMetricNamespace} in ${home}.`);
             if (errors.length > 0) {
                 // After the archive and the metrics: the invocation fails, so that Lambda's Errors
                 // metric shows it, with the report kept.
@@ -477,6 +437,3 @@ export async function handler(
         (typeof context?.functionName === "string" && context.functionName) || process.env.AWS_LAMBDA_FUNCTION_NAME;
     return runScheduled(config, { remainingMs, functionName });
 }
-
-/** Controls of the catalog: the per-control metrics are at most three times this. */
-export const controlCount = catalog.length;
