@@ -11,10 +11,9 @@
 // response. The same decode and an empty response, as the empty pack answers, are timed apart:
 // "pack's own" is the difference, the share `npm run bench` divides by the empty pack's.
 import * as path from "path";
-import { HitrustRedis } from "../component";
 import { analyzeRequest, analyzeStackRequest, resolvePolicyConfig } from "../tools/analyzer";
-import { RecordedResource, runUnderMocks } from "../tools/mockrun";
-import { scaled } from "./stack";
+import { RecordedResource } from "../tools/mockrun";
+import { componentStack, scaled } from "./stack";
 
 const stackSize = Number(process.env.BENCH_LOOP_STACK ?? 0);
 const calls = Number(process.argv[2] ?? (stackSize > 0 ? 20 : 20000));
@@ -34,17 +33,9 @@ function cpuMs(): number {
 }
 
 async function main() {
-    const run = await runUnderMocks(
-        () =>
-            new HitrustRedis("bench", {
-                vpcId: "vpc-1",
-                subnetIds: ["subnet-a", "subnet-b"],
-                allowedSecurityGroupIds: ["sg-app"],
-            }),
-        { preview: false },
-    );
-    const group = run.resources.find((r) => r.type === "aws:elasticache/replicationGroup:ReplicationGroup")!;
-    const stack = scaled(run.resources, Math.ceil(stackSize / run.resources.length));
+    const template = await componentStack();
+    const group = template.find((r) => r.type === "aws:elasticache/replicationGroup:ReplicationGroup")!;
+    const stack = scaled(template, Math.ceil(stackSize / template.length));
     const method = stackSize > 0 ? "analyzeStack" : "analyze";
     const Request = stackSize > 0 ? analyzerPb.AnalyzeStackRequest : analyzerPb.AnalyzeRequest;
     const Response = analyzerPb.AnalyzeResponse; // AnalyzeStack answers with one too

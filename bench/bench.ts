@@ -20,10 +20,9 @@
 import { ChildProcess, execFileSync, spawn } from "child_process";
 import * as path from "path";
 import { performance } from "perf_hooks";
-import { HitrustRedis } from "../component";
 import { analyzeRequest, analyzeStackRequest, resolvePolicyConfig } from "../tools/analyzer";
-import { RecordedResource, runUnderMocks } from "../tools/mockrun";
-import { scaled } from "./stack";
+import { RecordedResource } from "../tools/mockrun";
+import { componentStack, scaled } from "./stack";
 import { emptyPb, grpc, structPb } from "../tools/sdkModules";
 import { benchAudit } from "./audit";
 
@@ -182,16 +181,7 @@ async function main() {
     const rounds = Number(process.env.BENCH_ROUNDS ?? 7);
     const analyzeCalls = Number(process.env.BENCH_ANALYZE ?? 2000);
     const stackCalls = Number(process.env.BENCH_STACK ?? 3);
-    const run = await runUnderMocks(
-        () =>
-            new HitrustRedis("bench", {
-                vpcId: "vpc-1",
-                subnetIds: ["subnet-a", "subnet-b"],
-                allowedSecurityGroupIds: ["sg-app"],
-            }),
-        { preview: false },
-    );
-    const template = run.resources;
+    const template = await componentStack();
     const group = template.find((r) => r.type === "aws:elasticache/replicationGroup:ReplicationGroup");
     if (!group) {
         throw new Error("the component registered no replication group");
