@@ -22,6 +22,13 @@ const igw: StackResourceSpec = {
     props: { vpcId: U },
     deps: { vpcId: ["vpc"] },
 };
+/** The VPC's main route table (aws.ec2.DefaultRouteTable) with a route to the internet gateway. */
+const publicMainTable: StackResourceSpec = {
+    name: "main",
+    type: types.defaultRouteTable,
+    props: { defaultRouteTableId: U, routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: U }] },
+    deps: { defaultRouteTableId: ["vpc"], routes: ["igw"] },
+};
 const subnet = (name: string): StackResourceSpec => ({
     name,
     type: types.subnet,
@@ -182,26 +189,12 @@ describe("Issue 18: aws-elasticache-subnetgroup-disallow-internet-routes", () =>
     });
 
     it("fails the VPC's main route table (aws.ec2.DefaultRouteTable) for a subnet without an association", () => {
-        assert.deepStrictEqual(
-            check([
-                vpc,
-                igw,
-                subnet("private-a"),
-                subnetGroup("private-a"),
-                {
-                    name: "main",
-                    type: types.defaultRouteTable,
-                    props: { defaultRouteTableId: U, routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: U }] },
-                    deps: { defaultRouteTableId: ["vpc"], routes: ["igw"] },
-                },
-            ]),
-            [
-                {
-                    name: "main",
-                    message: `subnet 'private-a' of subnet group 'cache-subnets' uses default route table 'main' (the main route table of VPC 'vpc') for want of a route table association of its own, whose inline route 1 sends 0.0.0.0/0 (every IPv4 address) to internet gateway 'igw' (a public subnet): ${fix}`,
-                },
-            ],
-        );
+        assert.deepStrictEqual(check([vpc, igw, subnet("private-a"), subnetGroup("private-a"), publicMainTable]), [
+            {
+                name: "main",
+                message: `subnet 'private-a' of subnet group 'cache-subnets' uses default route table 'main' (the main route table of VPC 'vpc') for want of a route table association of its own, whose inline route 1 sends 0.0.0.0/0 (every IPv4 address) to internet gateway 'igw' (a public subnet): ${fix}`,
+            },
+        ]);
     });
 
     it("fails a route added to the Vpc's mainRouteTableId, and a table made main by aws.ec2.MainRouteTableAssociation", () => {
@@ -244,12 +237,7 @@ describe("Issue 18: aws-elasticache-subnetgroup-disallow-internet-routes", () =>
                 igw,
                 subnet("private-a"),
                 subnetGroup("private-a"),
-                {
-                    name: "main",
-                    type: types.defaultRouteTable,
-                    props: { defaultRouteTableId: U, routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: U }] },
-                    deps: { defaultRouteTableId: ["vpc"], routes: ["igw"] },
-                },
+                publicMainTable,
                 table("private"),
                 association("a", "private-a", "private"),
             ]),
@@ -314,12 +302,7 @@ describe("Issue 18: aws-elasticache-subnetgroup-disallow-internet-routes", () =>
                 igw,
                 subnet("private-a"),
                 subnetGroup("private-a"),
-                {
-                    name: "main",
-                    type: types.defaultRouteTable,
-                    props: { defaultRouteTableId: U, routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: U }] },
-                    deps: { defaultRouteTableId: ["vpc"], routes: ["igw"] },
-                },
+                publicMainTable,
                 table("private"),
                 {
                     name: "a",
