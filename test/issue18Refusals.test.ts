@@ -145,6 +145,25 @@ describe("Issue 18: CIDR blocks with host bits", () => {
     });
 });
 
+/** Two VPCs and two subnets created in the program, the cache in `vpc`, its subnets in `vpc` or in `other`. */
+function twoVpcProgram(subnetsInVpc: boolean) {
+    const vpc = new aws.ec2.Vpc("vpc", { cidrBlock: "10.0.0.0/16" });
+    const other = new aws.ec2.Vpc("other", { cidrBlock: "10.1.0.0/16" });
+    const subnets = ["a", "b"].map(
+        (zone) =>
+            new aws.ec2.Subnet(`s-${zone}`, {
+                vpcId: (subnetsInVpc ? vpc : other).id,
+                cidrBlock: `10.1.${zone === "a" ? 1 : 2}.0/24`,
+                availabilityZone: `us-east-1${zone}`,
+            }),
+    );
+    new HitrustRedis("cache", {
+        vpcId: vpc.id,
+        subnetIds: subnets.map((s) => s.id),
+        allowedSecurityGroupIds: ["sg-app"],
+    });
+}
+
 describe("Issue 18: subnets of a VPC other than vpcId", () => {
     it("refuses, naming each subnet and its VPC, once the lookup answers", async () => {
         const { problems } = await refusedAtRun(
@@ -166,26 +185,7 @@ describe("Issue 18: subnets of a VPC other than vpcId", () => {
     });
 
     it("in preview, subnets created in the same program are unknown and not judged", async () => {
-        const result = await runUnderMocks(
-            () => {
-                const vpc = new aws.ec2.Vpc("vpc", { cidrBlock: "10.0.0.0/16" });
-                const other = new aws.ec2.Vpc("other", { cidrBlock: "10.1.0.0/16" });
-                const subnets = ["a", "b"].map(
-                    (zone) =>
-                        new aws.ec2.Subnet(`s-${zone}`, {
-                            vpcId: other.id,
-                            cidrBlock: `10.1.${zone === "a" ? 1 : 2}.0/24`,
-                            availabilityZone: `us-east-1${zone}`,
-                        }),
-                );
-                new HitrustRedis("cache", {
-                    vpcId: vpc.id,
-                    subnetIds: subnets.map((s) => s.id),
-                    allowedSecurityGroupIds: ["sg-app"],
-                });
-            },
-            { preview: true },
-        );
+        const result = await runUnderMocks(() => twoVpcProgram(false), { preview: true });
         assert.deepStrictEqual(result.errors, []);
     });
 
@@ -194,26 +194,7 @@ describe("Issue 18: subnets of a VPC other than vpcId", () => {
         ["accepts", true],
     ] as const) {
         it(`${label} subnets created in the same program ${sameVpc ? "in" : "outside"} vpcId, once their VPC is known`, async () => {
-            const result = await runUnderMocks(
-                () => {
-                    const vpc = new aws.ec2.Vpc("vpc", { cidrBlock: "10.0.0.0/16" });
-                    const other = new aws.ec2.Vpc("other", { cidrBlock: "10.1.0.0/16" });
-                    const subnets = ["a", "b"].map(
-                        (zone) =>
-                            new aws.ec2.Subnet(`s-${zone}`, {
-                                vpcId: (sameVpc ? vpc : other).id,
-                                cidrBlock: `10.1.${zone === "a" ? 1 : 2}.0/24`,
-                                availabilityZone: `us-east-1${zone}`,
-                            }),
-                    );
-                    new HitrustRedis("cache", {
-                        vpcId: vpc.id,
-                        subnetIds: subnets.map((s) => s.id),
-                        allowedSecurityGroupIds: ["sg-app"],
-                    });
-                },
-                { preview: false },
-            );
+            const result = await runUnderMocks(() => twoVpcProgram(sameVpc), { preview: false });
             const messages = result.errors.map((e) => e.message).join("\n");
             if (sameVpc) {
                 assert.strictEqual(messages, "");
